@@ -1,0 +1,29 @@
+package io.switchboard.api.runtime;
+
+import io.switchboard.api.Endpoint;
+import io.switchboard.api.RequestContext;
+import java.util.List;
+import java.util.Set;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * One immutable version of a cluster: its endpoints and its policy's balancer. A request reads the
+ * current snapshot once and uses it to the end, so a reconfiguration never changes it half way.
+ */
+@ProviderType
+public interface ClusterSnapshot {
+    String name();
+
+    /** Name of the configured balancing policy. */
+    String policy();
+
+    /** False while the configured policy is not registered: {@link #choose} then returns null. */
+    boolean ready();
+
+    List<Endpoint> endpoints();
+
+    /** Chooses an endpoint with the calling thread's balancer; null when none can be chosen. */
+    Endpoint choose(RequestContext request, Set<String> excluded);
+
+    EndpointCounters counters(Endpoint endpoint);
+}

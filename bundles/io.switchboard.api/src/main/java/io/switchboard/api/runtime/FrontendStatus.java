@@ -1,0 +1,32 @@
+package io.switchboard.api.runtime;
+
+/** A frontend as it is now: its spec, whether it listens, and its counters. */
+public final class FrontendStatus {
+    private final FrontendSpec spec;
+    private final int boundPort;
+    private final String error;
+    private final long activeConnections;
+    private final long totalConnections;
+    private final long requests;
+
+    public FrontendStatus(FrontendSpec spec, int boundPort, String error,
+                          long activeConnections, long totalConnections, long requests) {
+        this.spec = spec;
+        this.boundPort = boundPort;
+        this.error = error;
+        this.activeConnections = activeConnections;
+        this.totalConnections = totalConnections;
+        this.requests = requests;
+    }
+
+    public FrontendSpec spec() { return spec; }
+    /** The port actually bound, or -1 when the frontend does not listen. */
+    public int boundPort() { return boundPort; }
+    /** Why the frontend does not listen, or null. */
+    public String error() { return error; }
+    public boolean listening() { return boundPort > 0; }
+    public long activeConnections() { return activeConnections; }
+    public long totalConnections() { return totalConnections; }
+    /** HTTP requests, or TCP connections relayed. */
+    public long requests() { return requests; }
+}

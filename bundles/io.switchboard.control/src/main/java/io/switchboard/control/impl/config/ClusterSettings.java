@@ -1,0 +1,95 @@
+package io.switchboard.control.impl.config;
+
+import io.switchboard.api.Endpoint;
+import io.switchboard.control.impl.cluster.ClusterSpec;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns the properties of one {@code io.switchboard.cluster} configuration into a spec.
+ * Endpoints are written {@code [id=]host:port[;weight=N]}; without an id the endpoint is named
+ * {@code host:port}.
+ */
+public final class ClusterSettings {
+    public static final String FACTORY_PID = "io.switchboard.cluster";
+    static final List<String> KEYS = List.of("name", "endpoints", "policy");
+
+    private ClusterSettings() {
+    }
+
+    public static ClusterSpec parse(Map<String, ?> props) throws ConfigProblem {
+        ConfigReader r = new ConfigReader(props, KEYS);
+        r.rejectUnknownKeys();
+        String name = r.instanceName();
+        String policy = r.string("policy", "round-robin");
+        List<String> items = r.list("endpoints");
+        if (items.isEmpty()) {
+            throw new ConfigProblem("endpoints", "a cluster needs at least one endpoint");
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (String item : items) {
+            Endpoint e = endpoint(item);
+            if (!ids.add(e.id())) {
+                throw new ConfigProblem("endpoints", "duplicate endpoint id '" + e.id() + "'");
+            }
+            endpoints.add(e);
+        }
+        return new ClusterSpec(name, policy, endpoints);
+    }
+
+    static Endpoint endpoint(String item) throws ConfigProblem {
+        String rest = item;
+        int weight = 1;
+        int semi = rest.indexOf(';');
+        if (semi >= 0) {
+            String opt = rest.substring(semi + 1).trim();
+            rest = rest.substring(0, semi).trim();
+            if (!opt.startsWith("weight=")) {
+                throw new ConfigProblem("endpoints", "'" + item + "': unknown option '" + opt + "' (expected weight=N)");
+            }
+            try {
+                weight = Integer.parseInt(opt.substring(7).trim());
+            } catch (NumberFormatException e) {
+                throw new ConfigProblem("endpoints", "'" + item + "': weight is not a whole number");
+            }
+            if (weight < 0 || weight > 1000) {
+                throw new ConfigProblem("endpoints", "'" + item + "': weight out of range 0..1000");
+            }
+        }
+        String id = null;
+        int eq = rest.indexOf('=');
+        if (eq >= 0) {
+            id = rest.substring(0, eq).trim();
+            rest = rest.substring(eq + 1).trim();
+            if (!id.matches("[A-Za-z0-9][A-Za-z0-9._:-]*")) {
+                throw new ConfigProblem("endpoints", "'" + item + "': '" + id + "' is not an endpoint id");
+            }
+        }
+        int colon = rest.lastIndexOf(':');
+        if (colon <= 0 || colon == rest.length() - 1) {
+            throw new ConfigProblem("endpoints", "'" + item + "' is not host:port");
+        }
+        String host = rest.substring(0, colon).trim();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(rest.substring(colon + 1).trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigProblem("endpoints", "'" + item + "': port is not a number");
+        }
+        if (port < 1 || port > 65535) {
+            throw new ConfigProblem("endpoints", "'" + item + "': port " + port + " is out of range 1..65535");
+        }
+        Endpoint e = new Endpoint(id == null ? host + ":" + port : id, host, port, weight);
+        if (e.address().isUnresolved()) {
+            throw new ConfigProblem("endpoints", "'" + item + "': host '" + host + "' does not resolve");
+        }
+        return e;
+    }
+}

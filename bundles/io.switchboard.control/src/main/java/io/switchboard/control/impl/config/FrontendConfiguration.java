@@ -1,0 +1,81 @@
+package io.switchboard.control.impl.config;
+
+import io.switchboard.api.runtime.FrontendService;
+import io.switchboard.api.runtime.FrontendSpec;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * One frontend per {@code io.switchboard.frontend} factory configuration. An invalid configuration
+ * is rejected with one log line; a valid frontend that was running keeps running unchanged.
+ */
+@Component(configurationPid = FrontendSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Designate(ocd = FrontendConfiguration.Config.class, factory = true)
+public class FrontendConfiguration {
+
+    @ObjectClassDefinition(name = "Switchboard frontend", description = "A listening address and the cluster it serves.")
+    @interface Config {
+        @AttributeDefinition(description = "Frontend name; defaults to the configuration's name (file io.switchboard.frontend-NAME.cfg).", required = false)
+        String name();
+
+        @AttributeDefinition(description = "http (request by request) or tcp (byte relay).", options = {})
+        String protocol() default "http";
+
+        @AttributeDefinition(description = "IP address to bind.")
+        String address() default "0.0.0.0";
+
+        @AttributeDefinition(description = "TCP port to bind (0 = any free port).", min = "0", max = "65535")
+        int port();
+
+        @AttributeDefinition(description = "Name of the cluster requests are balanced over.")
+        String cluster();
+    }
+
+    @Reference
+    private FrontendService frontends;
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private FrontendSpec applied;
+
+    @Activate
+    @Modified
+    void apply(Map<String, Object> props) {
+        ConfigReader reader = new ConfigReader(props, FrontendSettings.KEYS);
+        FrontendSpec spec;
+        try {
+            spec = FrontendSettings.parse(reader);
+        } catch (ConfigProblem p) {
+            log.error("config rejected: " + reader.source() + ": " + p.getMessage()
+                    + (applied == null ? "; frontend not started" : "; frontend " + applied.name() + " keeps its previous configuration"));
+            return;
+        }
+        if (applied != null && !applied.name().equals(spec.name())) {
+            frontends.remove(applied.name());
+        }
+        if (!spec.equals(applied)) {
+            log.info("frontend " + spec + " (from " + reader.source() + ")");
+            frontends.apply(spec);
+            applied = spec;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (applied != null) {
+            frontends.remove(applied.name());
+            applied = null;
+        }
+    }
+}

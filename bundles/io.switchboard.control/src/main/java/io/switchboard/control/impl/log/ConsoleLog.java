@@ -1,0 +1,80 @@
+package io.switchboard.control.impl.log;
+
+import java.io.PrintStream;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.log.LogEntry;
+import org.osgi.service.log.LogLevel;
+import org.osgi.service.log.LogListener;
+import org.osgi.service.log.LogReaderService;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.admin.LoggerAdmin;
+
+/**
+ * Prints the OSGi log to the console, one line per entry (the operator's view of the platform and
+ * of FileInstall, SCR and the framework). Level: framework property {@code switchboard.log.level},
+ * default INFO.
+ */
+@Component(immediate = true)
+public class ConsoleLog implements LogListener {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    @Reference
+    private LogReaderService reader;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL)
+    private LoggerAdmin admin;
+
+    private volatile LogLevel threshold = LogLevel.INFO;
+    private final PrintStream out = System.out;
+
+    @Activate
+    void activate(org.osgi.framework.BundleContext context) {
+        String level = context.getProperty("switchboard.log.level");
+        if (level != null) {
+            try {
+                threshold = LogLevel.valueOf(level.trim().toUpperCase());
+            } catch (IllegalArgumentException e) {
+                out.println("unknown switchboard.log.level '" + level + "', using INFO");
+            }
+        }
+        if (admin != null) {
+            // The OSGi log drops everything below WARN unless told otherwise.
+            admin.getLoggerContext(null).setLogLevels(Map.of(Logger.ROOT_LOGGER_NAME, threshold));
+        }
+        reader.addLogListener(this);
+    }
+
+    @Deactivate
+    void deactivate() {
+        reader.removeLogListener(this);
+    }
+
+    @Override
+    public void logged(LogEntry entry) {
+        LogLevel level = entry.getLogLevel();
+        if (!threshold.implies(level)) {
+            return;
+        }
+        String origin = entry.getBundle() == null ? "-" : entry.getBundle().getSymbolicName();
+        StringBuilder line = new StringBuilder(128)
+                .append(LocalTime.now().format(TIME)).append(' ')
+                .append(String.format("%-5s", level.name())).append(' ')
+                .append(origin).append(": ").append(entry.getMessage());
+        Throwable t = entry.getException();
+        if (t != null) {
+            line.append(" (").append(t).append(')');
+            Throwable cause = t.getCause();
+            if (cause != null && cause != t) {
+                line.append(" caused by ").append(cause);
+            }
+        }
+        out.println(line);
+    }
+}

@@ -1,0 +1,66 @@
+package io.switchboard.transport.impl;
+
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.runtime.FrontendStatus;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
+
+/** One frontend: its listening socket, its live connections and its counters. */
+public final class Frontend {
+    /** Sent down every connection's pipeline when the frontend drains: finish the current request, then close. */
+    public static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
+
+    private volatile FrontendSpec spec;
+    private volatile Channel listener;
+    private volatile String error;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final LongAdder totalConnections = new LongAdder();
+    private final LongAdder requests = new LongAdder();
+
+    Frontend(FrontendSpec spec) {
+        this.spec = spec;
+    }
+
+    public FrontendSpec spec() { return spec; }
+
+    void spec(FrontendSpec newSpec) { this.spec = newSpec; }
+
+    void listening(Channel channel) {
+        this.listener = channel;
+        this.error = null;
+    }
+
+    void failed(String why) {
+        this.listener = null;
+        this.error = why;
+    }
+
+    Channel listener() { return listener; }
+
+    ChannelGroup connections() { return connections; }
+
+    /** Called on the connection's event loop when it becomes active. */
+    public void opened(Channel ch) {
+        totalConnections.increment();
+        connections.add(ch); // removed by the group itself when the channel closes
+    }
+
+    public void requestStarted() {
+        requests.increment();
+    }
+
+    FrontendStatus status() {
+        Channel l = listener;
+        int port = l != null && l.isActive() ? ((InetSocketAddress) l.localAddress()).getPort() : -1;
+        return new FrontendStatus(spec, port, error, connections.size(), totalConnections.sum(), requests.sum());
+    }
+}

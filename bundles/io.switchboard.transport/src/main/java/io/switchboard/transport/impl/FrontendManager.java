@@ -1,0 +1,187 @@
+package io.switchboard.transport.impl;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.api.runtime.FrontendService;
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.runtime.FrontendStatus;
+import io.switchboard.api.runtime.Protocol;
+import io.switchboard.transport.impl.http.HttpFrontendInitializer;
+import io.switchboard.transport.impl.tcp.TcpFrontendInitializer;
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Binds, changes and closes frontends. A bind failure is logged and kept in the frontend's status;
+ * it never stops another frontend. Removing a frontend closes its listener first and lets its
+ * connections finish the request in progress within the grace period.
+ */
+@Component(configurationPid = "io.switchboard.frontends", service = FrontendService.class)
+@Designate(ocd = FrontendManager.Config.class)
+public class FrontendManager implements FrontendService {
+
+    @ObjectClassDefinition(name = "Switchboard frontends (common settings)")
+    public @interface Config {
+        @AttributeDefinition(description = "Seconds in-flight requests get to finish when a frontend is removed or the platform stops.", min = "0")
+        int gracePeriodSeconds() default 10;
+
+        @AttributeDefinition(description = "Seconds a client connection may stay idle between requests.", min = "1")
+        int clientIdleSeconds() default 60;
+
+        @AttributeDefinition(description = "Seconds to wait for a back-end connection to open.", min = "1")
+        int connectTimeoutSeconds() default 5;
+    }
+
+    @Reference
+    private EventLoops loops;
+
+    @Reference
+    private ClusterDirectory clusters;
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private final Map<String, Frontend> frontends = new ConcurrentHashMap<>();
+    private Config config;
+    private UpstreamPool pool;
+
+    @Activate
+    void activate(Config config) {
+        this.config = config;
+        this.pool = new UpstreamPool(loops.socketChannelClass(), config.connectTimeoutSeconds() * 1000, config.clientIdleSeconds());
+    }
+
+    @Override
+    public synchronized void apply(FrontendSpec spec) {
+        Frontend existing = frontends.get(spec.name());
+        if (existing != null) {
+            FrontendSpec old = existing.spec();
+            boolean sameSocket = old.protocol() == spec.protocol() && old.bindAddress().equals(spec.bindAddress())
+                    && old.port() == spec.port() && existing.listener() != null;
+            if (sameSocket) {
+                existing.spec(spec); // connections read the spec per request: a new cluster applies at once
+                return;
+            }
+            drain(existing, false);
+        }
+        Frontend frontend = new Frontend(spec);
+        frontends.put(spec.name(), frontend);
+        bind(frontend);
+    }
+
+    private void bind(Frontend frontend) {
+        FrontendSpec spec = frontend.spec();
+        ChannelInitializer<SocketChannel> init = spec.protocol() == Protocol.HTTP
+                ? new HttpFrontendInitializer(frontend, clusters, pool, config.clientIdleSeconds())
+                : new TcpFrontendInitializer(frontend, clusters, pool);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(loops.group())
+                .channel(loops.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(init);
+        if (spec.protocol() == Protocol.TCP) {
+            // Read nothing until the back-end connection is open; each side closes its half on its own.
+            b.childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+        ChannelFuture f = b.bind(spec.bindAddress(), spec.port()).awaitUninterruptibly();
+        if (f.isSuccess()) {
+            frontend.listening(f.channel());
+            log.info("frontend " + spec.name() + " listening on " + f.channel().localAddress()
+                    + " (" + spec.protocol().name().toLowerCase() + ", " + loops.name() + ") -> cluster " + spec.cluster());
+        } else {
+            Throwable c = f.cause();
+            String why = c instanceof BindException || String.valueOf(c.getMessage()).contains("in use")
+                    ? "port " + spec.port() + " already in use on " + spec.bindAddress()
+                    : c.toString();
+            frontend.failed(why);
+            log.error("frontend " + spec.name() + " cannot listen on " + spec.bindAddress() + ":" + spec.port()
+                    + ": " + why + "; other frontends are not affected");
+        }
+    }
+
+    @Override
+    public synchronized void remove(String name) {
+        Frontend f = frontends.remove(name);
+        if (f != null) {
+            drain(f, false);
+        }
+    }
+
+    /** Closes the listener, asks every connection to finish its request and close, and enforces the grace period. */
+    private void drain(Frontend f, boolean wait) {
+        Channel l = f.listener();
+        if (l != null) {
+            l.close().awaitUninterruptibly();
+            log.info("frontend " + f.spec().name() + " closed its listener; " + f.connections().size()
+                    + " connections finish within " + config.gracePeriodSeconds() + " s");
+        }
+        for (Channel ch : f.connections()) {
+            ch.pipeline().fireUserEventTriggered(Frontend.DRAIN);
+        }
+        if (f.connections().isEmpty()) {
+            return;
+        }
+        if (wait) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.gracePeriodSeconds());
+            while (!f.connections().isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            f.connections().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        } else {
+            loops.group().schedule(() -> f.connections().close(), config.gracePeriodSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        List<Frontend> all = new ArrayList<>(frontends.values());
+        frontends.clear();
+        // Listeners first, all of them, so no new connection arrives while the others drain.
+        for (Frontend f : all) {
+            Channel l = f.listener();
+            if (l != null) {
+                l.close().awaitUninterruptibly();
+            }
+        }
+        for (Frontend f : all) {
+            drain(f, true);
+        }
+        pool.closeAll(loops.group());
+    }
+
+    @Override
+    public List<FrontendStatus> frontends() {
+        List<FrontendStatus> out = new ArrayList<>();
+        for (Frontend f : frontends.values()) {
+            out.add(f.status());
+        }
+        out.sort(Comparator.comparing(s -> s.spec().name()));
+        return out;
+    }
+}

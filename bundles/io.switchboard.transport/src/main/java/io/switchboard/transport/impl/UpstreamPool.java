@@ -1,0 +1,109 @@
+package io.switchboard.transport.impl;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.switchboard.api.Endpoint;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Back-end connections, per event loop and per endpoint. A client's back-end connection is opened on
+ * the client's own loop, and idle ones are kept in that loop's own map: no lock, no thread hop.
+ * Every method except {@link #closeAll} runs on the event loop that owns the connections.
+ */
+public final class UpstreamPool {
+    /** Idle connections kept per endpoint and loop; more are closed on release. */
+    static final int MAX_IDLE_PER_ENDPOINT = 256;
+
+    private final Class<? extends SocketChannel> channelClass;
+    private final int connectTimeoutMillis;
+    private final int idleSeconds;
+    private final FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
+        @Override
+        protected Map<Endpoint, ArrayDeque<Channel>> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    public UpstreamPool(Class<? extends SocketChannel> channelClass, int connectTimeoutMillis, int idleSeconds) {
+        this.channelClass = channelClass;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.idleSeconds = idleSeconds;
+    }
+
+    public int idleSeconds() {
+        return idleSeconds;
+    }
+
+    /** An idle, open connection to the endpoint on the calling loop, or null. */
+    public Channel pollIdle(Endpoint endpoint) {
+        ArrayDeque<Channel> q = idle.get().get(endpoint);
+        if (q == null) {
+            return null;
+        }
+        Channel ch;
+        while ((ch = q.pollLast()) != null) {
+            if (ch.isActive()) {
+                return ch;
+            }
+        }
+        return null;
+    }
+
+    /** Keeps a connection whose last exchange ended cleanly for the next request to the endpoint. */
+    public void release(Endpoint endpoint, Channel ch) {
+        if (!ch.isActive()) {
+            return;
+        }
+        ArrayDeque<Channel> q = idle.get().computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+        if (q.size() >= MAX_IDLE_PER_ENDPOINT) {
+            ch.close();
+        } else {
+            q.addLast(ch);
+        }
+    }
+
+    /** Forgets a pooled connection that closed or timed out while idle. */
+    public void forget(Endpoint endpoint, Channel ch) {
+        ArrayDeque<Channel> q = idle.get().get(endpoint);
+        if (q != null) {
+            q.remove(ch);
+        }
+    }
+
+    /** Opens a connection to the endpoint on the given loop; a relay connection reads only when told and closes each half on its own. */
+    public ChannelFuture connect(EventLoop loop, Endpoint endpoint, ChannelHandler initializer, boolean relay) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.AUTO_READ, !relay)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, relay)
+                .handler(initializer)
+                .connect(endpoint.address());
+    }
+
+    /** Closes every idle connection of every loop (platform stop). */
+    public void closeAll(EventLoopGroup group) {
+        for (EventExecutor loop : group) {
+            if (!loop.isShuttingDown()) {
+                loop.execute(() -> {
+                    for (ArrayDeque<Channel> q : idle.get().values()) {
+                        q.forEach(Channel::close);
+                        q.clear();
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.switchboard.transport.impl.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.api.Endpoint;
+import io.switchboard.transport.impl.UpstreamPool;
+
+/** Pipeline of a back-end HTTP connection. */
+final class BackendInitializer extends ChannelInitializer<SocketChannel> {
+    private final UpstreamPool pool;
+    private final Endpoint endpoint;
+
+    BackendInitializer(UpstreamPool pool, Endpoint endpoint) {
+        this.pool = pool;
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+                .addLast("idle", new IdleStateHandler(0, 0, pool.idleSeconds()))
+                .addLast("codec", new HttpClientCodec(4096, 16384, 16384, true))
+                .addLast("backend", new BackendHandler(pool, endpoint));
+    }
+}

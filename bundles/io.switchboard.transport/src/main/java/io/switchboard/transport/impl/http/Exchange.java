@@ -1,0 +1,316 @@
+package io.switchboard.transport.impl.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.switchboard.api.Endpoint;
+import io.switchboard.api.runtime.ClusterSnapshot;
+import io.switchboard.api.runtime.EndpointCounters;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One request and its response: choose an endpoint, take or open a back-end connection on the
+ * client's event loop, stream the request there and the response back. All on one thread.
+ */
+final class Exchange {
+    private final HttpProxyHandler client;
+    private final HttpRequest request;
+    private final boolean keepAlive;
+    private ClusterSnapshot cluster;
+    private HttpRequestContext context;
+    private Set<String> excluded = Set.of();
+    private Endpoint endpoint;
+    private EndpointCounters counters;
+    private Channel backend;
+    private BackendHandler backendHandler;
+    private boolean backendReused;
+    private List<HttpContent> pending;
+    private boolean requestComplete;
+    private boolean requestBodiless = true;
+    private boolean responseStarted;
+    private boolean informational;
+    private boolean backendReusable;
+    private boolean retried;
+    private boolean done;
+
+    Exchange(HttpProxyHandler client, HttpRequest request, boolean keepAlive) {
+        this.client = client;
+        this.request = request;
+        this.keepAlive = keepAlive;
+    }
+
+    boolean receivingRequest() {
+        return !requestComplete;
+    }
+
+    void start() {
+        String clusterName = client.frontend.spec().cluster();
+        cluster = client.clusters.cluster(clusterName);
+        if (cluster == null) {
+            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster named " + clusterName);
+            return;
+        }
+        if (!cluster.ready()) {
+            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "balancing policy " + cluster.policy() + " is not installed");
+            return;
+        }
+        InetSocketAddress peer = (InetSocketAddress) client.ctx.channel().remoteAddress();
+        context = new HttpRequestContext(client.frontend.spec().name(), peer, request);
+        prepareRequestHead(peer);
+        dispatch();
+    }
+
+    private void prepareRequestHead(InetSocketAddress peer) {
+        HttpHeaders h = request.headers();
+        HopByHop.strip(h);
+        String ip = peer.getAddress().getHostAddress();
+        String xff = h.get("X-Forwarded-For");
+        h.set("X-Forwarded-For", xff == null ? ip : xff + ", " + ip);
+        h.set("X-Forwarded-Proto", "http");
+        // Back-end connections are persistent HTTP/1.1 whatever the client speaks.
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    }
+
+    private void dispatch() {
+        Endpoint e = cluster.choose(context, excluded);
+        if (e == null) {
+            fail(excluded.isEmpty() ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
+                    excluded.isEmpty() ? "no endpoint available" : "no back-end reachable");
+            return;
+        }
+        endpoint = e;
+        counters = cluster.counters(e);
+        counters.started();
+        Channel pooled = client.pool.pollIdle(e);
+        if (pooled != null) {
+            attach(pooled, true);
+            return;
+        }
+        client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
+        Channel clientChannel = client.ctx.channel();
+        client.pool.connect(clientChannel.eventLoop(), e, new BackendInitializer(client.pool, e), false)
+                .addListener((ChannelFuture f) -> connected(f, e));
+    }
+
+    private void connected(ChannelFuture f, Endpoint e) {
+        if (done) {
+            if (f.isSuccess()) {
+                client.pool.release(e, f.channel()); // clean and unused: good for the next request
+            }
+            return;
+        }
+        if (f.isSuccess()) {
+            attach(f.channel(), false);
+            if (!requestComplete) {
+                client.setAutoRead(true);
+            }
+        } else {
+            // Nothing was sent: trying another endpoint is always safe.
+            counters.finished(false);
+            exclude(e);
+            dispatch();
+        }
+    }
+
+    private void exclude(Endpoint e) {
+        if (excluded.isEmpty()) {
+            excluded = new HashSet<>(4);
+        }
+        excluded.add(e.id());
+    }
+
+    private void attach(Channel ch, boolean reused) {
+        backend = ch;
+        backendReused = reused;
+        backendHandler = ch.pipeline().get(BackendHandler.class);
+        backendHandler.attach(this);
+        ch.write(request, ch.voidPromise());
+        if (pending != null) {
+            for (HttpContent c : pending) {
+                ch.write(c, ch.voidPromise());
+            }
+            pending = null;
+        } else if (retried && requestComplete) {
+            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise()); // the first attempt consumed it
+        }
+        ch.flush();
+    }
+
+    void requestContent(HttpContent c) {
+        if (c instanceof LastHttpContent) {
+            requestComplete = true;
+            client.setAutoRead(false); // the next pipelined request waits until this response is done
+        }
+        if (c.content().isReadable() || (c instanceof LastHttpContent && !((LastHttpContent) c).trailingHeaders().isEmpty())) {
+            requestBodiless = false;
+        }
+        if (done) {
+            c.release();
+        } else if (backend != null) {
+            backend.write(c, backend.voidPromise());
+            if (requestComplete) {
+                backend.flush();
+            }
+        } else {
+            if (pending == null) {
+                pending = new ArrayList<>(2);
+            }
+            pending.add(c);
+        }
+    }
+
+    void flushBackend() {
+        if (backend != null) {
+            backend.flush();
+        }
+    }
+
+    void responseObject(HttpObject o) {
+        if (done) {
+            ReferenceCountUtil.release(o);
+            return;
+        }
+        if (o instanceof HttpResponse) {
+            HttpResponse r = (HttpResponse) o;
+            if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL && r.status().code() != 101) {
+                informational = true; // e.g. 100 Continue: passed on, the real response follows
+                client.write(r);
+                return;
+            }
+            responseStarted = true;
+            backendReusable = HttpUtil.isKeepAlive(r);
+            HopByHop.strip(r.headers());
+            r.setProtocolVersion(HttpVersion.HTTP_1_1);
+            if (!keepAlive) {
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+            client.write(r);
+        }
+        if (o instanceof HttpContent) {
+            if (informational) {
+                if (o instanceof LastHttpContent) {
+                    informational = false;
+                }
+                ReferenceCountUtil.release(o);
+                return;
+            }
+            if (o instanceof LastHttpContent) {
+                client.writeAndFlush(o);
+                complete();
+            } else {
+                client.write(o);
+            }
+        }
+    }
+
+    void flushClient() {
+        client.flush();
+    }
+
+    private void complete() {
+        done = true;
+        counters.finished(true);
+        Channel b = detachBackend();
+        // Reuse only a connection whose exchange ended cleanly on both sides: a back-end that answered
+        // before the request body was all sent would read the rest as a new request.
+        if (backendReusable && requestComplete) {
+            client.pool.release(endpoint, b);
+        } else {
+            b.close();
+        }
+        client.exchangeDone(this, keepAlive);
+    }
+
+    private Channel detachBackend() {
+        Channel b = backend;
+        backendHandler.detach();
+        backend = null;
+        backendHandler = null;
+        return b;
+    }
+
+    /** The back-end connection closed (or failed) while this exchange used it. */
+    void backendClosed() {
+        if (done) {
+            return;
+        }
+        counters.finished(false);
+        detachBackend();
+        if (!responseStarted) {
+            // A pooled connection the back-end had just closed: resend a bodiless idempotent request once.
+            if (backendReused && !retried && requestComplete && requestBodiless && isIdempotent(request.method())) {
+                retried = true;
+                dispatch();
+                return;
+            }
+            fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " closed the connection before responding");
+        } else {
+            done = true;
+            client.abort();
+        }
+    }
+
+    private static boolean isIdempotent(HttpMethod m) {
+        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
+                || m == HttpMethod.PUT || m == HttpMethod.DELETE;
+    }
+
+    void clientClosed() {
+        if (done) {
+            return;
+        }
+        done = true;
+        releasePending();
+        if (backend != null) {
+            counters.finished(true); // the client left; not the endpoint's failure
+            detachBackend().close();
+        } else if (counters != null) {
+            counters.finished(true);
+        }
+    }
+
+    void clientWritable(boolean writable) {
+        if (backend != null) {
+            backend.config().setAutoRead(writable);
+        }
+    }
+
+    void backendWritable(boolean writable) {
+        if (!requestComplete) {
+            client.setAutoRead(writable);
+        }
+    }
+
+    private void fail(HttpResponseStatus status, String detail) {
+        done = true;
+        releasePending();
+        client.writeAndFlush(Responses.error(client.ctx.alloc(), status, detail, keepAlive));
+        client.exchangeDone(this, keepAlive);
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.forEach(ReferenceCountUtil::release);
+            pending = null;
+        }
+    }
+}

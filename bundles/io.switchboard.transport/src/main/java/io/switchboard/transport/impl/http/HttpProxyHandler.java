@@ -1,0 +1,212 @@
+package io.switchboard.transport.impl.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.transport.impl.Frontend;
+import io.switchboard.transport.impl.UpstreamPool;
+import java.util.ArrayDeque;
+
+/**
+ * The client side of an HTTP/1.1 connection. Requests are handled one at a time, in order: while an
+ * exchange is in progress, pipelined requests wait in arrival order and the socket is not read, so
+ * responses go back in request order and nothing is buffered without bound.
+ */
+final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+    final Frontend frontend;
+    final ClusterDirectory clusters;
+    final UpstreamPool pool;
+    ChannelHandlerContext ctx;
+    private Exchange current;
+    private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
+    private boolean draining;
+    private boolean closing;
+
+    HttpProxyHandler(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool) {
+        this.frontend = frontend;
+        this.clusters = clusters;
+        this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+        } else if (current != null && current.receivingRequest() && msg instanceof HttpContent) {
+            current.requestContent((HttpContent) msg);
+        } else if (current != null || !queued.isEmpty()) {
+            queued.add(msg);
+            ctx.channel().config().setAutoRead(false);
+        } else {
+            begin(msg);
+        }
+    }
+
+    private void begin(Object msg) {
+        if (!(msg instanceof HttpRequest)) {
+            // The rest of a request that was already answered (an error, or an early response).
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        HttpRequest request = (HttpRequest) msg;
+        if (request.decoderResult().isFailure()) {
+            rejectMalformed(request);
+            return;
+        }
+        frontend.requestStarted();
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        Exchange exchange = new Exchange(this, request, keepAlive);
+        current = exchange;
+        exchange.start();
+        if (msg instanceof HttpContent) {
+            if (current == exchange) {
+                exchange.requestContent((HttpContent) msg);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+    }
+
+    private void rejectMalformed(HttpRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : HttpResponseStatus.BAD_REQUEST;
+        String detail = cause instanceof TooLongFrameException ? "request head over the limit" : "malformed request";
+        ReferenceCountUtil.release(request);
+        // After a framing error the rest of the stream cannot be trusted: answer and close.
+        closing = true;
+        releaseQueued();
+        ctx.writeAndFlush(Responses.error(ctx.alloc(), status, detail, false)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Called by the exchange when its response is complete (or it failed) and the connection may go on. */
+    void exchangeDone(Exchange exchange, boolean keepAlive) {
+        if (current != exchange) {
+            return;
+        }
+        current = null;
+        if (!keepAlive || closing) {
+            closing = true;
+            releaseQueued();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        Object next;
+        while ((next = queued.poll()) != null) {
+            if (current == null) {
+                begin(next);
+            } else if (current.receivingRequest() && next instanceof HttpContent) {
+                current.requestContent((HttpContent) next);
+            } else {
+                queued.addFirst(next);
+                break;
+            }
+        }
+        if (current == null && draining) {
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (queued.isEmpty() && (current == null || current.receivingRequest())) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Response bytes are written as they come; the flush happens once per back-end read batch. */
+    void write(HttpObject o) {
+        ctx.write(o, ctx.voidPromise());
+    }
+
+    void writeAndFlush(HttpObject o) {
+        ctx.writeAndFlush(o, ctx.voidPromise());
+    }
+
+    void flush() {
+        ctx.flush();
+    }
+
+    /** The response cannot be completed: close so that the client does not take a truncated response as whole. */
+    void abort() {
+        closing = true;
+        releaseQueued();
+        ctx.close();
+    }
+
+    void setAutoRead(boolean on) {
+        ctx.channel().config().setAutoRead(on);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.flushBackend();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.clientWritable(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Frontend.DRAIN) {
+            draining = true;
+            if (current == null && queued.isEmpty()) {
+                closing = true;
+                ctx.close();
+            }
+        } else if (evt instanceof IdleStateEvent) {
+            if (current == null) {
+                ctx.close();
+            }
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        releaseQueued();
+        Exchange e = current;
+        current = null;
+        if (e != null) {
+            e.clientClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Resets and broken pipes are the client's business; the connection simply ends.
+        ctx.close();
+    }
+
+    private void releaseQueued() {
+        Object o;
+        while ((o = queued.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+    }
+}

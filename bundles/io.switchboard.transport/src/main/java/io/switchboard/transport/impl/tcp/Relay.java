@@ -1,0 +1,90 @@
+package io.switchboard.transport.impl.tcp;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One side of a byte relay. Reads only when the other side can take more (no unbounded buffering);
+ * when this side's input ends, the other side's output is shut down, and the pair closes once both
+ * directions are done.
+ */
+class Relay extends ChannelInboundHandlerAdapter {
+    private Channel peer;
+
+    void peer(Channel p) {
+        this.peer = p;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (peer == null || !peer.isActive()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        peer.write(msg, peer.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (peer == null) {
+            return;
+        }
+        peer.flush();
+        if (peer.isWritable()) {
+            ctx.read();
+        }
+        // else: the peer's writability change triggers the next read
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && peer != null && peer.isActive()) {
+            peer.read();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            if (peer instanceof DuplexChannel && peer.isActive()) {
+                Channel self = ctx.channel();
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ((DuplexChannel) peer).shutdownOutput()
+                        .addListener(x -> closeIfDone(self)));
+            } else {
+                ctx.close();
+            }
+        } else if (evt == io.switchboard.transport.impl.Frontend.DRAIN) {
+            // A relayed stream has no request boundary: it runs until the grace period ends.
+            return;
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private void closeIfDone(Channel self) {
+        if (self instanceof DuplexChannel && ((DuplexChannel) self).isInputShutdown()
+                && peer instanceof DuplexChannel && ((DuplexChannel) peer).isOutputShutdown()
+                && ((DuplexChannel) peer).isInputShutdown()) {
+            self.close();
+            peer.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (peer != null && peer.isActive()) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

@@ -1,0 +1,26 @@
+package io.switchboard.transport.impl.tcp;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.transport.impl.Frontend;
+import io.switchboard.transport.impl.UpstreamPool;
+
+/** Pipeline of a TCP client connection: one relay handler. */
+public final class TcpFrontendInitializer extends ChannelInitializer<SocketChannel> {
+    private final Frontend frontend;
+    private final ClusterDirectory clusters;
+    private final UpstreamPool pool;
+
+    public TcpFrontendInitializer(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool) {
+        this.frontend = frontend;
+        this.clusters = clusters;
+        this.pool = pool;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        frontend.opened(ch);
+        ch.pipeline().addLast("relay", new TcpClientHandler(frontend, clusters, pool));
+    }
+}
