@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -120,11 +122,17 @@ public class ClusterManager implements ClusterDirectory {
         counters.put(spec.name(), now);
         List<PolicyRef> refs = policies.get(spec.policy());
         BalancingPolicy policy = refs == null || refs.isEmpty() ? null : refs.get(0).policy;
-        if (policy == null) {
+        if (policy == null && !shuttingDown()) {
             logWarn("cluster " + spec.name() + ": balancing policy '" + spec.policy()
                     + "' is not installed; requests get 503 until it is (installed: " + policies.keySet() + ")");
         }
         snapshots.put(spec.name(), new Snapshot(spec, policy, Map.copyOf(now), this::policyFailed));
+    }
+
+    private boolean shuttingDown() {
+        Bundle self = FrameworkUtil.getBundle(ClusterManager.class);
+        Bundle system = self == null || self.getBundleContext() == null ? null : self.getBundleContext().getBundle(0);
+        return system != null && system.getState() == Bundle.STOPPING;
     }
 
     private void policyFailed(Throwable t) {

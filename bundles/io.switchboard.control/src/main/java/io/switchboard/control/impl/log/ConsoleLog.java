@@ -62,6 +62,10 @@ public class ConsoleLog implements LogListener {
         if (!threshold.implies(level)) {
             return;
         }
+        String logger = entry.getLoggerName();
+        if (logger != null && logger.startsWith("Events.") && !LogLevel.WARN.implies(level)) {
+            return; // the framework's own bundle/service/framework events: noise for an operator
+        }
         String origin = entry.getBundle() == null ? "-" : entry.getBundle().getSymbolicName();
         StringBuilder line = new StringBuilder(128)
                 .append(LocalTime.now().format(TIME)).append(' ')

@@ -2,6 +2,7 @@ package io.switchboard.policy.roundrobin.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.Endpoint;
 import io.switchboard.api.policy.Balancer;
@@ -25,9 +26,22 @@ class RoundRobinPolicyTest {
         Endpoint drained = new Endpoint("d", "127.0.0.1", 9004, 0);
         Balancer rr = new RoundRobinPolicy().newBalancer(List.of(a, drained, b));
         Set<String> noA = Set.of("a");
-        assertEquals(b, rr.choose(null, noA));
-        assertEquals(b, rr.choose(null, noA));
-        assertEquals(a, rr.choose(null, Set.of()));
+        for (int i = 0; i < 6; i++) {
+            assertEquals(b, rr.choose(null, noA));
+        }
+        for (int i = 0; i < 6; i++) {
+            Endpoint e = rr.choose(null, Set.of());
+            assertTrue(e == a || e == b, "drained endpoint chosen");
+        }
+    }
+
+    @Test
+    void balancersOfOneSnapshotShareTheTurn() {
+        RoundRobinPolicy policy = new RoundRobinPolicy();
+        List<Endpoint> snapshot = List.of(a, b);
+        Balancer loop1 = policy.newBalancer(snapshot);
+        Balancer loop2 = policy.newBalancer(snapshot);
+        assertEquals(List.of(a, b, a, b), List.of(pick(loop1), pick(loop2), pick(loop2), pick(loop1)));
     }
 
     @Test

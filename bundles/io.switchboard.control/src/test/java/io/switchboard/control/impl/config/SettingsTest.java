@@ -1,0 +1,114 @@
+package io.switchboard.control.impl.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.runtime.Protocol;
+import io.switchboard.control.impl.cluster.ClusterSpec;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+    private static Map<String, Object> props(Object... kv) {
+        Map<String, Object> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void frontendFromAFileInstallConfiguration() throws Exception {
+        FrontendSpec f = FrontendSettings.parse(props("port", "8081", "cluster", "api", "address", "127.0.0.1",
+                "protocol", "TCP", "service.pid", "io.switchboard.frontend.1234", "service.factoryPid", "io.switchboard.frontend",
+                ConfigReader.FILENAME, "file:/srv/conf/io.switchboard.frontend-web.cfg"));
+        assertEquals(new FrontendSpec("web", Protocol.TCP, "127.0.0.1", 8081, "api"), f);
+    }
+
+    @Test
+    void frontendNameFromANamedFactoryConfiguration() throws Exception {
+        FrontendSpec f = FrontendSettings.parse(props("port", 80, "cluster", "c", "service.pid", "io.switchboard.frontend~edge"));
+        assertEquals("edge", f.name());
+        assertEquals("0.0.0.0", f.bindAddress());
+        assertEquals(Protocol.HTTP, f.protocol());
+    }
+
+    @Test
+    void negativePortIsRejectedNamingTheKey() {
+        ConfigProblem p = assertThrows(ConfigProblem.class,
+                () -> FrontendSettings.parse(props("name", "web", "port", "-1", "cluster", "c")));
+        assertEquals("port", p.key());
+        assertTrue(p.reason().contains("out of range"), p.reason());
+    }
+
+    @Test
+    void unknownKeyIsRejected() {
+        ConfigProblem p = assertThrows(ConfigProblem.class,
+                () -> FrontendSettings.parse(props("name", "web", "port", "80", "cluster", "c", "prot", "http")));
+        assertEquals("prot", p.key());
+        assertTrue(p.reason().startsWith("unknown key"));
+    }
+
+    @Test
+    void portThatIsNotANumberIsRejected() {
+        ConfigProblem p = assertThrows(ConfigProblem.class,
+                () -> FrontendSettings.parse(props("name", "web", "port", "eighty", "cluster", "c")));
+        assertEquals("port", p.key());
+    }
+
+    @Test
+    void missingClusterAndBadProtocolAndHostNameAddressAreRejected() {
+        assertEquals("cluster", assertThrows(ConfigProblem.class,
+                () -> FrontendSettings.parse(props("name", "web", "port", "80"))).key());
+        assertEquals("protocol", assertThrows(ConfigProblem.class,
+                () -> FrontendSettings.parse(props("name", "web", "port", "80", "cluster", "c", "protocol", "smtp"))).key());
+        assertEquals("address", assertThrows(ConfigProblem.class,
+                () -> FrontendSettings.parse(props("name", "web", "port", "80", "cluster", "c", "address", "localhost"))).key());
+    }
+
+    @Test
+    void clusterWithIdsWeightsAndDefaults() throws Exception {
+        ClusterSpec c = ClusterSettings.parse(props("name", "api", "endpoints", "a=127.0.0.1:9001;weight=3, 127.0.0.1:9002"));
+        assertEquals("round-robin", c.policy());
+        assertEquals(2, c.endpoints().size());
+        assertEquals("a", c.endpoints().get(0).id());
+        assertEquals(3, c.endpoints().get(0).weight());
+        assertEquals("127.0.0.1:9002", c.endpoints().get(1).id());
+        assertEquals(9002, c.endpoints().get(1).port());
+    }
+
+    @Test
+    void clusterEndpointsAsAnArray() throws Exception {
+        ClusterSpec c = ClusterSettings.parse(props("name", "api", "endpoints", new String[] {"127.0.0.1:1", "127.0.0.1:2"}));
+        assertEquals(2, c.endpoints().size());
+    }
+
+    @Test
+    void emptyClusterIsRejected() {
+        ConfigProblem p = assertThrows(ConfigProblem.class, () -> ClusterSettings.parse(props("name", "api", "endpoints", "")));
+        assertEquals("endpoints", p.key());
+        assertTrue(p.reason().contains("at least one endpoint"));
+        assertEquals("endpoints", assertThrows(ConfigProblem.class, () -> ClusterSettings.parse(props("name", "api"))).key());
+    }
+
+    @Test
+    void badEndpointsAreRejectedWithTheItem() {
+        for (String bad : new String[] {"127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "127.0.0.1:x", "127.0.0.1:80;w=2",
+                "127.0.0.1:80;weight=-1", "a=127.0.0.1:1,a=127.0.0.1:2", "127.0.0.1:1,,127.0.0.1:2"}) {
+            ConfigProblem p = assertThrows(ConfigProblem.class, () -> ClusterSettings.parse(props("name", "c", "endpoints", bad)), bad);
+            assertEquals("endpoints", p.key(), bad);
+        }
+    }
+
+    @Test
+    void sourceNamesTheFileRelativeToTheWorkingDirectory() {
+        String cwd = java.nio.file.Paths.get("").toAbsolutePath().toUri().toString();
+        ConfigReader r = new ConfigReader(props(ConfigReader.FILENAME, cwd + "conf/io.switchboard.cluster-api.cfg"), ClusterSettings.KEYS);
+        assertEquals("conf/io.switchboard.cluster-api.cfg", r.source());
+        assertEquals("pid x", new ConfigReader(props("service.pid", "x"), ClusterSettings.KEYS).source());
+    }
+}
