@@ -1,0 +1,197 @@
+package io.switchboard.transport.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.api.Endpoint;
+import io.switchboard.api.runtime.Protocol;
+import io.switchboard.testkit.HttpBackend;
+import io.switchboard.testkit.RawHttpClient;
+import io.switchboard.testkit.RawHttpClient.Response;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP forwarding path over real sockets: epoll frontend, real back-ends, raw clients. */
+class HttpForwardingTest {
+    private HttpBackend one;
+    private HttpBackend two;
+    private TestClusters clusters;
+    private ProxyFixture proxy;
+
+    @BeforeEach
+    void start() throws IOException {
+        one = new HttpBackend("one");
+        two = new HttpBackend("two");
+        clusters = new TestClusters()
+                .put("pair", endpoint("one", one.port()), endpoint("two", two.port()))
+                .put("dead", endpoint("dead", deadPort()))
+                .put("half-dead", endpoint("dead", deadPort()), endpoint("two", two.port()));
+        proxy = new ProxyFixture(Protocol.HTTP, "pair", clusters);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        proxy.close();
+        one.close();
+        two.close();
+    }
+
+    static Endpoint endpoint(String id, int port) {
+        return new Endpoint(id, "127.0.0.1", port, 1);
+    }
+
+    /** A port nothing listens on: bound once, then released. */
+    static int deadPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void requestsAlternateBetweenBackendsAndReuseTheirConnections() throws IOException {
+        List<String> servedBy = new ArrayList<>();
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            for (int i = 0; i < 20; i++) {
+                Response r = c.get("/n/" + i);
+                assertEquals(200, r.status);
+                servedBy.add(r.body.split(" ")[0]);
+                assertTrue(r.body.endsWith("/n/" + i + "\n"), r.body);
+            }
+        }
+        assertEquals(10, servedBy.stream().filter("one"::equals).count());
+        assertEquals(10, servedBy.stream().filter("two"::equals).count());
+        assertEquals(1, one.connections(), "back-end connection reused");
+        assertEquals(1, two.connections(), "back-end connection reused");
+    }
+
+    @Test
+    void forwardedRequestCarriesForwardingHeadersAndNoHopByHopHeaders() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("GET /h HTTP/1.1\r\nHost: example\r\nConnection: keep-alive, X-Secret\r\nX-Secret: s\r\nKeep-Alive: 5\r\n\r\n");
+            assertEquals(200, c.read().status);
+        }
+        String head = one.heads.get(0).toLowerCase();
+        assertTrue(head.contains("x-forwarded-for: 127.0.0.1"), head);
+        assertTrue(head.contains("x-forwarded-proto: http"), head);
+        assertTrue(head.contains("host: example"), head);
+        assertTrue(!head.contains("x-secret") && !head.contains("keep-alive"), head);
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 6; i++) {
+                burst.append(RawHttpClient.getRequest("/p/" + i));
+            }
+            c.send(burst.toString());
+            for (int i = 0; i < 6; i++) {
+                Response r = c.read();
+                assertNotNull(r, "response " + i);
+                assertTrue(r.body.endsWith("/p/" + i + "\n"), "response " + i + " was " + r.body);
+            }
+        }
+        assertEquals(6, one.requests() + two.requests());
+    }
+
+    @Test
+    void requestBodyIsForwarded() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
+            assertEquals(200, c.read().status);
+            c.send("POST /chunked HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            assertEquals(200, c.read().status);
+        }
+    }
+
+    @Test
+    void refusedBackendGives502AndTheFrontendKeepsServing() throws IOException {
+        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "dead"));
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            Response r = c.get("/x");
+            assertEquals(502, r.status);
+            assertTrue(r.body.startsWith("502 Bad Gateway"), r.body);
+            assertTrue(r.body.length() < 200);
+            assertEquals(502, c.get("/again").status, "same connection still served");
+        }
+        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "pair"));
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            assertEquals(200, c.get("/ok").status);
+        }
+    }
+
+    @Test
+    void aRefusingEndpointIsSkippedForTheNextOne() throws IOException {
+        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "half-dead"));
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            for (int i = 0; i < 4; i++) {
+                Response r = c.get("/r" + i);
+                assertEquals(200, r.status);
+                assertTrue(r.body.startsWith("two "), r.body);
+            }
+        }
+        TestClusters.Counters dead = (TestClusters.Counters) clusters.cluster("half-dead").counters(endpoint("dead", 1));
+        assertTrue(dead.failures() >= 1);
+    }
+
+    @Test
+    void unknownClusterGives503() throws IOException {
+        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "nope"));
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            Response r = c.get("/x");
+            assertEquals(503, r.status);
+            assertTrue(r.body.contains("no cluster named nope"), r.body);
+        }
+    }
+
+    @Test
+    void backendDyingMidResponseClosesTheClientConnection() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send(RawHttpClient.getRequest("/die-mid-response"));
+            IOException e = assertThrows(IOException.class, c::read);
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        }
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            assertEquals(200, c.get("/after").status);
+        }
+    }
+
+    @Test
+    void malformedRequestGets400AndTheConnectionIsClosed() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("GET / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
+            Response r = c.read();
+            assertEquals(400, r.status);
+            assertTrue(c.closedByServer());
+        }
+        assertEquals(0, one.requests() + two.requests(), "nothing reached a back-end");
+    }
+
+    @Test
+    void oversizedUriGets414() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertEquals(414, c.read().status);
+        }
+    }
+
+    @Test
+    void connectionCloseIsHonoured() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("GET /bye HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            Response r = c.read();
+            assertEquals(200, r.status);
+            assertEquals("close", r.header("connection"));
+            assertTrue(c.closedByServer());
+            assertNull(c.read());
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.switchboard.transport.impl;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.runtime.Protocol;
+import io.switchboard.transport.impl.http.HttpFrontendInitializer;
+import io.switchboard.transport.impl.tcp.TcpFrontendInitializer;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/** A frontend on real epoll sockets on 127.0.0.1, wired as the frontend manager wires it. */
+final class ProxyFixture implements AutoCloseable {
+    final EventLoopGroup group;
+    final Frontend frontend;
+    final UpstreamPool pool;
+    final Channel listener;
+
+    ProxyFixture(Protocol protocol, String cluster, TestClusters clusters) {
+        if (!Epoll.isAvailable()) {
+            throw new IllegalStateException("epoll must load on this machine", Epoll.unavailabilityCause());
+        }
+        group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+        frontend = new Frontend(new FrontendSpec("test", protocol, "127.0.0.1", 0, cluster));
+        pool = new UpstreamPool(EpollSocketChannel.class, 2000, 60);
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true);
+        if (protocol == Protocol.HTTP) {
+            b.childHandler(new HttpFrontendInitializer(frontend, clusters, pool, 60));
+        } else {
+            b.childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new TcpFrontendInitializer(frontend, clusters, pool));
+        }
+        listener = b.bind("127.0.0.1", 0).syncUninterruptibly().channel();
+        frontend.listening(listener);
+    }
+
+    int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        frontend.connections().close().awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

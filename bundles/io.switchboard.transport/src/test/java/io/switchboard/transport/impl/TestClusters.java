@@ -1,0 +1,71 @@
+package io.switchboard.transport.impl;
+
+import io.switchboard.api.Endpoint;
+import io.switchboard.api.RequestContext;
+import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.api.runtime.ClusterSnapshot;
+import io.switchboard.api.runtime.EndpointCounters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The control plane's part for transport tests: clusters balanced round-robin. */
+final class TestClusters implements ClusterDirectory {
+    private final Map<String, ClusterSnapshot> clusters = new ConcurrentHashMap<>();
+
+    TestClusters put(String name, Endpoint... endpoints) {
+        clusters.put(name, new RoundRobin(name, List.of(endpoints)));
+        return this;
+    }
+
+    @Override public ClusterSnapshot cluster(String name) { return clusters.get(name); }
+    @Override public List<ClusterSnapshot> clusters() { return new ArrayList<>(clusters.values()); }
+    @Override public List<String> policies() { return List.of("round-robin"); }
+
+    static final class Counters implements EndpointCounters {
+        final AtomicLong requests = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+        final AtomicLong active = new AtomicLong();
+
+        @Override public void started() { requests.incrementAndGet(); active.incrementAndGet(); }
+        @Override public void finished(boolean ok) { active.decrementAndGet(); if (!ok) failures.incrementAndGet(); }
+        @Override public long requests() { return requests.get(); }
+        @Override public long failures() { return failures.get(); }
+        @Override public long active() { return active.get(); }
+    }
+
+    static final class RoundRobin implements ClusterSnapshot {
+        private final String name;
+        private final List<Endpoint> endpoints;
+        private final AtomicInteger next = new AtomicInteger();
+        private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+
+        RoundRobin(String name, List<Endpoint> endpoints) {
+            this.name = name;
+            this.endpoints = endpoints;
+            endpoints.forEach(e -> counters.put(e.id(), new Counters()));
+        }
+
+        @Override public String name() { return name; }
+        @Override public String policy() { return "round-robin"; }
+        @Override public boolean ready() { return true; }
+        @Override public List<Endpoint> endpoints() { return endpoints; }
+
+        @Override
+        public Endpoint choose(RequestContext request, Set<String> excluded) {
+            for (int i = 0; i < endpoints.size(); i++) {
+                Endpoint e = endpoints.get(Math.floorMod(next.getAndIncrement(), endpoints.size()));
+                if (!excluded.contains(e.id())) {
+                    return e;
+                }
+            }
+            return null;
+        }
+
+        @Override public Counters counters(Endpoint endpoint) { return counters.get(endpoint.id()); }
+    }
+}
