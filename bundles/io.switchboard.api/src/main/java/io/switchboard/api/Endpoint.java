@@ -47,5 +47,8 @@ public final class Endpoint {
     public int hashCode() { return Objects.hash(id, host, port, weight); }
 
     @Override
-    public String toString() { return id + "=" + host + ":" + port + (weight != 1 ? ";weight=" + weight : ""); }
+    public String toString() {
+        String address = host + ":" + port;
+        return (id.equals(address) ? address : id + "=" + address) + (weight != 1 ? ";weight=" + weight : "");
+    }
 }

@@ -1,0 +1,111 @@
+package io.switchboard.itest;
+
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.composite;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import io.switchboard.api.runtime.FrontendService;
+import io.switchboard.api.runtime.FrontendStatus;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import javax.inject.Inject;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.options.UrlProvisionOption;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.log.LogListener;
+import org.osgi.service.log.LogReaderService;
+
+/** Boots Felix with the platform's real bundles; helpers to configure it and wait for it. */
+public abstract class PlatformTestSupport {
+    @Inject
+    protected BundleContext context;
+
+    @Inject
+    protected ConfigurationAdmin configAdmin;
+
+    @Inject
+    protected FrontendService frontends;
+
+    @Inject
+    protected LogReaderService logReader;
+
+    protected final List<String> log = new CopyOnWriteArrayList<>();
+    private final LogListener logListener = entry -> log.add(entry.getMessage());
+
+    @Configuration
+    public Option[] config() throws IOException {
+        List<Option> bundles = new ArrayList<>();
+        for (String path : System.getProperty("sb.bundles").split(",")) {
+            UrlProvisionOption b = bundle(new File(path.trim()).toURI().toString());
+            bundles.add(path.contains("linux-x86_64") ? b.noStart() : b); // a fragment is never started
+        }
+        File work = Files.createTempDirectory("sb-itest").toFile();
+        return options(
+                frameworkProperty("switchboard.conf.dir").value(new File(work, "conf").getPath()),
+                frameworkProperty("felix.fileinstall.dir").value(new File(work, "plugins").getPath()),
+                frameworkProperty("sb.plugin.random").value(System.getProperty("sb.plugin.random")),
+                composite(bundles.toArray(new Option[0])),
+                junitBundles(),
+                cleanCaches(true));
+    }
+
+    protected void listenToLog() {
+        logReader.addLogListener(logListener);
+    }
+
+    protected void stopListeningToLog() {
+        logReader.removeLogListener(logListener);
+    }
+
+    protected static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    protected org.osgi.service.cm.Configuration configure(String factoryPid, String name, Object... keyValues) throws IOException {
+        org.osgi.service.cm.Configuration c = configAdmin.getFactoryConfiguration(factoryPid, name, "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            props.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        c.update(props);
+        return c;
+    }
+
+    protected FrontendStatus frontend(String name) {
+        for (FrontendStatus s : frontends.frontends()) {
+            if (s.spec().name().equals(name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Waits until the frontend listens and returns its port. */
+    protected int awaitListening(String name) throws InterruptedException {
+        await("frontend " + name + " to listen", () -> frontend(name) != null && frontend(name).listening());
+        return frontend(name).boundPort();
+    }
+
+    protected void awaitLog(String fragment) throws InterruptedException {
+        await("a log line containing '" + fragment + "' (log: " + log + ")", () -> log.stream().anyMatch(l -> l.contains(fragment)));
+    }
+}
