@@ -19,9 +19,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small real HTTP/1.1 server on 127.0.0.1 that answers every request with its own name and the
  * request's path ({@code name path}), keeps connections alive, and counts connections and requests.
- * A request to a path starting with {@code /die-mid-response} gets half a response and a close.
+ * A request to a path starting with {@code /die-mid-response} gets half a response and a close;
+ * one to {@code /slow} is answered after {@link #SLOW_MILLIS}.
  */
 public final class HttpBackend implements AutoCloseable {
+    public static final long SLOW_MILLIS = 1500;
     private final String name;
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -89,6 +91,13 @@ public final class HttpBackend implements AutoCloseable {
                     in.readNBytes((int) length);
                 }
                 byte[] body = (name + " " + path + "\n").getBytes(StandardCharsets.UTF_8);
+                if (path.startsWith("/slow")) {
+                    try {
+                        Thread.sleep(SLOW_MILLIS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
                 if (path.startsWith("/die-mid-response")) {
                     out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + (body.length + 1000) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     out.write(body);

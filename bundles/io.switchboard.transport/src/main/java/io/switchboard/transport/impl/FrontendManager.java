@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
@@ -61,6 +62,8 @@ public class FrontendManager implements FrontendService {
     private Logger log;
 
     private final Map<String, Frontend> frontends = new ConcurrentHashMap<>();
+    /** Removed frontends whose connections are still finishing: a platform stop waits for them too. */
+    private final Set<Frontend> draining = ConcurrentHashMap.newKeySet();
     private Config config;
     private UpstreamPool pool;
 
@@ -142,20 +145,29 @@ public class FrontendManager implements FrontendService {
         if (f.connections().isEmpty()) {
             return;
         }
+        draining.add(f);
         if (wait) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.gracePeriodSeconds());
-            while (!f.connections().isEmpty() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            f.connections().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            awaitConnections(f, System.nanoTime() + TimeUnit.SECONDS.toNanos(config.gracePeriodSeconds()));
         } else {
-            loops.group().schedule(() -> f.connections().close(), config.gracePeriodSeconds(), TimeUnit.SECONDS);
+            loops.group().schedule(() -> {
+                f.connections().close();
+                draining.remove(f);
+            }, config.gracePeriodSeconds(), TimeUnit.SECONDS);
         }
+    }
+
+    /** Lets the frontend's connections finish until the deadline, then closes what is left. */
+    private void awaitConnections(Frontend f, long deadline) {
+        while (!f.connections().isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        f.connections().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        draining.remove(f);
     }
 
     @Deactivate
@@ -171,6 +183,11 @@ public class FrontendManager implements FrontendService {
         }
         for (Frontend f : all) {
             drain(f, true);
+        }
+        // Frontends removed just before (their configuration went first) finish within the same grace period.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.gracePeriodSeconds());
+        for (Frontend f : List.copyOf(draining)) {
+            awaitConnections(f, deadline);
         }
         pool.closeAll(loops.group());
     }

@@ -1,6 +1,9 @@
 package io.switchboard.control.impl.log;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
@@ -32,7 +35,8 @@ public class ConsoleLog implements LogListener {
     private LoggerAdmin admin;
 
     private volatile LogLevel threshold = LogLevel.INFO;
-    private final PrintStream out = System.out;
+    /** Standard output itself: the shell may replace System.out with a per-session stream. */
+    private final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
 
     @Activate
     void activate(org.osgi.framework.BundleContext context) {

@@ -1,0 +1,134 @@
+package io.switchboard.systest;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** The exported runtime jar started as a separate process in a working directory of its own. */
+final class RuntimeProcess implements AutoCloseable {
+    final Path workDir;
+    final int demoPort;
+    private final Process process;
+    private final OutputStream stdin;
+    final List<String> output = new CopyOnWriteArrayList<>();
+
+    RuntimeProcess(String... extraJvmArgs) throws IOException {
+        workDir = Files.createTempDirectory("sb-systest");
+        Files.createDirectories(workDir.resolve("conf"));
+        Files.createDirectories(workDir.resolve("plugins"));
+        demoPort = freePort();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-Dswitchboard.demo.port=" + demoPort);
+        cmd.add("-Dosgi.shell.telnet.port=" + freePort());
+        cmd.addAll(List.of(extraJvmArgs));
+        cmd.add("-jar");
+        cmd.add(new File(System.getProperty("sb.runtime.jar")).getAbsolutePath());
+        process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
+        stdin = process.getOutputStream();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    output.add(line);
+                    System.out.println("[runtime] " + line);
+                }
+            } catch (IOException e) {
+                // process ended
+            }
+        }, "runtime-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits until something accepts connections on the port; returns the milliseconds it took. */
+    long awaitPort(int port, long timeoutMillis) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("runtime exited with " + process.exitValue() + ": " + output);
+            }
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("port " + port + " not open after " + timeoutMillis + " ms: " + output);
+    }
+
+    /** Types a line on the Gogo shell's standard input. */
+    void type(String line) throws IOException {
+        stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        stdin.flush();
+    }
+
+    void closeStdin() throws IOException {
+        stdin.close();
+    }
+
+    /** Waits for an output line that matches, counting only lines after {@code from}. */
+    String awaitOutput(int from, Predicate<String> matches, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            for (int i = from; i < output.size(); i++) {
+                if (matches.test(output.get(i))) {
+                    return output.get(i);
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no matching output line within " + timeoutMillis + " ms; output: " + output);
+    }
+
+    String awaitOutput(String fragment) throws InterruptedException {
+        return awaitOutput(0, l -> l.contains(fragment), 20_000);
+    }
+
+    /**
+     * Sends SIGTERM with kill(1): Process.destroy() would also close our end of the output pipe, and
+     * what the runtime prints while it shuts down would be lost.
+     */
+    void terminate() throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
+    int awaitExit(long timeoutMillis) throws InterruptedException {
+        if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("runtime still running after " + timeoutMillis + " ms");
+        }
+        return process.exitValue();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.switchboard.systest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.testkit.HttpBackend;
+import io.switchboard.testkit.RawHttpClient;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+
+/** The exported runtime jar, started as a process and driven as an operator would. */
+class RuntimeSystemIT {
+
+    @Test
+    void embeddedDefaultShellConfigFilesPluginsAndSigterm() throws Exception {
+        try (RuntimeProcess rt = new RuntimeProcess()) {
+            long started = System.nanoTime();
+            rt.awaitPort(rt.demoPort, 60_000);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.demoPort + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            System.out.printf("[systest] first request served %d ms after start%n", (System.nanoTime() - started) / 1_000_000);
+            assertEquals(200, first.statusCode());
+
+            // Out of the box the demo back-ends alternate (one connection per request, like curl).
+            List<String> servedBy = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                try (RawHttpClient c = new RawHttpClient(rt.demoPort)) {
+                    servedBy.add(c.get("/").body.trim());
+                }
+            }
+            assertTrue(servedBy.equals(List.of("demo-1", "demo-2", "demo-1", "demo-2"))
+                    || servedBy.equals(List.of("demo-2", "demo-1", "demo-2", "demo-1")), servedBy.toString());
+
+            int mark = rt.output.size();
+            rt.type("sb:status");
+            rt.awaitOutput(mark, l -> l.contains("transport epoll"), 20_000);
+            rt.awaitOutput(mark, l -> l.contains("demo-2") && l.contains("127.0.0.1:"), 20_000);
+
+            Path conf = rt.workDir.resolve("conf");
+            // A file that does not parse: one clear line naming file, line and column.
+            write(conf.resolve("io.switchboard.frontend-broken.json"), "{\"port\": 1 \"cluster\": \"demo\"}");
+            rt.awaitOutput("config rejected: conf/io.switchboard.frontend-broken.json: line 1 column 12: expected ',' or '}'");
+
+            // A valid .cfg file starts a frontend; a bad edit of it is rejected and it keeps serving.
+            int extraPort = RuntimeProcess.freePort();
+            write(conf.resolve("io.switchboard.frontend-extra.cfg"), "address=127.0.0.1\nport=" + extraPort + "\ncluster=demo\n");
+            rt.awaitPort(extraPort, 20_000);
+            assertEquals(200, get(extraPort));
+            write(conf.resolve("io.switchboard.frontend-extra.cfg"), "address=127.0.0.1\nport=" + extraPort + "\ncluster=demo\ncolour=blue\n");
+            rt.awaitOutput("config rejected: conf/io.switchboard.frontend-extra.cfg: key 'colour': unknown key");
+            assertEquals(200, get(extraPort));
+            write(conf.resolve("io.switchboard.frontend-negative.cfg"), "port=-1\ncluster=demo\n");
+            rt.awaitOutput("config rejected: conf/io.switchboard.frontend-negative.cfg: key 'port': -1 is out of range 0..65535");
+
+            // JSON in a .config file.
+            int jsonPort = RuntimeProcess.freePort();
+            write(conf.resolve("io.switchboard.frontend-json.config"),
+                    "{\n  \"address\": \"127.0.0.1\",\n  \"port\": " + jsonPort + ",\n  \"cluster\": \"demo\"\n}\n");
+            rt.awaitPort(jsonPort, 20_000);
+            assertEquals(200, get(jsonPort));
+
+            // A plugin that cannot resolve is logged; nothing else is affected.
+            Path plugins = rt.workDir.resolve("plugins");
+            writeUnresolvableBundle(plugins.resolve("broken-plugin.jar"));
+            rt.awaitOutput(0, l -> l.contains("broken.plugin") || l.contains("broken-plugin.jar"), 20_000);
+            assertEquals(200, get(rt.demoPort));
+
+            // A policy plugin dropped into plugins/ is installed and started.
+            Files.copy(Path.of(System.getProperty("sb.plugin.random")), plugins.resolve("random-policy.jar.tmp"));
+            Files.move(plugins.resolve("random-policy.jar.tmp"), plugins.resolve("random-policy.jar"), StandardCopyOption.ATOMIC_MOVE);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            boolean seen = false;
+            while (!seen && System.nanoTime() < deadline) {
+                mark = rt.output.size();
+                rt.type("sb:policies");
+                try {
+                    rt.awaitOutput(mark, l -> l.trim().equals("random") || l.endsWith(" random"), 2_000);
+                    seen = true;
+                } catch (AssertionError notYet) {
+                    // FileInstall polls once a second
+                }
+            }
+            assertTrue(seen, "policy plugin 'random' listed by sb:policies");
+
+            // SIGTERM: listeners close first, a request in flight still gets its whole response.
+            try (HttpBackend slowBackend = new HttpBackend("slow")) {
+                int slowPort = RuntimeProcess.freePort();
+                write(conf.resolve("io.switchboard.cluster-slow.cfg"), "endpoints=127.0.0.1:" + slowBackend.port() + "\n");
+                write(conf.resolve("io.switchboard.frontend-slow.cfg"), "address=127.0.0.1\nport=" + slowPort + "\ncluster=slow\n");
+                rt.awaitPort(slowPort, 20_000);
+                try (RawHttpClient inFlight = new RawHttpClient(slowPort)) {
+                    inFlight.send(RawHttpClient.getRequest("/slow"));
+                    Thread.sleep(HttpBackend.SLOW_MILLIS / 3);
+                    rt.terminate();
+                    rt.awaitOutput("frontend slow closed its listener");
+                    RawHttpClient.Response r = inFlight.read();
+                    assertEquals(200, r.status);
+                    assertEquals("slow /slow", r.body.trim());
+                }
+            }
+            int code = rt.awaitExit(30_000);
+            System.out.println("[systest] exit code after SIGTERM: " + code);
+            rt.awaitOutput("frontend demo closed its listener");
+            assertFalse(rt.alive());
+        }
+    }
+
+    @Test
+    void aCommandOnStdinIsAnsweredAndEndOfInputStopsThePlatform() throws Exception {
+        try (RuntimeProcess rt = new RuntimeProcess()) {
+            rt.awaitPort(rt.demoPort, 60_000);
+            rt.type("sb:frontends");
+            rt.closeStdin();
+            rt.awaitOutput(0, l -> l.startsWith("demo ") && l.contains("listening"), 20_000);
+            rt.awaitExit(30_000);
+        }
+    }
+
+    private static int get(int port) throws IOException {
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            return c.get("/").status;
+        }
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        // Written aside and moved in, so the watcher never sees half a file.
+        Path tmp = file.resolveSibling(file.getFileName() + ".part");
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void writeUnresolvableBundle(Path jar) throws IOException {
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", "broken.plugin");
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Import-Package", "com.example.nowhere.to.be.found");
+        Path tmp = jar.resolveSibling(jar.getFileName() + ".part");
+        try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream j = new JarOutputStream(out, m)) {
+            j.flush();
+        }
+        Files.move(tmp, jar, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
