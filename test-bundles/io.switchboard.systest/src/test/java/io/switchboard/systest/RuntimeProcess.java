@@ -106,11 +106,11 @@ final class RuntimeProcess implements AutoCloseable {
     }
 
     /**
-     * Sends SIGTERM with kill(1): Process.destroy() would also close our end of the output pipe, and
-     * what the runtime prints while it shuts down would be lost.
+     * Sends SIGTERM through the process handle: Process.destroy() would also close our end of the
+     * output pipe, and what the runtime prints while it shuts down would be lost.
      */
-    void terminate() throws IOException, InterruptedException {
-        new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start().waitFor();
+    void terminate() {
+        process.toHandle().destroy();
     }
 
     int awaitExit(long timeoutMillis) throws InterruptedException {

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# switchboard.sh PORT BACKENDS_CSV — starts the exported runtime in the shape ../shared/bench/bench.sh
+# expects from a --custom proxy: in the foreground, one frontend on 127.0.0.1:PORT balancing
+# round-robin over BACKENDS (host:port,...), no demo, no interactive shell.
+#   ../shared/bench/bench.sh -w 20 direct haproxy --custom 'switchboard=bench/switchboard.sh {PORT} {BACKENDS}'
+# env: MODE=http|tcp (default http)  JAVA_OPTS (extra JVM flags)  LOOPS (event loops, 0 = one per core)
+set -eu
+port=$1; backends=$2
+here=$(cd "$(dirname "$0")/.." && pwd)
+jar=$here/runtime/target/switchboard.jar
+work=$(mktemp -d "${PA_RUN_DIR:-/tmp}/switchboard.XXXXXX")
+mkdir -p "$work/conf" "$work/plugins"
+printf 'endpoints = %s\npolicy = round-robin\n' "$backends" >"$work/conf/io.switchboard.cluster-bench.cfg"
+printf 'protocol = %s\naddress = 127.0.0.1\nport = %s\ncluster = bench\n' "${MODE:-http}" "$port" >"$work/conf/io.switchboard.frontend-bench.cfg"
+printf 'eventLoops = %s\n' "${LOOPS:-0}" >"$work/conf/io.switchboard.transport.cfg"
+cd "$work"
+# shellcheck disable=SC2086
+exec java ${JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m} -Dswitchboard.demo=false -Dswitchboard.log.level=WARN \
+  -Dgosh.args=--noshutdown -Dosgi.shell.telnet.port=0 -jar "$jar" </dev/null
