@@ -57,6 +57,8 @@ public abstract class PlatformTestSupport {
                 frameworkProperty("switchboard.conf.dir").value(new File(work, "conf").getPath()),
                 frameworkProperty("felix.fileinstall.dir").value(new File(work, "plugins").getPath()),
                 frameworkProperty("sb.plugin.random").value(System.getProperty("sb.plugin.random")),
+                frameworkProperty("sb.plugin.classifier").value(System.getProperty("sb.plugin.classifier")),
+                frameworkProperty("sb.plugin.hello").value(System.getProperty("sb.plugin.hello")),
                 composite(bundles.toArray(new Option[0])),
                 junitBundles(),
                 cleanCaches(true));
@@ -103,6 +105,13 @@ public abstract class PlatformTestSupport {
     protected int awaitListening(String name) throws InterruptedException {
         await("frontend " + name + " to listen", () -> frontend(name) != null && frontend(name).listening());
         return frontend(name).boundPort();
+    }
+
+    /** Installs and starts a plugin bundle whose path is in the framework property. */
+    protected org.osgi.framework.Bundle installPlugin(String property) throws Exception {
+        org.osgi.framework.Bundle b = context.installBundle(new File(context.getProperty(property)).toURI().toString());
+        b.start();
+        return b;
     }
 
     protected void awaitLog(String fragment) throws InterruptedException {

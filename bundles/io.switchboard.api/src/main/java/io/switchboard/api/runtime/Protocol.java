@@ -5,7 +5,9 @@ public enum Protocol {
     /** HTTP/1.1, proxied request by request. */
     HTTP,
     /** Any TCP stream, relayed byte for byte. */
-    TCP;
+    TCP,
+    /** Datagrams, relayed per client flow. */
+    UDP;
 
     /** Parses a configuration value, case-insensitively. */
     public static Protocol parse(String value) {
@@ -14,6 +16,6 @@ public enum Protocol {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown protocol '" + value + "' (expected http or tcp)");
+        throw new IllegalArgumentException("unknown protocol '" + value + "' (expected http, tcp or udp)");
     }
 }

@@ -11,6 +11,7 @@ import io.switchboard.api.runtime.FrontendService;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.FrontendStatus;
 import io.switchboard.api.runtime.Protocol;
+import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.transport.impl.http.HttpFrontendInitializer;
 import io.switchboard.transport.impl.tcp.TcpFrontendInitializer;
 import java.net.BindException;
@@ -50,6 +51,9 @@ public class FrontendManager implements FrontendService {
 
         @AttributeDefinition(description = "Seconds to wait for a back-end connection to open.", min = "1")
         int connectTimeoutSeconds() default 5;
+
+        @AttributeDefinition(description = "TCP frontends: milliseconds to wait for a client's first bytes before the flow is routed without them (protocols where the server speaks first).", min = "0")
+        int firstBytesWaitMillis() default 200;
     }
 
     @Reference
@@ -57,6 +61,9 @@ public class FrontendManager implements FrontendService {
 
     @Reference
     private ClusterDirectory clusters;
+
+    @Reference
+    private IntelligentSwitch switchboard;
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
@@ -94,8 +101,8 @@ public class FrontendManager implements FrontendService {
     private void bind(Frontend frontend) {
         FrontendSpec spec = frontend.spec();
         ChannelInitializer<SocketChannel> init = spec.protocol() == Protocol.HTTP
-                ? new HttpFrontendInitializer(frontend, clusters, pool, config.clientIdleSeconds())
-                : new TcpFrontendInitializer(frontend, clusters, pool);
+                ? new HttpFrontendInitializer(frontend, clusters, pool, config.clientIdleSeconds(), switchboard)
+                : new TcpFrontendInitializer(frontend, clusters, pool, switchboard, config.firstBytesWaitMillis());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loops.group())
                 .channel(loops.serverChannelClass())

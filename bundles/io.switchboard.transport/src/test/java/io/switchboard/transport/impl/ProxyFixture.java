@@ -13,7 +13,12 @@ import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.Protocol;
 import io.switchboard.transport.impl.http.HttpFrontendInitializer;
 import io.switchboard.transport.impl.tcp.TcpFrontendInitializer;
+import io.switchboard.api.flow.FlowHandler;
+import io.switchboard.core.impl.CoreManager;
+import io.switchboard.handler.defaults.impl.DefaultHandler;
+import io.switchboard.intelligentswitch.impl.SwitchManager;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** A frontend on real epoll sockets on 127.0.0.1, wired as the frontend manager wires it. */
@@ -22,21 +27,27 @@ final class ProxyFixture implements AutoCloseable {
     final Frontend frontend;
     final UpstreamPool pool;
     final Channel listener;
+    final CoreManager core;
+    final SwitchManager switchboard;
+    final DefaultHandler defaultHandler = new DefaultHandler();
 
     ProxyFixture(Protocol protocol, String cluster, TestClusters clusters) {
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("epoll must load on this machine", Epoll.unavailabilityCause());
         }
         group = new MultiThreadIoEventLoopGroup(2, EpollIoHandler.newFactory());
+        core = CoreManager.start(1024, 1024, "blocking");
+        switchboard = SwitchManager.withCore(core);
+        switchboard.addHandler(defaultHandler, Map.of(FlowHandler.TYPE, FlowHandler.DEFAULT_TYPE, "service.id", 1L), "test");
         frontend = new Frontend(new FrontendSpec("test", protocol, "127.0.0.1", 0, cluster));
         pool = new UpstreamPool(EpollSocketChannel.class, 2000, 60);
         ServerBootstrap b = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true);
         if (protocol == Protocol.HTTP) {
-            b.childHandler(new HttpFrontendInitializer(frontend, clusters, pool, 60));
+            b.childHandler(new HttpFrontendInitializer(frontend, clusters, pool, 60, switchboard));
         } else {
             b.childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .childHandler(new TcpFrontendInitializer(frontend, clusters, pool));
+                    .childHandler(new TcpFrontendInitializer(frontend, clusters, pool, switchboard, 200));
         }
         listener = b.bind("127.0.0.1", 0).syncUninterruptibly().channel();
         frontend.listening(listener);
@@ -51,5 +62,6 @@ final class ProxyFixture implements AutoCloseable {
         listener.close().syncUninterruptibly();
         frontend.connections().close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        core.deactivate();
     }
 }

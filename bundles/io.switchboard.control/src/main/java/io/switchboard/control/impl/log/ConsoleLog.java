@@ -1,9 +1,6 @@
 package io.switchboard.control.impl.log;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
@@ -35,8 +32,7 @@ public class ConsoleLog implements LogListener {
     private LoggerAdmin admin;
 
     private volatile LogLevel threshold = LogLevel.INFO;
-    /** Standard output itself: the shell may replace System.out with a per-session stream. */
-    private final PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+    private final PrintStream out = System.out;
 
     @Activate
     void activate(org.osgi.framework.BundleContext context) {

@@ -31,8 +31,10 @@ import java.util.Set;
  */
 final class Exchange {
     private final HttpProxyHandler client;
+    private final HttpMessage message;
     private final HttpRequest request;
     private final boolean keepAlive;
+    private final String clusterName;
     private ClusterSnapshot cluster;
     private HttpRequestContext context;
     private Set<String> excluded = Set.of();
@@ -50,18 +52,15 @@ final class Exchange {
     private boolean retried;
     private boolean done;
 
-    Exchange(HttpProxyHandler client, HttpRequest request, boolean keepAlive) {
+    Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
         this.client = client;
+        this.message = message;
         this.request = request;
         this.keepAlive = keepAlive;
-    }
-
-    boolean receivingRequest() {
-        return !requestComplete;
+        this.clusterName = clusterName;
     }
 
     void start() {
-        String clusterName = client.frontend.spec().cluster();
         cluster = client.clusters.cluster(clusterName);
         if (cluster == null) {
             fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster named " + clusterName);
@@ -237,7 +236,7 @@ final class Exchange {
         } else {
             b.close();
         }
-        client.exchangeDone(this, keepAlive);
+        message.done(keepAlive);
     }
 
     private Channel detachBackend() {
@@ -304,7 +303,27 @@ final class Exchange {
         done = true;
         releasePending();
         client.writeAndFlush(Responses.error(client.ctx.alloc(), status, detail, keepAlive));
-        client.exchangeDone(this, keepAlive);
+        message.done(keepAlive);
+    }
+
+    /** The handler gave up on this request after forwarding it: end it and the connection. */
+    void abort(String reason) {
+        if (done) {
+            return;
+        }
+        done = true;
+        releasePending();
+        if (counters != null) {
+            counters.finished(true);
+        }
+        if (backend != null) {
+            detachBackend().close();
+        }
+        if (responseStarted) {
+            client.abort();
+        } else {
+            client.failAndClose(HttpResponseStatus.BAD_GATEWAY, reason);
+        }
     }
 
     private void releasePending() {

@@ -5,6 +5,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.transport.impl.Frontend;
 import io.switchboard.transport.impl.UpstreamPool;
 
@@ -18,12 +19,15 @@ public final class HttpFrontendInitializer extends ChannelInitializer<SocketChan
     private final ClusterDirectory clusters;
     private final UpstreamPool pool;
     private final int idleSeconds;
+    private final IntelligentSwitch switchboard;
 
-    public HttpFrontendInitializer(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, int idleSeconds) {
+    public HttpFrontendInitializer(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, int idleSeconds,
+                                   IntelligentSwitch switchboard) {
         this.frontend = frontend;
         this.clusters = clusters;
         this.pool = pool;
         this.idleSeconds = idleSeconds;
+        this.switchboard = switchboard;
     }
 
     @Override
@@ -32,6 +36,6 @@ public final class HttpFrontendInitializer extends ChannelInitializer<SocketChan
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, idleSeconds))
                 .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
-                .addLast("proxy", new HttpProxyHandler(frontend, clusters, pool));
+                .addLast("proxy", new HttpProxyHandler(frontend, clusters, pool, switchboard));
     }
 }

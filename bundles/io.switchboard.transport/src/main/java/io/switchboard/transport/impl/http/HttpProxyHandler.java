@@ -15,6 +15,10 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.api.runtime.Protocol;
+import io.switchboard.api.switching.IntelligentSwitch;
+import io.switchboard.api.switching.TrackedFlow;
+import java.net.InetSocketAddress;
 import io.switchboard.transport.impl.Frontend;
 import io.switchboard.transport.impl.UpstreamPool;
 import java.util.ArrayDeque;
@@ -28,16 +32,19 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     final Frontend frontend;
     final ClusterDirectory clusters;
     final UpstreamPool pool;
+    private final IntelligentSwitch switchboard;
     ChannelHandlerContext ctx;
-    private Exchange current;
+    private TrackedFlow flow;
+    private HttpMessage current;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
     private boolean draining;
     private boolean closing;
 
-    HttpProxyHandler(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool) {
+    HttpProxyHandler(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, IntelligentSwitch switchboard) {
         this.frontend = frontend;
         this.clusters = clusters;
         this.pool = pool;
+        this.switchboard = switchboard;
     }
 
     @Override
@@ -46,7 +53,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        flow = switchboard.open(frontend.spec().name(), Protocol.HTTP, frontend.spec().cluster(),
+                (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpContent && flow != null) {
+            flow.countIn(((HttpContent) msg).content().readableBytes());
+        }
         if (closing) {
             ReferenceCountUtil.release(msg);
         } else if (current != null && current.receivingRequest() && msg instanceof HttpContent) {
@@ -72,12 +89,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         frontend.requestStarted();
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
-        Exchange exchange = new Exchange(this, request, keepAlive);
-        current = exchange;
-        exchange.start();
+        HttpMessage message = new HttpMessage(this, request, keepAlive);
+        current = message;
+        switchboard.route(flow, message);
         if (msg instanceof HttpContent) {
-            if (current == exchange) {
-                exchange.requestContent((HttpContent) msg);
+            if (current == message) {
+                message.requestContent((HttpContent) msg);
             } else {
                 ReferenceCountUtil.release(msg);
             }
@@ -98,7 +115,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the exchange when its response is complete (or it failed) and the connection may go on. */
-    void exchangeDone(Exchange exchange, boolean keepAlive) {
+    void exchangeDone(HttpMessage exchange, boolean keepAlive) {
         if (current != exchange) {
             return;
         }
@@ -132,11 +149,27 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Response bytes are written as they come; the flush happens once per back-end read batch. */
     void write(HttpObject o) {
+        countOut(o);
         ctx.write(o, ctx.voidPromise());
     }
 
     void writeAndFlush(HttpObject o) {
+        countOut(o);
         ctx.writeAndFlush(o, ctx.voidPromise());
+    }
+
+    private void countOut(HttpObject o) {
+        if (o instanceof HttpContent && flow != null) {
+            flow.countOut(((HttpContent) o).content().readableBytes());
+        }
+    }
+
+    /** Answers with an error and closes the connection: the request's handler failed. */
+    void failAndClose(HttpResponseStatus status, String reason) {
+        closing = true;
+        releaseQueued();
+        current = null;
+        ctx.writeAndFlush(Responses.error(ctx.alloc(), status, reason, false)).addListener(ChannelFutureListener.CLOSE);
     }
 
     void flush() {
@@ -190,10 +223,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         releaseQueued();
-        Exchange e = current;
+        HttpMessage e = current;
         current = null;
         if (e != null) {
             e.clientClosed();
+        }
+        if (flow != null) {
+            switchboard.close(flow);
         }
     }
 

@@ -22,6 +22,11 @@ final class HttpRequestContext implements RequestContext {
 
     @Override
     public String attribute(String name) {
+        return attribute(request, name);
+    }
+
+    /** Application-layer attributes of a request: method, path, host, header:NAME. */
+    static String attribute(HttpRequest request, String name) {
         switch (name) {
             case "method":
                 return request.method().name();

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.switchboard.api.switching.TrackedFlow;
 
 /**
  * One side of a byte relay. Reads only when the other side can take more (no unbounded buffering);
@@ -16,6 +17,12 @@ import io.netty.util.ReferenceCountUtil;
  */
 class Relay extends ChannelInboundHandlerAdapter {
     private Channel peer;
+    /** The flow whose outbound bytes (back-end to client) this side counts, or null. */
+    private final TrackedFlow countsOut;
+
+    Relay(TrackedFlow countsOut) {
+        this.countsOut = countsOut;
+    }
 
     void peer(Channel p) {
         this.peer = p;
@@ -26,6 +33,9 @@ class Relay extends ChannelInboundHandlerAdapter {
         if (peer == null || !peer.isActive()) {
             ReferenceCountUtil.release(msg);
             return;
+        }
+        if (countsOut != null) {
+            countsOut.countOut(((io.netty.buffer.ByteBuf) msg).readableBytes());
         }
         peer.write(msg, peer.voidPromise());
     }

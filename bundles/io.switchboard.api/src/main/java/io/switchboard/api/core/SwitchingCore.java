@@ -1,0 +1,22 @@
+package io.switchboard.api.core;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Edits go into one ring with a single consumer, which applies them in order and publishes one new
+ * {@link SwitchTable} per batch with a single volatile write. Readers never lock.
+ */
+@ProviderType
+public interface SwitchingCore {
+    /** Queues an edit; it is visible in {@link #table()} shortly after (never before the call). */
+    void edit(TableEdit edit);
+
+    /** The current snapshot. */
+    SwitchTable table();
+
+    /**
+     * A ring to {@code threads} processor threads of their own. Tasks published with the same key run
+     * on the same thread, in publication order.
+     */
+    HandlerBus newBus(String name, int threads);
+}

@@ -1,0 +1,7 @@
+/** The intelligent switch as the transport and operators see it: flows opened, routed, closed. */
+@Export
+@Version("1.0.0")
+package io.switchboard.api.switching;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,173 @@
+package io.switchboard.handler.defaults.impl;
+
+// The package is "defaults": "default" is a Java keyword.
+
+import io.switchboard.api.flow.Flow;
+import io.switchboard.api.flow.FlowHandler;
+import io.switchboard.api.flow.Message;
+import io.switchboard.api.flow.Reassignment;
+import io.switchboard.api.handler.ClassifierStats;
+import io.switchboard.api.handler.RequestClassifier;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The default handler: every message of a flow nobody else owns comes here. The classifiers (OSGi
+ * services, by ranking) give it a type; when a handler of that type is registered the flow is
+ * reassigned to it until that handler hands it back, else the message is served from the
+ * frontend's cluster. A classifier that throws or overruns its budget cannot drop a message: the
+ * message takes the default path and the failure is counted.
+ */
+@Component(configurationPid = "io.switchboard.handler.default",
+        service = {FlowHandler.class, ClassifierStats.class},
+        property = FlowHandler.TYPE + "=" + FlowHandler.DEFAULT_TYPE)
+@Designate(ocd = DefaultHandler.Config.class)
+public class DefaultHandler implements FlowHandler, ClassifierStats {
+    /** Calls of a new classifier exempt from the time budget. */
+    static final int WARM_UP_CALLS = 3;
+
+    @ObjectClassDefinition(name = "Switchboard default handler")
+    public @interface Config {
+        @AttributeDefinition(description = "Microseconds a classifier may take; a slower one is ignored and rests for restSeconds.", min = "1")
+        long classifierBudgetMicros() default 2000;
+
+        @AttributeDefinition(description = "Seconds a slow classifier is skipped before it is tried again.", min = "0")
+        int restSeconds() default 10;
+    }
+
+    /** A classifier and its rest period; the array holding them is replaced, never changed. */
+    static final class Classifier {
+        final RequestClassifier classifier;
+        final String name;
+        final int ranking;
+        final long serviceId;
+        volatile long restUntilNanos;
+        /** Calls so far; the first few load classes and run cold, so the budget does not apply to them. */
+        volatile int calls;
+
+        Classifier(RequestClassifier classifier, String name, int ranking, long serviceId) {
+            this.classifier = classifier;
+            this.name = name;
+            this.ranking = ranking;
+            this.serviceId = serviceId;
+        }
+    }
+
+    @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Logger log;
+
+    private volatile Classifier[] classifiers = new Classifier[0];
+    private volatile long budgetNanos = 2_000_000;
+    private volatile long restNanos = 10_000_000_000L;
+    private final LongAdder classified = new LongAdder();
+    private final LongAdder failures = new LongAdder();
+    private final LongAdder slow = new LongAdder();
+
+    @Activate
+    @Modified
+    void configure(Config config) {
+        budgetNanos = config.classifierBudgetMicros() * 1000;
+        restNanos = config.restSeconds() * 1_000_000_000L;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void addClassifier(RequestClassifier c, Map<String, Object> props) {
+        Object r = props.get(Constants.SERVICE_RANKING);
+        long id = ((Number) props.get(Constants.SERVICE_ID)).longValue();
+        Object name = props.getOrDefault("component.name", c.getClass().getName());
+        List<Classifier> list = new ArrayList<>(List.of(classifiers));
+        list.add(new Classifier(c, name.toString(), r instanceof Integer ? (Integer) r : 0, id));
+        list.sort(Comparator.comparingInt((Classifier x) -> -x.ranking).thenComparingLong(x -> x.serviceId));
+        classifiers = list.toArray(new Classifier[0]);
+    }
+
+    synchronized void removeClassifier(RequestClassifier c) {
+        List<Classifier> list = new ArrayList<>(List.of(classifiers));
+        list.removeIf(x -> x.classifier == c);
+        classifiers = list.toArray(new Classifier[0]);
+    }
+
+    @Override
+    public void handle(Flow flow, Message message) {
+        String type = classify(flow, message);
+        if (type != null && !DEFAULT_TYPE.equals(type) && flow.reassign(Reassignment.untilHandedBack(type))) {
+            return; // the switch passes this message on to the new owner
+        }
+        message.forward(flow.cluster());
+    }
+
+    /** The first type a classifier gives, or null; never throws. */
+    String classify(Flow flow, Message message) {
+        Classifier[] cs = classifiers;
+        if (cs.length == 0) {
+            return null;
+        }
+        classified.increment();
+        for (Classifier c : cs) {
+            long start = System.nanoTime();
+            if (c.restUntilNanos - start > 0) {
+                continue;
+            }
+            String type;
+            try {
+                type = c.classifier.classify(flow, message);
+            } catch (RuntimeException | LinkageError e) {
+                failures.increment();
+                if (Long.bitCount(failures.sum()) == 1) {
+                    warn("classifier " + c.name + " failed (" + failures.sum() + " failures so far): " + e);
+                }
+                return null; // default path
+            }
+            long took = System.nanoTime() - start;
+            if (c.calls < WARM_UP_CALLS) {
+                c.calls++;
+            } else if (took > budgetNanos) {
+                slow.increment();
+                c.restUntilNanos = System.nanoTime() + restNanos;
+                warn("classifier " + c.name + " took " + took / 1000 + " µs (budget " + budgetNanos / 1000
+                        + " µs): answer ignored, skipped for " + restNanos / 1_000_000_000L + " s");
+                return null;
+            }
+            if (type != null) {
+                return type;
+            }
+        }
+        return null;
+    }
+
+    private void warn(String msg) {
+        Logger l = log;
+        if (l != null) {
+            l.warn(msg);
+        }
+    }
+
+    @Override
+    public List<String> classifiers() {
+        List<String> names = new ArrayList<>();
+        for (Classifier c : classifiers) {
+            names.add(c.name + (c.ranking != 0 ? " (ranking " + c.ranking + ")" : ""));
+        }
+        return names;
+    }
+
+    @Override public long classified() { return classified.sum(); }
+    @Override public long failures() { return failures.sum(); }
+    @Override public long slow() { return slow.sum(); }
+}

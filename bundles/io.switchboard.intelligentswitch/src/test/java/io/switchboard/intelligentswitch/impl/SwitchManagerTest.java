@@ -1,0 +1,223 @@
+package io.switchboard.intelligentswitch.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.api.flow.Flow;
+import io.switchboard.api.flow.FlowHandler;
+import io.switchboard.api.flow.Message;
+import io.switchboard.api.flow.Reassignment;
+import io.switchboard.api.runtime.Protocol;
+import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.core.impl.CoreManager;
+import io.switchboard.handler.defaults.impl.DefaultHandler;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SwitchManagerTest {
+    private CoreManager core;
+    private SwitchManager sw;
+    private final DefaultHandler defaultHandler = new DefaultHandler();
+    private long nextServiceId = 1;
+
+    /** A message that records what its handler did with it. */
+    static final class Recorded implements Message {
+        final String type;
+        final List<String> outcome = new CopyOnWriteArrayList<>();
+
+        Recorded(String type) {
+            this.type = type;
+        }
+
+        @Override public String attribute(String name) { return name.equals("header:X-Type") ? type : null; }
+        @Override public ByteBuffer payload() { return ByteBuffer.allocate(0); }
+        @Override public void forward(String cluster) { outcome.add("forward " + cluster); }
+        @Override public void reply(int status, String contentType, ByteBuffer body) { outcome.add("reply " + status); }
+        @Override public void fail(String reason) { outcome.add("fail " + reason); }
+    }
+
+    /** A handler that answers and remembers which messages of which flows it saw. */
+    static final class Counting implements FlowHandler {
+        final List<Long> seen = new ArrayList<>();
+
+        @Override
+        public void handle(Flow flow, Message message) {
+            seen.add(flow.messages());
+            message.reply(200, null, null);
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        core = CoreManager.start(1024, 1024, "blocking");
+        sw = SwitchManager.withCore(core);
+        register(defaultHandler, FlowHandler.DEFAULT_TYPE, 0);
+        defaultClassifiesByHeader();
+    }
+
+    @AfterEach
+    void stop() {
+        core.deactivate();
+    }
+
+    private Map<String, Object> register(FlowHandler h, String type, int threads) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(FlowHandler.TYPE, type);
+        props.put(FlowHandler.THREADS, threads);
+        props.put("service.id", nextServiceId++);
+        sw.addHandler(h, props, "test");
+        return props;
+    }
+
+    private void defaultClassifiesByHeader() {
+        Map<String, Object> props = new HashMap<>();
+        props.put("service.id", 1000L);
+        defaultHandlerAddClassifier(props);
+    }
+
+    private void defaultHandlerAddClassifier(Map<String, Object> props) {
+        try {
+            var m = DefaultHandler.class.getDeclaredMethod("addClassifier", io.switchboard.api.handler.RequestClassifier.class, Map.class);
+            m.setAccessible(true);
+            m.invoke(defaultHandler, (io.switchboard.api.handler.RequestClassifier) (flow, message) -> message.attribute("header:X-Type"), props);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private TrackedFlow open() {
+        return sw.open("fe", Protocol.HTTP, "web", new InetSocketAddress("127.0.0.1", 40000), new InetSocketAddress("127.0.0.1", 8080));
+    }
+
+    private Recorded route(TrackedFlow f, String type) {
+        Recorded m = new Recorded(type);
+        sw.route(f, m);
+        return m;
+    }
+
+    @Test
+    void newWorkGoesToTheDefaultHandlerWhichServesItFromTheCluster() {
+        TrackedFlow f = open();
+        assertEquals(List.of("forward web"), route(f, null).outcome);
+        assertEquals(FlowHandler.DEFAULT_TYPE, f.owner());
+    }
+
+    @Test
+    void aClassifiedMessageIsReassignedAndTheFlowStaysWithItsHandler() {
+        Counting special = new Counting();
+        register(special, "special", 0);
+        TrackedFlow f = open();
+        assertEquals(List.of("forward web"), route(f, null).outcome);
+        assertEquals(List.of("reply 200"), route(f, "special").outcome);
+        assertEquals("special", f.owner());
+        assertEquals(List.of("reply 200"), route(f, null).outcome);
+        assertEquals(List.of(2L, 3L), special.seen);
+        assertEquals(1, sw.stats().reassignments());
+        assertEquals(2, sw.stats().messagesByHandler().get("default"), "the default handler saw only the first two");
+    }
+
+    @Test
+    void nextMessagesScopeEndsByItselfAndHandBackEndsTheOther() {
+        Counting special = new Counting();
+        register(special, "special", 0);
+        TrackedFlow f = open();
+        assertTrue(f.reassign(Reassignment.nextMessages("special", 2)));
+        route(f, null);
+        route(f, null);
+        assertEquals(FlowHandler.DEFAULT_TYPE, f.owner());
+        assertEquals(List.of("forward web"), route(f, null).outcome);
+
+        assertTrue(f.reassign(Reassignment.untilHandedBack("special")));
+        route(f, null);
+        assertTrue(f.handBack());
+        route(f, null); // hand-back takes effect after the message in hand
+        assertEquals(FlowHandler.DEFAULT_TYPE, f.owner());
+
+        assertTrue(f.reassign(Reassignment.restOfFlow("special")));
+        assertFalse(f.handBack());
+    }
+
+    @Test
+    void reassigningToATypeWithoutAHandlerIsRefusedAndTheDefaultServes() {
+        TrackedFlow f = open();
+        assertFalse(f.reassign(Reassignment.restOfFlow("nobody")));
+        assertEquals(List.of("forward web"), route(f, "nobody").outcome);
+    }
+
+    @Test
+    void whenItsHandlerGoesAwayTheFlowFallsBackToTheDefaultHandler() {
+        Counting special = new Counting();
+        Map<String, Object> props = register(special, "special", 0);
+        TrackedFlow f = open();
+        route(f, "special");
+        assertEquals("special", f.owner());
+        sw.removeHandler(special, props);
+        assertEquals(List.of("forward web"), route(f, null).outcome);
+        assertEquals(FlowHandler.DEFAULT_TYPE, f.owner());
+        assertEquals(1, sw.stats().fallbacks());
+    }
+
+    @Test
+    void aHandlerThatThrowsFailsItsMessageOnly() {
+        register((flow, message) -> {
+            throw new IllegalStateException("bug");
+        }, "boom", 0);
+        TrackedFlow bad = open();
+        TrackedFlow good = open();
+        assertEquals(List.of("fail handler boom failed"), route(bad, "boom").outcome);
+        assertEquals(List.of("forward web"), route(good, null).outcome);
+        assertEquals(1, sw.stats().handlerFailures());
+    }
+
+    @Test
+    void aHandlerWithThreadsRunsOnItsBusOneFlowOnOneThread() throws Exception {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        register((flow, message) -> {
+            threads.add(Thread.currentThread().getName());
+            message.reply(200, null, null);
+        }, "ringed", 2);
+        TrackedFlow f = open();
+        List<Recorded> ms = new ArrayList<>();
+        ms.add(route(f, "ringed"));
+        for (int i = 0; i < 5; i++) {
+            ms.add(route(f, null));
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (threads.size() < 6 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(6, threads.size());
+        assertTrue(threads.get(0).startsWith("sb-bus-ringed-"), threads.get(0));
+        assertEquals(1, threads.stream().distinct().count());
+        for (Recorded m : ms) {
+            assertEquals(List.of("reply 200"), m.outcome);
+        }
+    }
+
+    @Test
+    void closingAFlowForgetsItAndItsReassignment() throws Exception {
+        register(new Counting(), "special", 0);
+        TrackedFlow f = open();
+        route(f, "special");
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (!core.table().reassignments().containsKey(f.id()) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertTrue(core.table().reassignments().containsKey(f.id()));
+        sw.close(f);
+        while (core.table().reassignments().containsKey(f.id()) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertFalse(core.table().reassignments().containsKey(f.id()));
+        assertTrue(sw.flows().isEmpty());
+    }
+}
