@@ -100,6 +100,12 @@ public class FrontendManager implements FrontendService {
 
     private void bind(Frontend frontend) {
         FrontendSpec spec = frontend.spec();
+        if (spec.protocol() == Protocol.UDP) {
+            // UDP-HOOK: replaced by the UDP frontend implementation
+            frontend.failed("udp frontends are not available yet");
+            log.error("frontend " + spec.name() + ": udp frontends are not available yet");
+            return;
+        }
         ChannelInitializer<SocketChannel> init = spec.protocol() == Protocol.HTTP
                 ? new HttpFrontendInitializer(frontend, clusters, pool, config.clientIdleSeconds(), switchboard)
                 : new TcpFrontendInitializer(frontend, clusters, pool, switchboard, config.firstBytesWaitMillis());

@@ -24,9 +24,7 @@ public final class FrontendSettings {
         } catch (IllegalArgumentException e) {
             throw new ConfigProblem("protocol", e.getMessage());
         }
-        if (protocol == Protocol.UDP) {
-            throw new ConfigProblem("protocol", "udp frontends are not available yet (http or tcp)");
-        }
+
         String address = r.string("address", "0.0.0.0");
         if (!isLiteralAddress(address)) {
             throw new ConfigProblem("address", "'" + address + "' is not an IP address");

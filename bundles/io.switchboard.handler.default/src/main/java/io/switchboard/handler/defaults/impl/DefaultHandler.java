@@ -8,9 +8,11 @@ import io.switchboard.api.flow.Message;
 import io.switchboard.api.flow.Reassignment;
 import io.switchboard.api.handler.ClassifierStats;
 import io.switchboard.api.handler.RequestClassifier;
+import io.switchboard.api.runtime.Protocol;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.osgi.framework.Constants;
@@ -30,8 +32,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 /**
  * The default handler: every message of a flow nobody else owns comes here. The classifiers (OSGi
  * services, by ranking) give it a type; when a handler of that type is registered the flow is
- * reassigned to it until that handler hands it back, else the message is served from the
- * frontend's cluster. A classifier that throws or overruns its budget cannot drop a message: the
+ * reassigned to it until that handler hands it back; else a TCP or UDP flow goes to its protocol's
+ * handler, and an HTTP request is served from the frontend's cluster. A classifier that throws or overruns its budget cannot drop a message: the
  * message takes the default path and the failure is counted.
  */
 @Component(configurationPid = "io.switchboard.handler.default",
@@ -108,6 +110,13 @@ public class DefaultHandler implements FlowHandler, ClassifierStats {
         String type = classify(flow, message);
         if (type != null && !DEFAULT_TYPE.equals(type) && flow.reassign(Reassignment.untilHandedBack(type))) {
             return; // the switch passes this message on to the new owner
+        }
+        // A stream or datagram flow nobody classified goes, whole, to its protocol's handler when one
+        // is registered (handler types "tcp", "udp"). HTTP requests stay here, one by one, so that any
+        // later request of the connection can still be classified.
+        if (flow.protocol() != Protocol.HTTP
+                && flow.reassign(Reassignment.restOfFlow(flow.protocol().name().toLowerCase(Locale.ROOT)))) {
+            return;
         }
         message.forward(flow.cluster());
     }
