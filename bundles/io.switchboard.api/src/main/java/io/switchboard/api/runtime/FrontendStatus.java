@@ -8,15 +8,17 @@ public final class FrontendStatus {
     private final long activeConnections;
     private final long totalConnections;
     private final long requests;
+    private final long refused;
 
     public FrontendStatus(FrontendSpec spec, int boundPort, String error,
-                          long activeConnections, long totalConnections, long requests) {
+                          long activeConnections, long totalConnections, long requests, long refused) {
         this.spec = spec;
         this.boundPort = boundPort;
         this.error = error;
         this.activeConnections = activeConnections;
         this.totalConnections = totalConnections;
         this.requests = requests;
+        this.refused = refused;
     }
 
     public FrontendSpec spec() { return spec; }
@@ -29,4 +31,6 @@ public final class FrontendStatus {
     public long totalConnections() { return totalConnections; }
     /** HTTP requests, or TCP connections relayed. */
     public long requests() { return requests; }
+    /** Connections reset and datagrams dropped because their destination is no virtual service. */
+    public long refused() { return refused; }
 }

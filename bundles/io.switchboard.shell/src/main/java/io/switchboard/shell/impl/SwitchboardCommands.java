@@ -57,14 +57,24 @@ public class SwitchboardCommands {
 
     @Descriptor("frontends: name, protocol, address, state, connections, requests")
     public String frontends() {
-        Table t = new Table("FRONTEND", "PROTO", "ADDRESS", "CLUSTER", "STATE", "CONNS", "TOTAL", "REQUESTS");
+        Table t = new Table("FRONTEND", "PROTO", "ADDRESS", "CLUSTER", "STATE", "CONNS", "TOTAL", "REQUESTS", "REFUSED");
         for (FrontendStatus f : frontends.frontends()) {
             String address = f.spec().bindAddress() + ":" + (f.listening() ? f.boundPort() : f.spec().port());
-            t.row(f.spec().name(), f.spec().protocol().name().toLowerCase(), address, f.spec().cluster(),
+            t.row(f.spec().name(), f.spec().protocol().name().toLowerCase(), address, clusters(f),
                     f.listening() ? "listening" : "FAILED: " + f.error(),
-                    f.activeConnections(), f.totalConnections(), f.requests());
+                    f.activeConnections(), f.totalConnections(), f.requests(), f.refused());
         }
         return t.toString();
+    }
+
+    private static String clusters(FrontendStatus f) {
+        if (f.spec().services().isEmpty()) {
+            return f.spec().cluster();
+        }
+        StringBuilder sb = new StringBuilder();
+        f.spec().services().forEach((dest, cluster) -> sb.append(sb.length() == 0 ? "" : ",")
+                .append(dest.getAddress().getHostAddress()).append(':').append(dest.getPort()).append('=').append(cluster));
+        return sb.toString();
     }
 
     @Descriptor("clusters: name, policy, endpoints, requests, failures")

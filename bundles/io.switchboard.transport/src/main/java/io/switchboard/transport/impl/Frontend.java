@@ -1,6 +1,7 @@
 package io.switchboard.transport.impl;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -25,6 +26,7 @@ public final class Frontend {
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final LongAdder totalConnections = new LongAdder();
     private final LongAdder requests = new LongAdder();
+    private final LongAdder refused = new LongAdder();
 
     Frontend(FrontendSpec spec) {
         this.spec = spec;
@@ -58,9 +60,28 @@ public final class Frontend {
         requests.increment();
     }
 
+    /**
+     * The valid-service filter: the cluster serving the connection's destination, or null after
+     * resetting a connection whose destination is no virtual service of this frontend.
+     */
+    public String admit(Channel ch) {
+        String cluster = spec.clusterFor((InetSocketAddress) ch.localAddress());
+        if (cluster == null) {
+            refused.increment();
+            ch.config().setOption(ChannelOption.SO_LINGER, 0); // close sends RST, not FIN
+            ch.close();
+        }
+        return cluster;
+    }
+
+    /** A datagram for no virtual service was dropped. */
+    public void refusedDatagram() {
+        refused.increment();
+    }
+
     FrontendStatus status() {
         Channel l = listener;
         int port = l != null && l.isActive() ? ((InetSocketAddress) l.localAddress()).getPort() : -1;
-        return new FrontendStatus(spec, port, error, connections.size(), totalConnections.sum(), requests.sum());
+        return new FrontendStatus(spec, port, error, connections.size(), totalConnections.sum(), requests.sum(), refused.sum());
     }
 }

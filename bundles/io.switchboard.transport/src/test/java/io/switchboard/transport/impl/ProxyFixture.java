@@ -32,6 +32,10 @@ final class ProxyFixture implements AutoCloseable {
     final DefaultHandler defaultHandler = new DefaultHandler();
 
     ProxyFixture(Protocol protocol, String cluster, TestClusters clusters) {
+        this(protocol, cluster, clusters, "127.0.0.1");
+    }
+
+    ProxyFixture(Protocol protocol, String cluster, TestClusters clusters, String bindAddress) {
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("epoll must load on this machine", Epoll.unavailabilityCause());
         }
@@ -39,7 +43,7 @@ final class ProxyFixture implements AutoCloseable {
         core = CoreManager.start(1024, 1024, "blocking");
         switchboard = SwitchManager.withCore(core);
         switchboard.addHandler(defaultHandler, Map.of(FlowHandler.TYPE, FlowHandler.DEFAULT_TYPE, "service.id", 1L), "test");
-        frontend = new Frontend(new FrontendSpec("test", protocol, "127.0.0.1", 0, cluster));
+        frontend = new Frontend(new FrontendSpec("test", protocol, bindAddress, 0, cluster));
         pool = new UpstreamPool(EpollSocketChannel.class, 2000, 60);
         ServerBootstrap b = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true);
@@ -49,7 +53,7 @@ final class ProxyFixture implements AutoCloseable {
             b.childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new TcpFrontendInitializer(frontend, clusters, pool, switchboard, 200));
         }
-        listener = b.bind("127.0.0.1", 0).syncUninterruptibly().channel();
+        listener = b.bind(bindAddress, 0).syncUninterruptibly().channel();
         frontend.listening(listener);
     }
 

@@ -39,6 +39,9 @@ public class FrontendConfiguration {
 
         @AttributeDefinition(description = "Name of the cluster requests are balanced over.")
         String cluster();
+
+        @AttributeDefinition(description = "Virtual services on this socket: ip:port[=cluster], comma separated. Connections to any other destination get a TCP reset (UDP: dropped). Empty: every destination is served.", required = false)
+        String[] services();
     }
 
     @Reference

@@ -3,6 +3,8 @@ package io.switchboard.control.impl.config;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.Protocol;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +12,7 @@ import java.util.Map;
 /** Turns the properties of one {@code io.switchboard.frontend} configuration into a spec. */
 public final class FrontendSettings {
     public static final String FACTORY_PID = "io.switchboard.frontend";
-    static final List<String> KEYS = List.of("name", "protocol", "address", "port", "cluster");
+    static final List<String> KEYS = List.of("name", "protocol", "address", "port", "cluster", "services");
 
     private FrontendSettings() {
     }
@@ -31,7 +33,42 @@ public final class FrontendSettings {
         }
         int port = r.integer("port", null, 0, 65535);
         String cluster = r.requiredString("cluster");
-        return new FrontendSpec(name, protocol, address, port, cluster);
+        return new FrontendSpec(name, protocol, address, port, cluster, services(r.list("services"), port, cluster));
+    }
+
+    /** Virtual services, written {@code ip:port[=cluster]} ({@code ip} alone: the frontend's port). */
+    static Map<InetSocketAddress, String> services(List<String> items, int port, String dfltCluster) throws ConfigProblem {
+        Map<InetSocketAddress, String> services = new LinkedHashMap<>();
+        for (String item : items) {
+            String target = item;
+            String cluster = dfltCluster;
+            int eq = item.indexOf('=');
+            if (eq >= 0) {
+                target = item.substring(0, eq).trim();
+                cluster = item.substring(eq + 1).trim();
+                if (cluster.isEmpty()) {
+                    throw new ConfigProblem("services", "'" + item + "': no cluster after '='");
+                }
+            }
+            String host = target;
+            int servicePort = port;
+            int colon = target.lastIndexOf(':');
+            if (colon > 0 && target.indexOf(':') == colon) {
+                host = target.substring(0, colon);
+                try {
+                    servicePort = Integer.parseInt(target.substring(colon + 1));
+                } catch (NumberFormatException e) {
+                    throw new ConfigProblem("services", "'" + item + "': port is not a number");
+                }
+            }
+            if (!isLiteralAddress(host) || servicePort < 1 || servicePort > 65535) {
+                throw new ConfigProblem("services", "'" + item + "' is not ip:port[=cluster]");
+            }
+            if (services.put(new InetSocketAddress(host, servicePort), cluster) != null) {
+                throw new ConfigProblem("services", "'" + target + "' is listed twice");
+            }
+        }
+        return services;
     }
 
     public static FrontendSpec parse(Map<String, ?> props) throws ConfigProblem {

@@ -71,6 +71,21 @@ class SettingsTest {
     }
 
     @Test
+    void virtualServicesWithTheirClusters() throws Exception {
+        FrontendSpec f = FrontendSettings.parse(props("name", "vs", "port", "8080", "cluster", "web",
+                "services", "127.0.0.2:8080, 127.0.0.3=api"));
+        assertEquals("web", f.clusterFor(new java.net.InetSocketAddress("127.0.0.2", 8080)));
+        assertEquals("api", f.clusterFor(new java.net.InetSocketAddress("127.0.0.3", 8080)));
+        assertEquals(null, f.clusterFor(new java.net.InetSocketAddress("127.0.0.4", 8080)));
+        assertEquals("web", FrontendSettings.parse(props("name", "all", "port", "80", "cluster", "web"))
+                .clusterFor(new java.net.InetSocketAddress("10.1.2.3", 80)), "no services: every destination");
+        for (String bad : new String[] {"localhost:80", "127.0.0.2:x", "127.0.0.2:80=", "127.0.0.2,127.0.0.2:8080"}) {
+            assertEquals("services", assertThrows(ConfigProblem.class,
+                    () -> FrontendSettings.parse(props("name", "vs", "port", "8080", "cluster", "web", "services", bad)), bad).key());
+        }
+    }
+
+    @Test
     void clusterWithIdsWeightsAndDefaults() throws Exception {
         ClusterSpec c = ClusterSettings.parse(props("name", "api", "endpoints", "a=127.0.0.1:9001;weight=3, 127.0.0.1:9002"));
         assertEquals("round-robin", c.policy());

@@ -32,10 +32,14 @@ public final class HttpFrontendInitializer extends ChannelInitializer<SocketChan
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        String cluster = frontend.admit(ch);
+        if (cluster == null) {
+            return;
+        }
         frontend.opened(ch);
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, idleSeconds))
                 .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
-                .addLast("proxy", new HttpProxyHandler(frontend, clusters, pool, switchboard));
+                .addLast("proxy", new HttpProxyHandler(frontend, cluster, clusters, pool, switchboard));
     }
 }

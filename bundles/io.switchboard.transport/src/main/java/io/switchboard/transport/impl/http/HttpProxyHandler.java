@@ -40,8 +40,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private boolean closing;
 
-    HttpProxyHandler(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, IntelligentSwitch switchboard) {
+    /** The cluster behind the virtual service this connection reached. */
+    private final String cluster;
+
+    HttpProxyHandler(Frontend frontend, String cluster, ClusterDirectory clusters, UpstreamPool pool, IntelligentSwitch switchboard) {
         this.frontend = frontend;
+        this.cluster = cluster;
         this.clusters = clusters;
         this.pool = pool;
         this.switchboard = switchboard;
@@ -54,7 +58,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        flow = switchboard.open(frontend.spec().name(), Protocol.HTTP, frontend.spec().cluster(),
+        flow = switchboard.open(frontend.spec().name(), Protocol.HTTP, cluster,
                 (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());
         ctx.fireChannelActive();
     }

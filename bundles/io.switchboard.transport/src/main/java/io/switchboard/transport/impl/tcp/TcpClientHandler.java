@@ -44,10 +44,14 @@ final class TcpClientHandler extends Relay {
     private boolean relaying;
     private boolean connecting;
 
-    TcpClientHandler(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, IntelligentSwitch switchboard,
-                     long firstBytesWaitMillis) {
+    /** The cluster behind the virtual service this connection reached. */
+    private final String cluster;
+
+    TcpClientHandler(Frontend frontend, String cluster, ClusterDirectory clusters, UpstreamPool pool,
+                     IntelligentSwitch switchboard, long firstBytesWaitMillis) {
         super(null);
         this.frontend = frontend;
+        this.cluster = cluster;
         this.clusters = clusters;
         this.pool = pool;
         this.switchboard = switchboard;
@@ -62,7 +66,7 @@ final class TcpClientHandler extends Relay {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         frontend.requestStarted();
-        flow = switchboard.open(frontend.spec().name(), Protocol.TCP, frontend.spec().cluster(),
+        flow = switchboard.open(frontend.spec().name(), Protocol.TCP, cluster,
                 (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());
         ctx.read();
         silence = ctx.executor().schedule(() -> {

@@ -26,7 +26,11 @@ public final class TcpFrontendInitializer extends ChannelInitializer<SocketChann
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        String cluster = frontend.admit(ch);
+        if (cluster == null) {
+            return;
+        }
         frontend.opened(ch);
-        ch.pipeline().addLast("relay", new TcpClientHandler(frontend, clusters, pool, switchboard, firstBytesWaitMillis));
+        ch.pipeline().addLast("relay", new TcpClientHandler(frontend, cluster, clusters, pool, switchboard, firstBytesWaitMillis));
     }
 }

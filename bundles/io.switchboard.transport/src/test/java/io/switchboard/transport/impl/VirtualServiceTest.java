@@ -1,0 +1,63 @@
+package io.switchboard.transport.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.runtime.Protocol;
+import io.switchboard.testkit.HttpBackend;
+import io.switchboard.testkit.RawHttpClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several virtual services on one wildcard socket, keyed by destination address: each reaches its
+ * own cluster, and a destination that is no service gets a TCP reset. Clients connect only to
+ * loopback addresses (127.0.0.0/8).
+ */
+class VirtualServiceTest {
+
+    @Test
+    void eachDestinationReachesItsClusterAndOthersAreReset() throws Exception {
+        try (HttpBackend web = new HttpBackend("web"); HttpBackend api = new HttpBackend("api")) {
+            TestClusters clusters = new TestClusters()
+                    .put("web", HttpForwardingTest.endpoint("web", web.port()))
+                    .put("api", HttpForwardingTest.endpoint("api", api.port()));
+            for (Protocol protocol : new Protocol[] {Protocol.HTTP, Protocol.TCP}) {
+                try (ProxyFixture proxy = new ProxyFixture(protocol, "web", clusters, "0.0.0.0")) {
+                    int port = proxy.port();
+                    proxy.frontend.spec(new FrontendSpec("test", protocol, "0.0.0.0", port, "web", Map.of(
+                            new InetSocketAddress("127.0.0.2", port), "web",
+                            new InetSocketAddress("127.0.0.3", port), "api")));
+
+                    assertEquals("web /a", get("127.0.0.2", port, "/a"), protocol.name());
+                    assertEquals("api /b", get("127.0.0.3", port, "/b"), protocol.name());
+
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress("127.0.0.4", port), 5000);
+                        s.setSoTimeout(5000);
+                        s.getOutputStream().write(RawHttpClient.getRequest("/c").getBytes());
+                        SocketException e = assertThrows(SocketException.class, () -> s.getInputStream().read());
+                        assertTrue(e.getMessage().contains("reset"), e.getMessage());
+                    }
+                    assertEquals(1, proxy.frontend.status().refused(), protocol.name());
+                }
+            }
+        }
+    }
+
+    private static String get(String host, int port, String path) throws IOException {
+        try (Socket s = new Socket(InetAddress.getByName(host), port)) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").getBytes());
+            String all = new String(s.getInputStream().readAllBytes());
+            return all.substring(all.indexOf("\r\n\r\n") + 4).trim();
+        }
+    }
+}
