@@ -23,8 +23,11 @@ final class Bus implements HandlerBus {
     private final LongAdder published = new LongAdder();
     private volatile boolean closed;
 
-    Bus(String name, int threads, int ringSize, WaitStrategy wait, Consumer<Throwable> failure) {
+    private final Consumer<Bus> onClose;
+
+    Bus(String name, int threads, int ringSize, WaitStrategy wait, Consumer<Throwable> failure, Consumer<Bus> onClose) {
         this.threads = threads;
+        this.onClose = onClose;
         AtomicInteger n = new AtomicInteger();
         ThreadFactory tf = r -> {
             Thread t = new Thread(r, "sb-bus-" + name + "-" + n.incrementAndGet());
@@ -42,7 +45,7 @@ final class Bus implements HandlerBus {
                     event.task = null;
                     try {
                         task.run();
-                    } catch (RuntimeException | Error e) {
+                    } catch (Throwable e) { // even a checked exception thrown sneakily: the shard must live on
                         failure.accept(e);
                     }
                 }
@@ -71,8 +74,12 @@ final class Bus implements HandlerBus {
     @Override public int threads() { return threads; }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         disruptor.shutdown(); // waits until what was published has run
+        onClose.accept(this);
     }
 }

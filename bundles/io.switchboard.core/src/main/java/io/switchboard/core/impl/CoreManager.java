@@ -7,6 +7,8 @@ import io.switchboard.api.core.HandlerBus;
 import io.switchboard.api.core.SwitchTable;
 import io.switchboard.api.core.SwitchingCore;
 import io.switchboard.api.core.TableEdit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import com.lmax.disruptor.TimeoutException;
 import org.osgi.service.component.annotations.Activate;
@@ -43,6 +45,8 @@ public class CoreManager implements SwitchingCore {
     private Disruptor<EditEvent> control;
     private RingBuffer<EditEvent> ring;
     private volatile Table table = Table.EMPTY;
+    private volatile boolean stopped;
+    private final Set<Bus> buses = ConcurrentHashMap.newKeySet();
     private Config config;
 
     /** For tests outside a framework. */
@@ -80,6 +84,11 @@ public class CoreManager implements SwitchingCore {
 
     @Deactivate
     public void deactivate() {
+        stopped = true;
+        for (Bus b : buses) {
+            b.close();
+        }
+        buses.clear();
         try {
             control.shutdown(2, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
@@ -89,6 +98,9 @@ public class CoreManager implements SwitchingCore {
 
     @Override
     public void edit(TableEdit edit) {
+        if (stopped) {
+            return; // nobody consumes the ring any more: waiting for a slot would wait forever
+        }
         // Edits come from the control plane and, once per reassignment, from an event loop: a full
         // ring makes the writer wait for a slot rather than lose an edit.
         ring.publishEvent((event, sequence, e) -> event.edit = e, edit);
@@ -104,11 +116,13 @@ public class CoreManager implements SwitchingCore {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1: " + threads);
         }
-        return new Bus(name, threads, config.busRingSize(), WaitStrategies.byName(config.waitStrategy()), t -> {
+        Bus bus = new Bus(name, threads, config.busRingSize(), WaitStrategies.byName(config.waitStrategy()), t -> {
             Logger l = log;
             if (l != null) {
                 l.error("handler on bus " + name + " failed: " + t, t);
             }
-        });
+        }, buses::remove);
+        buses.add(bus);
+        return bus;
     }
 }

@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class HandlerBusTest {
@@ -192,10 +191,6 @@ class HandlerBusTest {
     }
 
     @Test
-    @Disabled("Known bug in Bus: it catches RuntimeException | Error only. A checked exception thrown"
-            + " sneakily (FlowHandler.handle is declared 'throws Exception'; Kotlin, Lombok @SneakyThrows) reaches"
-            + " Disruptor's default FatalExceptionHandler, which ends that shard's thread: later tasks of its keys"
-            + " never run and the ring fills up. Enable once Bus catches Throwable or sets an exception handler.")
     void aTaskThatThrowsACheckedExceptionDoesNotStopTheBus() throws InterruptedException {
         HandlerBus bus = bus(uniqueName("checked"), 1);
         assertTrue(bus.publish(0, () -> HandlerBusTest.<RuntimeException>throwUnchecked(new java.io.IOException("test"))));
