@@ -14,6 +14,7 @@ import io.switchboard.api.runtime.Protocol;
 import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.transport.impl.http.HttpFrontendInitializer;
 import io.switchboard.transport.impl.tcp.TcpFrontendInitializer;
+import io.switchboard.transport.impl.udp.UdpFrontend;
 import java.net.BindException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,6 +55,9 @@ public class FrontendManager implements FrontendService {
 
         @AttributeDefinition(description = "TCP frontends: milliseconds to wait for a client's first bytes before the flow is routed without them (protocols where the server speaks first).", min = "0")
         int firstBytesWaitMillis() default 200;
+
+        @AttributeDefinition(description = "UDP frontends: seconds a client's flow may see no datagram either way before it is closed.", min = "1")
+        int udpIdleSeconds() default 30;
     }
 
     @Reference
@@ -101,9 +105,23 @@ public class FrontendManager implements FrontendService {
     private void bind(Frontend frontend) {
         FrontendSpec spec = frontend.spec();
         if (spec.protocol() == Protocol.UDP) {
-            // UDP-HOOK: replaced by the UDP frontend implementation
-            frontend.failed("udp frontends are not available yet");
-            log.error("frontend " + spec.name() + ": udp frontends are not available yet");
+            // One datagram socket on one event loop, which owns the frontend's flow table. Closing it
+            // (drain, deactivate) closes every flow and upstream socket before the close completes.
+            ChannelFuture u = UdpFrontend.bind(frontend, loops.group(), "epoll".equals(loops.name()), clusters, switchboard,
+                    config.udpIdleSeconds(), UdpFrontend.DEFAULT_MAX_FLOWS, m -> log.warn(m)).awaitUninterruptibly();
+            if (u.isSuccess()) {
+                frontend.listening(u.channel());
+                log.info("frontend " + spec.name() + " listening on " + u.channel().localAddress()
+                        + " (udp, " + loops.name() + ") -> cluster " + spec.cluster());
+            } else {
+                Throwable c = u.cause();
+                String why = c instanceof BindException || String.valueOf(c.getMessage()).contains("in use")
+                        ? "port " + spec.port() + " already in use on " + spec.bindAddress()
+                        : c.toString();
+                frontend.failed(why);
+                log.error("frontend " + spec.name() + " cannot listen on " + spec.bindAddress() + ":" + spec.port()
+                        + " (udp): " + why + "; other frontends are not affected");
+            }
             return;
         }
         ChannelInitializer<SocketChannel> init = spec.protocol() == Protocol.HTTP

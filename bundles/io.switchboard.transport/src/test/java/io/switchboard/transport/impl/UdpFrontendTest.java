@@ -1,0 +1,461 @@
+package io.switchboard.transport.impl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.ResourceLeakDetector;
+import io.switchboard.api.flow.FlowHandler;
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.runtime.Protocol;
+import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.transport.impl.UdpFixture.Client;
+import io.switchboard.transport.impl.UdpFixture.Echo;
+import io.switchboard.transport.impl.UdpFixture.Udp;
+import io.switchboard.transport.impl.udp.UdpFrontend;
+import java.lang.reflect.Field;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** UDP frontends over real sockets on 127.0.0.1: the real switch, default handler and an echo back-end. */
+class UdpFrontendTest {
+    private static final List<String> leaks = new CopyOnWriteArrayList<>();
+    private static ResourceLeakDetector<ByteBuf> leakDetector;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void watchForLeaks() throws ReflectiveOperationException {
+        Field f = Class.forName("io.netty.buffer.AbstractByteBuf").getDeclaredField("leakDetector");
+        f.setAccessible(true);
+        leakDetector = (ResourceLeakDetector<ByteBuf>) f.get(null);
+        // Only buffers that went through a datagram socket or this package's code: other test classes
+        // of the same JVM may leak on purpose, and a report can come late.
+        leakDetector.setLeakListener((type, records) -> {
+            if (records.contains("DatagramChannel") || records.contains(".impl.udp.")) {
+                leaks.add(type + ": " + records);
+            }
+        });
+    }
+
+    @AfterAll
+    static void noBufferLeaked() throws InterruptedException {
+        // A leak is reported when the leaked buffer has been collected and another buffer is tracked.
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(50);
+            for (int j = 0; j < 100; j++) {
+                PooledByteBufAllocator.DEFAULT.directBuffer(64).release();
+                PooledByteBufAllocator.DEFAULT.heapBuffer(64).release();
+            }
+        }
+        leakDetector.setLeakListener(null);
+        assertEquals(List.of(), leaks, "leaked buffers");
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T open(T c) {
+        open.add(c);
+        return c;
+    }
+
+    private UdpFixture fixture(TestClusters clusters) {
+        return open(new UdpFixture(clusters));
+    }
+
+    private Echo echo() throws Exception {
+        return open(new Echo());
+    }
+
+    private Client client(int timeoutMillis) throws Exception {
+        return open(new Client(timeoutMillis));
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static TrackedFlow onlyFlow(UdpFixture f) {
+        List<TrackedFlow> flows = f.switchboard.flows();
+        assertEquals(1, flows.size(), flows.toString());
+        return flows.get(0);
+    }
+
+    @Test
+    void echoesEverySizeByteExactAndTheRepliesComeFromTheFrontendAddress() throws Exception {
+        Echo echo = echo();
+        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        Udp udp = f.frontend("echo");
+        Client c = client(5000);
+        int[] sizes = {1, 100, 1472, 8192, 32768, 60000, 17};
+        long total = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] data = random(sizes[i], i);
+            byte[] back = c.roundTrip(udp.address(), data);
+            assertNotNull(back, "reply to " + sizes[i] + " bytes");
+            assertArrayEquals(data, back, sizes[i] + " bytes");
+            assertEquals(udp.address(), c.lastFrom, "the reply comes from the address the client sent to");
+            total += sizes[i];
+        }
+        TrackedFlow flow = onlyFlow(f);
+        assertEquals(Protocol.UDP, flow.protocol());
+        assertEquals(c.address(), flow.clientAddress());
+        assertEquals(1, flow.messages(), "only the first datagram went through the switch");
+        assertEquals(total, flow.bytesIn());
+        long expectedOut = total;
+        await("bytes out counted", () -> flow.bytesOut() == expectedOut);
+        assertEquals(sizes.length, udp.handler.datagramsIn());
+        assertEquals(sizes.length, udp.handler.datagramsOut());
+        assertEquals(1, udp.frontend.status().requests(), "one flow");
+        assertEquals(1, udp.frontend.status().activeConnections(), "one upstream socket");
+        assertEquals(sizes.length, echo.datagrams.get());
+        assertEquals(0, udp.handler.dropped());
+    }
+
+    @Test
+    void theNioFallbackRelaysByteExactToo() throws Exception {
+        Echo echo = echo();
+        UdpFixture f = open(new UdpFixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())), false));
+        Udp udp = f.frontend("echo");
+        assertTrue(udp.channel instanceof io.netty.channel.socket.nio.NioDatagramChannel, udp.channel.getClass().getName());
+        Client c = client(5000);
+        for (int size : new int[] {1, 1472, 60000}) {
+            byte[] data = random(size, size);
+            assertArrayEquals(data, c.roundTrip(udp.address(), data), size + " bytes");
+            assertEquals(udp.address(), c.lastFrom);
+        }
+        assertEquals(1, onlyFlow(f).messages());
+    }
+
+    @Test
+    void severalClientsAtOnceEachGetTheirOwnRepliesThroughTheUdpHandler() throws Exception {
+        Echo echo = echo();
+        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        f.addHandler("udp", (flow, message) -> message.forward(flow.cluster()));
+        Udp udp = f.frontend("echo");
+        int clients = 8;
+        int rounds = 50;
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            int id = i;
+            Client c = client(5000);
+            Thread t = new Thread(() -> {
+                try {
+                    Random r = new Random(id);
+                    for (int n = 0; n < rounds; n++) {
+                        byte[] tag = ("client " + id + " datagram " + n + " ").getBytes(StandardCharsets.US_ASCII);
+                        byte[] data = new byte[tag.length + r.nextInt(3000)];
+                        r.nextBytes(data);
+                        System.arraycopy(tag, 0, data, 0, tag.length);
+                        byte[] back = c.roundTrip(udp.address(), data);
+                        assertNotNull(back, "client " + id + " datagram " + n);
+                        assertArrayEquals(data, back, "client " + id + " datagram " + n);
+                        assertEquals(udp.address(), c.lastFrom);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            threads.add(t);
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(List.of(), failures);
+        List<TrackedFlow> flows = f.switchboard.flows();
+        assertEquals(clients, flows.size());
+        for (TrackedFlow flow : flows) {
+            assertEquals("udp", flow.owner(), flow.toString());
+            assertEquals(1, flow.messages(), "later datagrams skip the switch: " + flow);
+        }
+        assertEquals(clients, f.switchboard.stats().messagesByHandler().get("udp"));
+        assertEquals(clients, udp.frontend.status().requests());
+        assertEquals((long) clients * rounds, echo.datagrams.get());
+    }
+
+    @Test
+    void aHandlerThatRepliesGetsEveryDatagramAndItsAnswersComeFromTheFrontend() throws Exception {
+        Echo echo = echo();
+        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        f.addHandler("udp", (flow, message) -> {
+            ByteBuffer p = message.payload();
+            byte[] in = new byte[p.remaining()];
+            p.get(in);
+            message.reply(200, null, ByteBuffer.wrap(("answer to " + new String(in, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+        });
+        Udp udp = f.frontend("echo");
+        Client c = client(5000);
+        for (int i = 0; i < 5; i++) {
+            byte[] back = c.roundTrip(udp.address(), ("q" + i).getBytes(StandardCharsets.UTF_8));
+            assertEquals("answer to q" + i, new String(back, StandardCharsets.UTF_8));
+            assertEquals(udp.address(), c.lastFrom);
+        }
+        TrackedFlow flow = onlyFlow(f);
+        assertEquals(5, flow.messages(), "every datagram is a message");
+        assertEquals(10, flow.bytesIn());
+        assertEquals(5 * "answer to q0".length(), flow.bytesOut());
+        assertEquals(0, echo.datagrams.get(), "nothing went to the back-end");
+        assertEquals(0, udp.frontend.status().activeConnections());
+    }
+
+    @Test
+    void aHandlerOnItsOwnThreadsForwardsThroughTheLoop() throws Exception {
+        Echo echo = echo();
+        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        Map<String, Object> props = new HashMap<>();
+        props.put(FlowHandler.TYPE, "udp");
+        props.put(FlowHandler.THREADS, 2);
+        props.put("service.id", 99L);
+        f.switchboard.addHandler((flow, message) -> {
+            // The first waits until the whole burst went through the switch; the others hop to the loop
+            // after the flow's upstream socket exists, outside any read batch of the frontend.
+            Thread.sleep(StandardCharsets.UTF_8.decode(message.payload()).toString().equals("burst 0") ? 100 : 5);
+            message.forward(flow.cluster());
+        }, props, "test");
+        Udp udp = f.frontend("echo");
+        Client c = client(5000);
+        // A burst: later datagrams arrive before the first one's upstream socket exists.
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            byte[] data = ("burst " + i).getBytes(StandardCharsets.UTF_8);
+            sent.add(data);
+            c.send(udp.address(), data);
+        }
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            byte[] back = c.receive();
+            assertNotNull(back, "reply " + i + " (got " + got + "; in " + udp.handler.datagramsIn() + ", out "
+                    + udp.handler.datagramsOut() + ", dropped " + udp.handler.dropped() + ", echoed " + echo.datagrams.get()
+                    + ", flows " + f.switchboard.flows() + ", stats " + f.switchboard.stats().messagesByHandler() + ")");
+            got.add(new String(back, StandardCharsets.UTF_8));
+        }
+        for (byte[] s : sent) {
+            assertTrue(got.contains(new String(s, StandardCharsets.UTF_8)), got.toString());
+        }
+        assertEquals("udp", onlyFlow(f).owner());
+        assertEquals(20, onlyFlow(f).messages(), "the whole burst went through the switch");
+        assertEquals(1, udp.frontend.status().activeConnections(), "one upstream socket for the flow");
+    }
+
+    @Test
+    void idleFlowsExpireAndTheirUpstreamSocketsClose() throws Exception {
+        Echo echo = echo();
+        TestClusters clusters = new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port()));
+        UdpFixture f = fixture(clusters);
+        Udp udp = f.frontend("idle", "echo", 1, UdpFrontend.DEFAULT_MAX_FLOWS);
+        Client c = client(5000);
+        assertArrayEquals(new byte[] {1, 2, 3}, c.roundTrip(udp.address(), new byte[] {1, 2, 3}));
+        TestClusters.Counters counters = ((TestClusters.RoundRobin) clusters.cluster("echo"))
+                .counters(clusters.cluster("echo").endpoints().get(0));
+        assertEquals(1, f.switchboard.flows().size());
+        assertEquals(1, counters.active());
+
+        long start = System.nanoTime();
+        await("the idle flow to close", () -> f.switchboard.flows().isEmpty());
+        long took = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(took >= 500, "closed after " + took + " ms: too early for an idle time of 1 s");
+        await("its upstream socket to close", () -> counters.active() == 0 && udp.frontend.status().activeConnections() == 0);
+        assertEquals(1, udp.handler.expired());
+        assertEquals(0, counters.failures());
+
+        // The same client again: a new flow.
+        assertArrayEquals(new byte[] {4}, c.roundTrip(udp.address(), new byte[] {4}));
+        assertEquals(2, udp.frontend.status().requests());
+        assertEquals(1, f.switchboard.flows().size());
+    }
+
+    @Test
+    void aFlowThatKeepsTalkingDoesNotExpire() throws Exception {
+        Echo echo = echo();
+        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        Udp udp = f.frontend("busy", "echo", 1, UdpFrontend.DEFAULT_MAX_FLOWS);
+        Client c = client(5000);
+        long end = System.nanoTime() + 2_500_000_000L;
+        while (System.nanoTime() < end) {
+            assertNotNull(c.roundTrip(udp.address(), new byte[] {9}));
+            Thread.sleep(100);
+        }
+        assertEquals(0, udp.handler.expired());
+        assertEquals(1, udp.frontend.status().requests());
+    }
+
+    @Test
+    void aDeadEndpointDropsItsFlowsDatagramsAndOtherFlowsGoOn() throws Exception {
+        Echo echo = echo();
+        int dead = UdpFixture.deadUdpPort();
+        TestClusters clusters = new TestClusters()
+                .put("dead", HttpForwardingTest.endpoint("dead", dead))
+                .put("echo", HttpForwardingTest.endpoint("echo", echo.port()));
+        UdpFixture f = fixture(clusters);
+        Udp toDead = f.frontend("dead");
+        Udp toEcho = f.frontend("echo");
+        Client a = client(300);
+        Client b = client(5000);
+        for (int i = 0; i < 4; i++) {
+            assertNull(a.roundTrip(toDead.address(), ("lost " + i).getBytes(StandardCharsets.UTF_8)));
+            byte[] data = random(1000 + i, i);
+            assertArrayEquals(data, b.roundTrip(toEcho.address(), data), "the other flow is served");
+        }
+        TestClusters.Counters counters = ((TestClusters.RoundRobin) clusters.cluster("dead"))
+                .counters(clusters.cluster("dead").endpoints().get(0));
+        await("the refusal counted", () -> counters.failures() >= 1);
+        assertTrue(toDead.handler.dropped() >= 1, "datagrams dropped: " + toDead.handler.dropped());
+        assertEquals(0, toEcho.handler.dropped());
+        assertTrue(toDead.channel.isActive(), "the frontend still listens");
+        assertEquals(2, f.switchboard.flows().size());
+    }
+
+    @Test
+    void aFlowRefusedByOneEndpointMovesToAnother() throws Exception {
+        Echo echo = echo();
+        TestClusters clusters = new TestClusters().put("mixed",
+                HttpForwardingTest.endpoint("dead", UdpFixture.deadUdpPort()),
+                HttpForwardingTest.endpoint("echo", echo.port()));
+        UdpFixture f = fixture(clusters);
+        Udp udp = f.frontend("mixed");
+        Client c = client(300);
+        byte[] data = "are you there".getBytes(StandardCharsets.UTF_8);
+        byte[] back = null;
+        int tries = 0;
+        while (back == null && tries++ < 10) {
+            back = c.roundTrip(udp.address(), data); // the first goes to the dead endpoint (round-robin)
+        }
+        assertArrayEquals(data, back);
+        assertTrue(tries > 1, "the first datagram went to the dead endpoint and was lost");
+        TestClusters.Counters deadCounters = ((TestClusters.RoundRobin) clusters.cluster("mixed"))
+                .counters(clusters.cluster("mixed").endpoints().get(0));
+        assertEquals(1, deadCounters.failures());
+        assertEquals(1, f.switchboard.flows().size(), "still the same flow");
+    }
+
+    @Test
+    void theFlowTableIsBoundedAndANewClientBeyondItIsDroppedWithOneLogLine() throws Exception {
+        Echo echo = echo();
+        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        Udp udp = f.frontend("small", "echo", 30, 2);
+        Client c1 = client(5000);
+        Client c2 = client(5000);
+        Client c3 = client(300);
+        assertNotNull(c1.roundTrip(udp.address(), new byte[] {1}));
+        assertNotNull(c2.roundTrip(udp.address(), new byte[] {2}));
+        for (int i = 0; i < 3; i++) {
+            assertNull(c3.roundTrip(udp.address(), new byte[] {3}));
+        }
+        assertEquals(3, udp.handler.overflow());
+        assertEquals(1, f.warnings.size(), f.warnings.toString());
+        assertTrue(f.warnings.get(0).contains("flow table full (2 flows)"), f.warnings.get(0));
+        assertNotNull(c1.roundTrip(udp.address(), new byte[] {1}), "the flows in the table are served");
+        assertEquals(2, f.switchboard.flows().size());
+    }
+
+    @Test
+    void closingTheFrontendClosesEveryFlowAndUpstreamSocketBeforeTheCloseCompletes() throws Exception {
+        Echo echo = echo();
+        TestClusters clusters = new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port()));
+        UdpFixture f = fixture(clusters);
+        Udp udp = f.frontend("echo");
+        for (int i = 0; i < 3; i++) {
+            assertNotNull(client(5000).roundTrip(udp.address(), new byte[] {(byte) i}));
+        }
+        TestClusters.Counters counters = ((TestClusters.RoundRobin) clusters.cluster("echo"))
+                .counters(clusters.cluster("echo").endpoints().get(0));
+        assertEquals(3, counters.active());
+        assertEquals(3, f.switchboard.flows().size());
+
+        udp.channel.close().syncUninterruptibly(); // what removing the frontend does
+        assertEquals(List.of(), f.switchboard.flows());
+        assertEquals(0, counters.active());
+        assertEquals(0, counters.failures());
+        await("the frontend's upstream sockets to be gone", () -> udp.frontend.connections().isEmpty());
+        assertFalse(udp.frontend.status().listening());
+    }
+
+    @Test
+    void aBusyPortFailsTheBind() throws Exception {
+        UdpFixture f = fixture(new TestClusters());
+        Udp first = f.frontend("none");
+        Frontend second = new Frontend(new FrontendSpec("second", Protocol.UDP, "127.0.0.1", first.port(), "none"));
+        ChannelFuture bind = UdpFrontend.bind(second, f.group, true, f.clusters, f.switchboard, 30, 10, f.warnings::add)
+                .awaitUninterruptibly();
+        assertFalse(bind.isSuccess());
+        assertTrue(String.valueOf(bind.cause().getMessage()).contains("in use"), String.valueOf(bind.cause()));
+    }
+
+    @Test
+    void virtualServicesOnAWildcardSocketReachTheirClustersAndOtherDestinationsAreRefused() throws Exception {
+        Echo web = echo();
+        Echo api = echo();
+        UdpFixture f = fixture(new TestClusters()
+                .put("web", HttpForwardingTest.endpoint("web", web.port()))
+                .put("api", HttpForwardingTest.endpoint("api", api.port())));
+        Udp udp = f.frontend(new FrontendSpec("vs", Protocol.UDP, "0.0.0.0", 0, "web"), 30, 100);
+        int port = udp.port();
+        udp.frontend.spec(new FrontendSpec("vs", Protocol.UDP, "0.0.0.0", port, "web", Map.of(
+                new InetSocketAddress("127.0.0.2", port), "web",
+                new InetSocketAddress("127.0.0.3", port), "api")));
+        Client toWeb = client(5000);
+        Client toApi = client(5000);
+        Client elsewhere = client(300);
+        assertArrayEquals(new byte[] {1}, toWeb.roundTrip(new InetSocketAddress("127.0.0.2", port), new byte[] {1}));
+        assertArrayEquals(new byte[] {2}, toApi.roundTrip(new InetSocketAddress("127.0.0.3", port), new byte[] {2}));
+        assertNull(elsewhere.roundTrip(new InetSocketAddress("127.0.0.4", port), new byte[] {3}));
+        assertEquals(1, web.datagrams.get());
+        assertEquals(1, api.datagrams.get());
+        assertEquals(1, udp.frontend.status().refused());
+        Map<String, String> clusterByDestination = new HashMap<>();
+        for (TrackedFlow flow : f.switchboard.flows()) {
+            clusterByDestination.put(flow.localAddress().getAddress().getHostAddress(), flow.cluster());
+        }
+        assertEquals(Map.of("127.0.0.2", "web", "127.0.0.3", "api"), clusterByDestination);
+    }
+
+    @Test
+    void aClusterThatDoesNotExistDropsTheDatagrams() throws Exception {
+        UdpFixture f = fixture(new TestClusters());
+        Udp udp = f.frontend("nowhere");
+        Client c = client(300);
+        assertNull(c.roundTrip(udp.address(), new byte[] {1}));
+        await("the drop counted", () -> udp.handler.dropped() == 1);
+        assertEquals(1, f.switchboard.flows().size());
+    }
+}
