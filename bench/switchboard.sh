@@ -13,6 +13,8 @@ mkdir -p "$work/conf" "$work/plugins"
 printf 'endpoints = %s\npolicy = round-robin\n' "$backends" >"$work/conf/io.switchboard.cluster-bench.cfg"
 printf 'protocol = %s\naddress = 127.0.0.1\nport = %s\ncluster = bench\n' "${MODE:-http}" "$port" >"$work/conf/io.switchboard.frontend-bench.cfg"
 printf 'eventLoops = %s\n' "${LOOPS:-0}" >"$work/conf/io.switchboard.transport.cfg"
+# Every loop accepts, always: the benchmark's connections are opened once and must spread over all loops.
+printf 'minAcceptors = 0\n' >"$work/conf/io.switchboard.spawner.cfg"
 cd "$work"
 # shellcheck disable=SC2086
 exec java ${JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m} -Dswitchboard.demo=false -Dswitchboard.log.level=WARN \

@@ -131,6 +131,47 @@ class RuntimeSystemIT {
         }
     }
 
+    @Test
+    void tenThousandIdleConnectionsThenAllClosedAtOnceLeakNothing() throws Exception {
+        // A small heap makes the collector run, and the leak detector reports what it collects.
+        try (RuntimeProcess rt = new RuntimeProcess("-Dio.netty.leakDetection.level=paranoid", "-Xmx128m")) {
+            rt.awaitPort(rt.demoPort, 60_000);
+            List<java.net.Socket> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10_000; i++) {
+                    idle.add(new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), rt.demoPort));
+                }
+                assertTrue(awaitConnections(rt, 10_000), "10000 idle connections accepted");
+            } finally {
+                for (java.net.Socket s : idle) {
+                    s.setSoLinger(true, 0); // all at once, with resets
+                    s.close();
+                }
+            }
+            boolean drained = awaitConnections(rt, 0);
+            assertTrue(drained, "connections released");
+            for (int i = 0; i < 50; i++) {
+                assertEquals(200, get(rt.demoPort)); // traffic after the storm exercises the leak detector
+            }
+            assertTrue(rt.output.stream().noneMatch(l -> l.contains("LEAK")), "Netty reported a leak");
+        }
+    }
+
+    /** Asks the shell until the demo frontend shows that many open connections; false after 30 s. */
+    private static boolean awaitConnections(RuntimeProcess rt, int expected) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            int mark = rt.output.size();
+            rt.type("sb:frontends");
+            String line = rt.awaitOutput(mark, l -> l.startsWith("demo "), 5_000);
+            if (Integer.parseInt(line.trim().split("\\s+")[6]) == expected) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
     private static int get(int port) throws IOException {
         try (RawHttpClient c = new RawHttpClient(port)) {
             return c.get("/").status;

@@ -9,9 +9,10 @@ public final class FrontendStatus {
     private final long totalConnections;
     private final long requests;
     private final long refused;
+    private final int acceptors;
 
     public FrontendStatus(FrontendSpec spec, int boundPort, String error,
-                          long activeConnections, long totalConnections, long requests, long refused) {
+                          long activeConnections, long totalConnections, long requests, long refused, int acceptors) {
         this.spec = spec;
         this.boundPort = boundPort;
         this.error = error;
@@ -19,6 +20,7 @@ public final class FrontendStatus {
         this.totalConnections = totalConnections;
         this.requests = requests;
         this.refused = refused;
+        this.acceptors = acceptors;
     }
 
     public FrontendSpec spec() { return spec; }
@@ -33,4 +35,6 @@ public final class FrontendStatus {
     public long requests() { return requests; }
     /** Connections reset and datagrams dropped because their destination is no virtual service. */
     public long refused() { return refused; }
+    /** Event loops accepting on the frontend's address (parallel accept). */
+    public int acceptors() { return acceptors; }
 }

@@ -4,6 +4,7 @@ import io.switchboard.api.core.HandlerEntry;
 import io.switchboard.api.core.ReassignmentRecord;
 import io.switchboard.api.core.SwitchingCore;
 import io.switchboard.api.handler.ClassifierStats;
+import io.switchboard.api.runtime.AcceptorSpawner;
 import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.SwitchStats;
 import io.switchboard.api.switching.TrackedFlow;
@@ -22,7 +23,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
         "osgi.command.scope=sb",
         "osgi.command.function=flows",
         "osgi.command.function=reassignments",
-        "osgi.command.function=handlers"})
+        "osgi.command.function=handlers",
+        "osgi.command.function=spawner"})
 public class SwitchCommands {
     /** More flows than this are summarized, not listed. */
     static final int MAX_LISTED = 200;
@@ -35,6 +37,36 @@ public class SwitchCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ClassifierStats classifiers;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile AcceptorSpawner spawner;
+
+    @Descriptor("set the number of event loops accepting on each frontend")
+    public String spawner(@Descriptor("accepting loops") int acceptors) {
+        AcceptorSpawner s = spawner;
+        if (s == null) {
+            return "no spawner running";
+        }
+        s.setAcceptors(acceptors);
+        return spawner();
+    }
+
+    @Descriptor("the spawner: accepting event loops now and their bounds, the lag it weighs, its latest decisions")
+    public String spawner() {
+        AcceptorSpawner s = spawner;
+        if (s == null) {
+            return "no spawner running";
+        }
+        StringBuilder sb = new StringBuilder()
+                .append("accepting loops ").append(s.acceptors()).append(" (min ").append(s.minAcceptors())
+                .append(", max ").append(s.maxAcceptors()).append("), lag ").append(s.lagMicros()).append(" µs, ")
+                .append(s.canShrinkWithoutLoss() ? "shrinks without loss (kernel request migration on)"
+                        : "grows only (kernel request migration off)").append('\n');
+        for (String d : s.decisions()) {
+            sb.append("  ").append(d).append('\n');
+        }
+        return sb.toString();
+    }
 
     @Descriptor("live flows: id, protocol, client, frontend, owning handler, messages, bytes in and out, age")
     public String flows() {

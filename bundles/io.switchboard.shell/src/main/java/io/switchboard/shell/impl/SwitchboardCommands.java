@@ -57,11 +57,11 @@ public class SwitchboardCommands {
 
     @Descriptor("frontends: name, protocol, address, state, connections, requests")
     public String frontends() {
-        Table t = new Table("FRONTEND", "PROTO", "ADDRESS", "CLUSTER", "STATE", "CONNS", "TOTAL", "REQUESTS", "REFUSED");
+        Table t = new Table("FRONTEND", "PROTO", "ADDRESS", "CLUSTER", "STATE", "ACCEPTORS", "CONNS", "TOTAL", "REQUESTS", "REFUSED");
         for (FrontendStatus f : frontends.frontends()) {
             String address = f.spec().bindAddress() + ":" + (f.listening() ? f.boundPort() : f.spec().port());
             t.row(f.spec().name(), f.spec().protocol().name().toLowerCase(), address, clusters(f),
-                    f.listening() ? "listening" : "FAILED: " + f.error(),
+                    f.listening() ? "listening" : "FAILED: " + f.error(), f.acceptors(),
                     f.activeConnections(), f.totalConnections(), f.requests(), f.refused());
         }
         return t.toString();

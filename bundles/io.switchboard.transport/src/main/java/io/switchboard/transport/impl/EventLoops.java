@@ -1,6 +1,8 @@
 package io.switchboard.transport.impl;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -46,6 +48,7 @@ public class EventLoops implements TransportInfo {
     private Logger log;
 
     private EventLoopGroup group;
+    private EventLoop[] members;
     private boolean epoll;
     private String fallbackReason;
     private int loops;
@@ -63,6 +66,11 @@ public class EventLoops implements TransportInfo {
         epoll = fallbackReason == null;
         factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("sb-io", true), factory);
+        members = new EventLoop[loops];
+        int i = 0;
+        for (EventExecutor e : group) {
+            members[i++] = (EventLoop) e;
+        }
         if (epoll) {
             log.info("transport epoll, " + loops + " event loops");
         } else {
@@ -76,6 +84,11 @@ public class EventLoops implements TransportInfo {
     }
 
     public EventLoopGroup group() { return group; }
+
+    /** The i-th event loop of the group (0 &lt;= i &lt; eventLoops()). */
+    public EventLoop loop(int i) { return members[i]; }
+
+    public boolean isEpoll() { return epoll; }
 
     public Class<? extends ServerChannel> serverChannelClass() {
         return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;

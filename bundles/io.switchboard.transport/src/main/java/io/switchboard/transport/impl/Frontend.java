@@ -8,6 +8,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.FrontendStatus;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
 /** One frontend: its listening socket, its live connections and its counters. */
@@ -21,7 +23,8 @@ public final class Frontend {
     };
 
     private volatile FrontendSpec spec;
-    private volatile Channel listener;
+    /** Listening sockets: one per accepting event loop, all bound to the same address (SO_REUSEPORT). */
+    private final List<Channel> listeners = new CopyOnWriteArrayList<>();
     private volatile String error;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final LongAdder totalConnections = new LongAdder();
@@ -36,17 +39,46 @@ public final class Frontend {
 
     void spec(FrontendSpec newSpec) { this.spec = newSpec; }
 
+    /** The frontend listens on this channel (its first or only one). */
     void listening(Channel channel) {
-        this.listener = channel;
+        listeners.clear();
+        listeners.add(channel);
         this.error = null;
     }
 
+    /** One more event loop accepts on the frontend's address. */
+    void addListener(Channel channel) {
+        listeners.add(channel);
+    }
+
+    /** The most recently added listener, taken out of the list; null when only one is left. */
+    Channel removeLastListener() {
+        int n = listeners.size();
+        return n > 1 ? listeners.remove(n - 1) : null;
+    }
+
     void failed(String why) {
-        this.listener = null;
+        listeners.clear();
         this.error = why;
     }
 
-    Channel listener() { return listener; }
+    /** The first listener, or null when the frontend does not listen. */
+    Channel listener() {
+        List<Channel> l = listeners;
+        return l.isEmpty() ? null : l.get(0);
+    }
+
+    List<Channel> listeners() { return listeners; }
+
+    /** Closes every listener and waits for it; returns how many there were. */
+    int closeListeners() {
+        int n = 0;
+        for (Channel l : listeners) {
+            l.close().awaitUninterruptibly();
+            n++;
+        }
+        return n;
+    }
 
     ChannelGroup connections() { return connections; }
 
@@ -80,8 +112,8 @@ public final class Frontend {
     }
 
     FrontendStatus status() {
-        Channel l = listener;
+        Channel l = listener();
         int port = l != null && l.isActive() ? ((InetSocketAddress) l.localAddress()).getPort() : -1;
-        return new FrontendStatus(spec, port, error, connections.size(), totalConnections.sum(), requests.sum(), refused.sum());
+        return new FrontendStatus(spec, port, error, connections.size(), totalConnections.sum(), requests.sum(), refused.sum(), listeners.size());
     }
 }

@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.FrontendService;
@@ -16,6 +18,7 @@ import io.switchboard.transport.impl.http.HttpFrontendInitializer;
 import io.switchboard.transport.impl.tcp.TcpFrontendInitializer;
 import io.switchboard.transport.impl.udp.UdpFrontend;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -38,12 +41,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * it never stops another frontend. Removing a frontend closes its listener first and lets its
  * connections finish the request in progress within the grace period.
  */
-@Component(configurationPid = "io.switchboard.frontends", service = FrontendService.class)
+@Component(configurationPid = "io.switchboard.frontends", service = {FrontendService.class, FrontendManager.class})
 @Designate(ocd = FrontendManager.Config.class)
 public class FrontendManager implements FrontendService {
 
     @ObjectClassDefinition(name = "Switchboard frontends (common settings)")
     public @interface Config {
+        @AttributeDefinition(description = "Event loops accepting on each frontend at start (0 = all); the spawner changes it between its bounds.", min = "0")
+        int acceptors() default 0;
+
         @AttributeDefinition(description = "Seconds in-flight requests get to finish when a frontend is removed or the platform stops.", min = "0")
         int gracePeriodSeconds() default 10;
 
@@ -77,10 +83,16 @@ public class FrontendManager implements FrontendService {
     private final Set<Frontend> draining = ConcurrentHashMap.newKeySet();
     private Config config;
     private UpstreamPool pool;
+    /** Event loops accepting on each TCP/HTTP frontend; the spawner changes it. */
+    private int acceptors;
 
     @Activate
     void activate(Config config) {
         this.config = config;
+        this.acceptors = config.acceptors() > 0 ? Math.min(config.acceptors(), loops.eventLoops()) : loops.eventLoops();
+        if (!loops.isEpoll()) {
+            acceptors = 1;
+        }
         this.pool = new UpstreamPool(loops.socketChannelClass(), config.connectTimeoutSeconds() * 1000, config.clientIdleSeconds());
     }
 
@@ -124,25 +136,17 @@ public class FrontendManager implements FrontendService {
             }
             return;
         }
-        ChannelInitializer<SocketChannel> init = spec.protocol() == Protocol.HTTP
-                ? new HttpFrontendInitializer(frontend, clusters, pool, config.clientIdleSeconds(), switchboard)
-                : new TcpFrontendInitializer(frontend, clusters, pool, switchboard, config.firstBytesWaitMillis());
-        ServerBootstrap b = new ServerBootstrap()
-                .group(loops.group())
-                .channel(loops.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(init);
-        if (spec.protocol() == Protocol.TCP) {
-            // Read nothing until the back-end connection is open; each side closes its half on its own.
-            b.childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        }
-        ChannelFuture f = b.bind(spec.bindAddress(), spec.port()).awaitUninterruptibly();
+        ChannelFuture f = listen(frontend, loops.loop(0), spec.port());
         if (f.isSuccess()) {
             frontend.listening(f.channel());
+            int port = ((InetSocketAddress) f.channel().localAddress()).getPort();
+            for (int i = 1; i < acceptors; i++) {
+                addAcceptor(frontend, i, port);
+            }
             log.info("frontend " + spec.name() + " listening on " + f.channel().localAddress()
-                    + " (" + spec.protocol().name().toLowerCase() + ", " + loops.name() + ") -> cluster " + spec.cluster());
+                    + " (" + spec.protocol().name().toLowerCase() + ", " + loops.name() + ", "
+                    + frontend.listeners().size() + " accepting loops) -> "
+                    + (spec.services().isEmpty() ? "cluster " + spec.cluster() : "services " + spec.services()));
         } else {
             Throwable c = f.cause();
             String why = c instanceof BindException || String.valueOf(c.getMessage()).contains("in use")
@@ -152,6 +156,77 @@ public class FrontendManager implements FrontendService {
             log.error("frontend " + spec.name() + " cannot listen on " + spec.bindAddress() + ":" + spec.port()
                     + ": " + why + "; other frontends are not affected");
         }
+    }
+
+    /**
+     * Binds one listening socket of the frontend on one event loop, which also owns every connection
+     * it accepts. With epoll the sockets of all accepting loops share the address (SO_REUSEPORT): the
+     * kernel spreads new connections over them and each loop accepts in parallel.
+     */
+    private ChannelFuture listen(Frontend frontend, EventLoop loop, int port) {
+        FrontendSpec spec = frontend.spec();
+        ChannelInitializer<SocketChannel> init = spec.protocol() == Protocol.HTTP
+                ? new HttpFrontendInitializer(frontend, clusters, pool, config.clientIdleSeconds(), switchboard)
+                : new TcpFrontendInitializer(frontend, clusters, pool, switchboard, config.firstBytesWaitMillis());
+        ServerBootstrap b = new ServerBootstrap()
+                .group(loop, loops.isEpoll() ? loop : loops.group()) // NIO: one acceptor spreads its connections
+                .channel(loops.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(init);
+        if (loops.isEpoll()) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        if (spec.protocol() == Protocol.TCP) {
+            // Read nothing until the back-end connection is open; each side closes its half on its own.
+            b.childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        }
+        return b.bind(spec.bindAddress(), port).awaitUninterruptibly();
+    }
+
+    private void addAcceptor(Frontend frontend, int loopIndex, int port) {
+        ChannelFuture f = listen(frontend, loops.loop(loopIndex), port);
+        if (f.isSuccess()) {
+            frontend.addListener(f.channel());
+        } else {
+            log.warn("frontend " + frontend.spec().name() + ": event loop " + loopIndex + " cannot accept on port "
+                    + port + ": " + f.cause());
+        }
+    }
+
+    /** How many event loops accept on every TCP and HTTP frontend now. */
+    public synchronized int acceptors() {
+        return acceptors;
+    }
+
+    /**
+     * Changes the number of event loops that accept on every TCP and HTTP frontend (the spawner's
+     * lever). A loop that stops accepting keeps serving the connections it owns; with the kernel's
+     * request migration on, connections waiting in a closed socket's queue move to the others.
+     */
+    public synchronized void setAcceptors(int n) {
+        int target = Math.max(1, Math.min(n, loops.eventLoops()));
+        if (!loops.isEpoll()) {
+            target = 1; // without SO_REUSEPORT one socket accepts for all
+        }
+        if (target == acceptors) {
+            return;
+        }
+        for (Frontend f : frontends.values()) {
+            if (f.spec().protocol() == Protocol.UDP || f.listener() == null) {
+                continue;
+            }
+            int port = ((InetSocketAddress) f.listener().localAddress()).getPort();
+            for (int i = f.listeners().size(); i < target; i++) {
+                addAcceptor(f, i, port);
+            }
+            Channel extra;
+            while (f.listeners().size() > target && (extra = f.removeLastListener()) != null) {
+                extra.close().awaitUninterruptibly();
+            }
+        }
+        acceptors = target;
     }
 
     @Override
@@ -164,9 +239,7 @@ public class FrontendManager implements FrontendService {
 
     /** Closes the listener, asks every connection to finish its request and close, and enforces the grace period. */
     private void drain(Frontend f, boolean wait) {
-        Channel l = f.listener();
-        if (l != null) {
-            l.close().awaitUninterruptibly();
+        if (f.closeListeners() > 0) {
             log.info("frontend " + f.spec().name() + " closed its listener; " + f.connections().size()
                     + " connections finish within " + config.gracePeriodSeconds() + " s");
         }
@@ -207,10 +280,7 @@ public class FrontendManager implements FrontendService {
         frontends.clear();
         // Listeners first, all of them, so no new connection arrives while the others drain.
         for (Frontend f : all) {
-            Channel l = f.listener();
-            if (l != null) {
-                l.close().awaitUninterruptibly();
-            }
+            f.closeListeners();
         }
         for (Frontend f : all) {
             drain(f, true);

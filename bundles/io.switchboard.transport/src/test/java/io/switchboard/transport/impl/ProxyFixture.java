@@ -67,5 +67,6 @@ final class ProxyFixture implements AutoCloseable {
         frontend.connections().close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         core.deactivate();
+        LeakWatch.assertNoLeaks();
     }
 }

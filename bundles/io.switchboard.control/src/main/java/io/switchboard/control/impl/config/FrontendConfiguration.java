@@ -28,13 +28,13 @@ public class FrontendConfiguration {
         @AttributeDefinition(description = "Frontend name; defaults to the configuration's name (file io.switchboard.frontend-NAME.cfg).", required = false)
         String name();
 
-        @AttributeDefinition(description = "http (request by request) or tcp (byte relay).", options = {})
+        @AttributeDefinition(description = "http (request by request), tcp (byte relay) or udp (datagram flows).")
         String protocol() default "http";
 
         @AttributeDefinition(description = "IP address to bind.")
         String address() default "0.0.0.0";
 
-        @AttributeDefinition(description = "TCP port to bind (0 = any free port).", min = "0", max = "65535")
+        @AttributeDefinition(description = "Port to bind (0 = any free port).", min = "0", max = "65535")
         int port();
 
         @AttributeDefinition(description = "Name of the cluster requests are balanced over.")

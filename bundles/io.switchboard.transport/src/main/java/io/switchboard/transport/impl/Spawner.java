@@ -1,0 +1,218 @@
+package io.switchboard.transport.impl;
+
+import io.switchboard.api.runtime.AcceptorSpawner;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The spawner (seed 001): grows and shrinks the number of event loops that accept on each frontend,
+ * between configured bounds. It weighs queueing delay — how late a task posted to an accepting loop
+ * runs — against resources (loops accepting). Hysteresis: growing needs the delay over a high mark
+ * for a few probes, shrinking needs it under a low mark for many, and every change is followed by a
+ * cool-down. It shrinks only when the kernel migrates a closed listener's waiting connections to the
+ * others ({@code net.ipv4.tcp_migrate_req}), so shrinking never loses a connection.
+ */
+@Component(configurationPid = "io.switchboard.spawner", service = AcceptorSpawner.class)
+@Designate(ocd = Spawner.Config.class)
+public class Spawner implements AcceptorSpawner {
+    static final Path MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    @ObjectClassDefinition(name = "Switchboard spawner")
+    public @interface Config {
+        @AttributeDefinition(description = "Let the spawner change the number of accepting loops.")
+        boolean enabled() default true;
+
+        @AttributeDefinition(description = "Fewest accepting loops (0 = all loops: never shrink).", min = "0")
+        int minAcceptors() default 1;
+
+        @AttributeDefinition(description = "Most accepting loops (0 = all loops).", min = "0")
+        int maxAcceptors() default 0;
+
+        @AttributeDefinition(description = "Milliseconds between probes.", min = "10")
+        int probeMillis() default 1000;
+
+        @AttributeDefinition(description = "Grow when the accepting loops' lag stays over this many microseconds...", min = "1")
+        long growLagMicros() default 2000;
+
+        @AttributeDefinition(description = "...for this many probes in a row.", min = "1")
+        int growAfter() default 2;
+
+        @AttributeDefinition(description = "Shrink when the lag stays under this many microseconds...", min = "0")
+        long shrinkLagMicros() default 200;
+
+        @AttributeDefinition(description = "...for this many probes in a row.", min = "1")
+        int shrinkAfter() default 30;
+
+        @AttributeDefinition(description = "Probes to wait after a change before the next one.", min = "0")
+        int coolDown() default 5;
+
+        @AttributeDefinition(description = "Turn on the kernel's migration of waiting connections when allowed (auto) or leave it (off).")
+        String migrateRequests() default "auto";
+    }
+
+    @Reference
+    private FrontendManager frontends;
+
+    @Reference
+    private EventLoops loops;
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private Config config;
+    private ScheduledExecutorService timer;
+    private AtomicLongArray lag;
+    private volatile long lagMicros;
+    private volatile boolean migrates;
+    private int over;
+    private int under;
+    private int coolDown;
+    private final ArrayDeque<String> decisions = new ArrayDeque<>();
+
+    @Activate
+    void activate(Config config) {
+        this.config = config;
+        this.lag = new AtomicLongArray(loops.eventLoops());
+        this.migrates = enableMigration("auto".equalsIgnoreCase(config.migrateRequests()));
+        if (!config.enabled()) {
+            decide("spawner disabled: " + frontends.acceptors() + " accepting loops");
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sb-spawner");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::probe, config.probeMillis(), config.probeMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    private boolean enableMigration(boolean allowedToTurnOn) {
+        try {
+            if (!Files.isRegularFile(MIGRATE_REQ)) {
+                return false;
+            }
+            if ("1".equals(Files.readString(MIGRATE_REQ, StandardCharsets.US_ASCII).trim())) {
+                return true;
+            }
+            if (allowedToTurnOn) {
+                Files.writeString(MIGRATE_REQ, "1\n", StandardCharsets.US_ASCII);
+                log.info("spawner: turned on net.ipv4.tcp_migrate_req, so a closed listener's waiting connections move to the others");
+                return true;
+            }
+        } catch (Exception e) {
+            log.info("spawner: cannot turn on net.ipv4.tcp_migrate_req (" + e.getMessage() + "); accepting loops will grow but not shrink");
+        }
+        return false;
+    }
+
+    /** Reads the lag of the probes posted last time, posts new ones, decides. */
+    private void probe() {
+        try {
+            int n = frontends.acceptors();
+            long worst = 0;
+            for (int i = 0; i < n; i++) {
+                worst = Math.max(worst, lag.get(i));
+            }
+            lagMicros = worst / 1000;
+            for (int i = 0; i < loops.eventLoops(); i++) {
+                int index = i;
+                long posted = System.nanoTime();
+                loops.loop(i).execute(() -> lag.set(index, System.nanoTime() - posted));
+            }
+            step(n);
+        } catch (RuntimeException e) {
+            log.warn("spawner probe failed: " + e);
+        }
+    }
+
+    private void step(int n) {
+        if (coolDown > 0) {
+            coolDown--;
+            return;
+        }
+        int max = config.maxAcceptors() > 0 ? Math.min(config.maxAcceptors(), loops.eventLoops()) : loops.eventLoops();
+        int min = config.minAcceptors() > 0 ? Math.min(config.minAcceptors(), max) : max;
+        long l = lagMicros;
+        over = l > config.growLagMicros() ? over + 1 : 0;
+        under = l < config.shrinkLagMicros() ? under + 1 : 0;
+        if (over >= config.growAfter() && n < max) {
+            resize(n + 1, "accepting loops lag " + l + " µs > " + config.growLagMicros() + " µs for " + over + " probes");
+        } else if (under >= config.shrinkAfter() && n > min && migrates) {
+            resize(n - 1, "accepting loops lag " + l + " µs < " + config.shrinkLagMicros() + " µs for " + under + " probes");
+        }
+    }
+
+    /** Changes the number of accepting loops and records why. */
+    synchronized void resize(int n, String reason) {
+        int before = frontends.acceptors();
+        frontends.setAcceptors(n);
+        int after = frontends.acceptors();
+        if (after != before) {
+            decide((after > before ? "grow " : "shrink ") + before + " -> " + after + " accepting loops: " + reason);
+            over = 0;
+            under = 0;
+            coolDown = config.coolDown();
+        }
+    }
+
+    private synchronized void decide(String decision) {
+        String line = LocalTime.now().format(TIME) + " " + decision;
+        decisions.addLast(line);
+        while (decisions.size() > 20) {
+            decisions.removeFirst();
+        }
+        log.info("spawner: " + decision);
+    }
+
+    @Override public int acceptors() { return frontends.acceptors(); }
+
+    @Override
+    public int minAcceptors() {
+        return config.minAcceptors() > 0 ? Math.min(config.minAcceptors(), maxAcceptors()) : maxAcceptors();
+    }
+
+    @Override
+    public int maxAcceptors() {
+        return config.maxAcceptors() > 0 ? Math.min(config.maxAcceptors(), loops.eventLoops()) : loops.eventLoops();
+    }
+
+    @Override public long lagMicros() { return lagMicros; }
+    @Override public boolean canShrinkWithoutLoss() { return migrates; }
+
+    @Override
+    public void setAcceptors(int n) {
+        resize(n, "set by the operator");
+    }
+
+    @Override
+    public synchronized List<String> decisions() {
+        return new ArrayList<>(decisions);
+    }
+}
