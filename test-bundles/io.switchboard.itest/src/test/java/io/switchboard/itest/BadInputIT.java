@@ -118,6 +118,38 @@ public class BadInputIT extends PlatformTestSupport {
         assertEquals(3, clusters.cluster("dead").counters(clusters.cluster("dead").endpoints().get(0)).failures());
     }
 
+    @Test
+    public void aConnectionToADestinationThatIsNoVirtualServiceGetsAReset() throws Exception {
+        try (HttpBackend a = new HttpBackend("a")) {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+            configure("io.switchboard.cluster", "vs", "endpoints", "127.0.0.1:" + a.port());
+            // One socket on the wildcard address; only 127.0.0.2 is a service. Clients stay on loopback.
+            configure("io.switchboard.frontend", "vs", "address", "0.0.0.0", "port", port, "cluster", "vs",
+                    "services", new String[] {"127.0.0.2:" + port});
+            awaitListening("vs");
+            await("cluster vs", () -> clusters.cluster("vs") != null && clusters.cluster("vs").ready());
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getByName("127.0.0.2"), port)) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("GET /vs HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes());
+                String answer = new String(s.getInputStream().readAllBytes());
+                assertTrue(answer, answer.startsWith("HTTP/1.1 200") && answer.endsWith("a /vs\n"));
+            }
+            try (java.net.Socket s = new java.net.Socket(InetAddress.getByName("127.0.0.3"), port)) {
+                s.setSoTimeout(5000);
+                java.net.SocketException e = org.junit.Assert.assertThrows(java.net.SocketException.class, () -> {
+                    s.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes());
+                    s.getInputStream().read();
+                });
+                assertTrue(e.getMessage(), e.getMessage().contains("reset") || e.getMessage().contains("Broken pipe"));
+            }
+            assertEquals(1, frontend("vs").refused());
+            assertEquals("only the service's request reached the back-end", 1, a.requests());
+        }
+    }
+
     private static void update(org.osgi.service.cm.Configuration c, Object... keyValues) throws Exception {
         Dictionary<String, Object> props = new Hashtable<>();
         for (int i = 0; i < keyValues.length; i += 2) {

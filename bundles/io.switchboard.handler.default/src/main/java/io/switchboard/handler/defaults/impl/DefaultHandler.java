@@ -33,7 +33,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The default handler: every message of a flow nobody else owns comes here. The classifiers (OSGi
  * services, by ranking) give it a type; when a handler of that type is registered the flow is
  * reassigned to it until that handler hands it back; else a TCP or UDP flow goes to its protocol's
- * handler, and an HTTP request is served from the frontend's cluster. A classifier that throws or overruns its budget cannot drop a message: the
+ * handler for the rest of the flow, and an HTTP request, by itself, to the HTTP handler (or, when
+ * none is installed, is served from the frontend's cluster here). A classifier that throws or overruns its budget cannot drop a message: the
  * message takes the default path and the failure is counted.
  */
 @Component(configurationPid = "io.switchboard.handler.default",
@@ -74,6 +75,11 @@ public class DefaultHandler implements FlowHandler, ClassifierStats {
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
 
+    /** The HTTP protocol handler, when its bundle is installed. */
+    @Reference(target = "(" + FlowHandler.TYPE + "=http)", cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile FlowHandler http;
+
     private volatile Classifier[] classifiers = new Classifier[0];
     private volatile long budgetNanos = 2_000_000;
     private volatile long restNanos = 10_000_000_000L;
@@ -106,16 +112,23 @@ public class DefaultHandler implements FlowHandler, ClassifierStats {
     }
 
     @Override
-    public void handle(Flow flow, Message message) {
+    public void handle(Flow flow, Message message) throws Exception {
         String type = classify(flow, message);
         if (type != null && !DEFAULT_TYPE.equals(type) && flow.reassign(Reassignment.untilHandedBack(type))) {
             return; // the switch passes this message on to the new owner
         }
         // A stream or datagram flow nobody classified goes, whole, to its protocol's handler when one
-        // is registered (handler types "tcp", "udp"). HTTP requests stay here, one by one, so that any
-        // later request of the connection can still be classified.
+        // is registered (handler types "tcp", "udp").
         if (flow.protocol() != Protocol.HTTP
                 && flow.reassign(Reassignment.restOfFlow(flow.protocol().name().toLowerCase(Locale.ROOT)))) {
+            return;
+        }
+        // An HTTP request goes to the "http" handler one at a time: the connection stays with the
+        // default handler, so any later request on it can still be classified and reassigned, and no
+        // reassignment record is written per request.
+        FlowHandler http = this.http;
+        if (flow.protocol() == Protocol.HTTP && http != null) {
+            http.handle(flow, message);
             return;
         }
         message.forward(flow.cluster());
