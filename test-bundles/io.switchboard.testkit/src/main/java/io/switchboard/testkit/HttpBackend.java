@@ -34,6 +34,9 @@ public final class HttpBackend implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    /** When set, every request is read and the connection closed without a response (a dying back-end). */
+    private volatile boolean dropRequests;
+
     /** Every request head received, in order: lets a test see what the proxy sent. */
     public final List<String> heads = new CopyOnWriteArrayList<>();
 
@@ -47,6 +50,9 @@ public final class HttpBackend implements AutoCloseable {
     public String name() { return name; }
     public int connections() { return connections.get(); }
     public int requests() { return requests.get(); }
+
+    /** From now on, close each connection on its next request without answering. */
+    public void dropRequests(boolean drop) { this.dropRequests = drop; }
 
     private void acceptLoop() {
         while (!server.isClosed()) {
@@ -89,6 +95,9 @@ public final class HttpBackend implements AutoCloseable {
                     skipChunkedBody(in);
                 } else {
                     in.readNBytes((int) length);
+                }
+                if (dropRequests) {
+                    return; // closes the socket: no response at all
                 }
                 byte[] body = (name + " " + path + "\n").getBytes(StandardCharsets.UTF_8);
                 if (path.startsWith("/slow")) {

@@ -1,6 +1,6 @@
 /** Balancing policies: factories of immutable per-snapshot balancers. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.switchboard.api.policy;
 
 import org.osgi.annotation.bundle.Export;

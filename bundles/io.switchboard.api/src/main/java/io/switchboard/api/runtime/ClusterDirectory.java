@@ -13,4 +13,11 @@ public interface ClusterDirectory {
 
     /** Names of the balancing policies registered now. */
     List<String> policies();
+
+    /**
+     * Switches a cluster to another balancing policy now (until its configuration changes).
+     *
+     * @return false when there is no such cluster
+     */
+    boolean setPolicy(String cluster, String policy);
 }

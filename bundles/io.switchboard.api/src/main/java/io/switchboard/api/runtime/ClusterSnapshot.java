@@ -26,4 +26,16 @@ public interface ClusterSnapshot {
     Endpoint choose(RequestContext request, Set<String> excluded);
 
     EndpointCounters counters(Endpoint endpoint);
+
+    /** Milliseconds to wait for a connection to an endpoint. */
+    int connectTimeoutMillis();
+
+    /** Milliseconds from a request sent to the first byte of its response; then 504. */
+    int firstByteTimeoutMillis();
+
+    /** Further endpoints an idempotent request may be retried on when one fails before responding. */
+    int retries();
+
+    /** Ids of the endpoints reserved for premium requests (empty: none). */
+    java.util.Set<String> premium();
 }

@@ -16,4 +16,7 @@ public interface EndpointCounters {
     long failures();
 
     long active();
+
+    /** Whether passive health took the endpoint out (failures in a row); it is tried again later. */
+    boolean down();
 }

@@ -6,6 +6,8 @@ import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
 import io.switchboard.api.runtime.FrontendService;
 import io.switchboard.api.runtime.FrontendStatus;
+import io.switchboard.api.routing.RouteRule;
+import io.switchboard.api.routing.RouteTable;
 import io.switchboard.api.runtime.TransportInfo;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -14,6 +16,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /** Operator commands, scope {@code sb}. Each returns text; nothing here changes state. */
 @Component(service = SwitchboardCommands.class, property = {
@@ -22,7 +26,9 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=frontends",
         "osgi.command.function=clusters",
         "osgi.command.function=endpoints",
-        "osgi.command.function=policies"})
+        "osgi.command.function=policies",
+        "osgi.command.function=policy",
+        "osgi.command.function=routes"})
 public class SwitchboardCommands {
 
     @Reference
@@ -33,6 +39,9 @@ public class SwitchboardCommands {
 
     @Reference
     private ClusterDirectory clusters;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile RouteTable routes;
 
     private String version;
 
@@ -101,10 +110,11 @@ public class SwitchboardCommands {
         if (c == null) {
             return "no cluster named '" + cluster + "' (clusters: " + names() + ")";
         }
-        Table t = new Table("ENDPOINT", "ADDRESS", "WEIGHT", "ACTIVE", "REQUESTS", "FAILURES");
+        Table t = new Table("ENDPOINT", "ADDRESS", "WEIGHT", "STATE", "ACTIVE", "REQUESTS", "FAILURES");
         for (Endpoint e : c.endpoints()) {
             EndpointCounters n = c.counters(e);
-            t.row(e.id(), e.host() + ":" + e.port(), e.weight(), n.active(), n.requests(), n.failures());
+            String state = (n.down() ? "down" : "up") + (c.premium().contains(e.id()) ? ",premium" : "");
+            t.row(e.id(), e.host() + ":" + e.port(), e.weight(), state, n.active(), n.requests(), n.failures());
         }
         return t.toString();
     }
@@ -112,6 +122,31 @@ public class SwitchboardCommands {
     @Descriptor("balancing policies installed now")
     public String policies() {
         return String.join("\n", clusters.policies());
+    }
+
+    @Descriptor("switch a cluster to another balancing policy now (until its configuration file changes)")
+    public String policy(@Descriptor("cluster name") String cluster, @Descriptor("policy name, see sb:policies") String policy) {
+        if (!clusters.setPolicy(cluster, policy)) {
+            return "no cluster named '" + cluster + "' (clusters: " + names() + ")";
+        }
+        ClusterSnapshot c = clusters.cluster(cluster);
+        return "cluster " + cluster + " now balances with " + policy
+                + (c != null && !c.ready() ? " (not installed: requests get 503 until it is; installed: " + clusters.policies() + ")" : "");
+    }
+
+    @Descriptor("HTTP routing rules in the order they are tried; the first that matches picks the cluster")
+    public String routes() {
+        RouteTable t = routes;
+        if (t == null || t.rules().isEmpty()) {
+            return "no routing rules: every request goes to its frontend's cluster";
+        }
+        Table table = new Table("ORDER", "ROUTE", "FRONTENDS", "MATCH", "CLUSTER");
+        for (RouteRule r : t.rules()) {
+            table.row(r.order(), r.name(), r.frontends().isEmpty() ? "all" : String.join(",", r.frontends()),
+                    r.conditions().isEmpty() ? "any" : r.conditions().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(" ")),
+                    r.cluster());
+        }
+        return table.toString();
     }
 
     private String clustersWithEndpoints() {

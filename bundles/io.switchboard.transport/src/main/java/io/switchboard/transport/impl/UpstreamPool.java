@@ -82,11 +82,16 @@ public final class UpstreamPool {
 
     /** Opens a connection to the endpoint on the given loop; a relay connection reads only when told and closes each half on its own. */
     public ChannelFuture connect(EventLoop loop, Endpoint endpoint, ChannelHandler initializer, boolean relay) {
+        return connect(loop, endpoint, initializer, relay, connectTimeoutMillis);
+    }
+
+    /** As {@link #connect(EventLoop, Endpoint, ChannelHandler, boolean)}, with the cluster's own connect timeout. */
+    public ChannelFuture connect(EventLoop loop, Endpoint endpoint, ChannelHandler initializer, boolean relay, int timeoutMillis) {
         return new Bootstrap()
                 .group(loop)
                 .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
                 .option(ChannelOption.AUTO_READ, !relay)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, relay)
                 .handler(initializer)

@@ -143,6 +143,64 @@ class HttpForwardingTest {
     }
 
     @Test
+    void pipelinedResponsesKeepRequestOrderEvenWhenTheFirstBackendIsSlower() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            // Round-robin sends /slow to one back-end and /fast to the other.
+            c.send(RawHttpClient.getRequest("/slow") + RawHttpClient.getRequest("/fast"));
+            Response first = c.read();
+            Response second = c.read();
+            assertTrue(first.body.endsWith("/slow\n"), first.body);
+            assertTrue(second.body.endsWith("/fast\n"), second.body);
+            assertTrue(!first.header("X-Served-By").equals(second.header("X-Served-By")), "two back-ends served them");
+        }
+    }
+
+    @Test
+    void anIdempotentRequestWhoseBackendDiesBeforeAnsweringIsRetriedElsewhere() throws IOException {
+        one.dropRequests(true);
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            for (int i = 0; i < 10; i++) {
+                Response r = c.get("/r" + i);
+                assertEquals(200, r.status, "request " + i);
+                assertTrue(r.body.startsWith("two "), r.body);
+            }
+        }
+        assertTrue(one.requests() >= 1, "the dying back-end was tried");
+    }
+
+    @Test
+    void aPostWhoseBackendDiesBeforeAnsweringIsNotReplayed() throws IOException {
+        one.dropRequests(true);
+        two.dropRequests(true);
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("POST /once HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc");
+            assertEquals(502, c.read().status);
+        }
+        assertEquals(1, one.requests() + two.requests(), "sent once, never replayed");
+    }
+
+    @Test
+    void aBackendSilentPastTheFirstByteTimeoutGives504() throws IOException {
+        ((TestClusters.RoundRobin) clusters.cluster("pair")).firstByteTimeoutMillis = 300;
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            Response r = c.get("/slow");
+            assertEquals(504, r.status);
+            assertTrue(r.body.contains("no response within 300 ms"), r.body);
+            assertEquals(200, c.get("/next").status, "the client connection goes on");
+        }
+    }
+
+    @Test
+    void forwardedHeaderIsAdded() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("GET /f HTTP/1.1\r\nHost: t\r\nForwarded: for=192.0.2.1\r\n\r\n");
+            assertEquals(200, c.read().status);
+        }
+        String head = (one.heads.isEmpty() ? two.heads : one.heads).get(0);
+        assertTrue(head.contains("Forwarded: for=192.0.2.1, for=127.0.0.1;proto=http"), head);
+    }
+
+    @Test
     void unknownClusterGives503() throws IOException {
         proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "nope"));
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {

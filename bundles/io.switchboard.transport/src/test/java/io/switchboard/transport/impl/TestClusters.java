@@ -25,6 +25,7 @@ final class TestClusters implements ClusterDirectory {
     @Override public ClusterSnapshot cluster(String name) { return clusters.get(name); }
     @Override public List<ClusterSnapshot> clusters() { return new ArrayList<>(clusters.values()); }
     @Override public List<String> policies() { return List.of("round-robin"); }
+    @Override public boolean setPolicy(String cluster, String policy) { return false; }
 
     static final class Counters implements EndpointCounters {
         final AtomicLong requests = new AtomicLong();
@@ -36,6 +37,7 @@ final class TestClusters implements ClusterDirectory {
         @Override public long requests() { return requests.get(); }
         @Override public long failures() { return failures.get(); }
         @Override public long active() { return active.get(); }
+        @Override public boolean down() { return false; }
     }
 
     static final class RoundRobin implements ClusterSnapshot {
@@ -43,6 +45,7 @@ final class TestClusters implements ClusterDirectory {
         private final List<Endpoint> endpoints;
         private final AtomicInteger next = new AtomicInteger();
         private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+        volatile int firstByteTimeoutMillis = 30_000;
 
         RoundRobin(String name, List<Endpoint> endpoints) {
             this.name = name;
@@ -67,5 +70,9 @@ final class TestClusters implements ClusterDirectory {
         }
 
         @Override public Counters counters(Endpoint endpoint) { return counters.get(endpoint.id()); }
+        @Override public int connectTimeoutMillis() { return 2000; }
+        @Override public int firstByteTimeoutMillis() { return firstByteTimeoutMillis; }
+        @Override public int retries() { return 2; }
+        @Override public java.util.Set<String> premium() { return java.util.Set.of(); }
     }
 }

@@ -103,7 +103,7 @@ public class ClusterManager implements ClusterDirectory {
         counters.remove(name);
     }
 
-    /** Switches a cluster to another policy; false when no such cluster. */
+    @Override
     public synchronized boolean setPolicy(String cluster, String policy) {
         ClusterSpec spec = specs.get(cluster);
         if (spec == null) {
@@ -117,7 +117,9 @@ public class ClusterManager implements ClusterDirectory {
         Map<String, Counters> old = counters.getOrDefault(spec.name(), Map.of());
         Map<String, Counters> now = new HashMap<>();
         for (Endpoint e : spec.endpoints()) {
-            now.put(e.id(), old.getOrDefault(e.id(), new Counters()));
+            Counters c = old.getOrDefault(e.id(), new Counters());
+            c.health(spec.options().maxFails, spec.options().failTimeoutSeconds);
+            now.put(e.id(), c);
         }
         counters.put(spec.name(), now);
         List<PolicyRef> refs = policies.get(spec.policy());

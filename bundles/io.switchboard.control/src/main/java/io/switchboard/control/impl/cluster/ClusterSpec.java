@@ -1,35 +1,97 @@
 package io.switchboard.control.impl.cluster;
 
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.routing.Match;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /** A validated cluster configuration. */
 public final class ClusterSpec {
+    /** What premium requests do when every reserved endpoint is down. */
+    public enum PremiumFallback { REFUSE, SPILL }
+
+    /** Timeouts, retries and passive health of a cluster. */
+    public static final class Options {
+        public static final Options DEFAULTS = new Options(5000, 30000, 2, 3, 10);
+
+        final int connectTimeoutMillis;
+        final int firstByteTimeoutMillis;
+        final int retries;
+        final int maxFails;
+        final int failTimeoutSeconds;
+
+        public Options(int connectTimeoutMillis, int firstByteTimeoutMillis, int retries, int maxFails, int failTimeoutSeconds) {
+            this.connectTimeoutMillis = connectTimeoutMillis;
+            this.firstByteTimeoutMillis = firstByteTimeoutMillis;
+            this.retries = retries;
+            this.maxFails = maxFails;
+            this.failTimeoutSeconds = failTimeoutSeconds;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Options)) {
+                return false;
+            }
+            Options x = (Options) o;
+            return connectTimeoutMillis == x.connectTimeoutMillis && firstByteTimeoutMillis == x.firstByteTimeoutMillis
+                    && retries == x.retries && maxFails == x.maxFails && failTimeoutSeconds == x.failTimeoutSeconds;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds);
+        }
+    }
+
     private final String name;
     private final String policy;
     private final List<Endpoint> endpoints;
+    private final Set<String> premium;
+    private final List<Match> premiumMatch;
+    private final PremiumFallback premiumFallback;
+    private final Options options;
 
     public ClusterSpec(String name, String policy, List<Endpoint> endpoints) {
+        this(name, policy, endpoints, Set.of(), List.of(), PremiumFallback.REFUSE, Options.DEFAULTS);
+    }
+
+    public ClusterSpec(String name, String policy, List<Endpoint> endpoints, Set<String> premium, List<Match> premiumMatch,
+                       PremiumFallback premiumFallback, Options options) {
         this.name = Objects.requireNonNull(name);
         this.policy = Objects.requireNonNull(policy);
         this.endpoints = List.copyOf(endpoints);
+        this.premium = Set.copyOf(premium);
+        this.premiumMatch = List.copyOf(premiumMatch);
+        this.premiumFallback = premiumFallback;
+        this.options = options;
     }
 
     public String name() { return name; }
     public String policy() { return policy; }
     public List<Endpoint> endpoints() { return endpoints; }
+    /** Ids of the endpoints reserved for premium requests; empty: no premium subset. */
+    public Set<String> premium() { return premium; }
+    /** Conditions that make a request premium (all must hold). */
+    public List<Match> premiumMatch() { return premiumMatch; }
+    public PremiumFallback premiumFallback() { return premiumFallback; }
+    public Options options() { return options; }
 
     public ClusterSpec withPolicy(String newPolicy) {
-        return new ClusterSpec(name, newPolicy, endpoints);
+        return new ClusterSpec(name, newPolicy, endpoints, premium, premiumMatch, premiumFallback, options);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ClusterSpec && ((ClusterSpec) o).name.equals(name)
-                && ((ClusterSpec) o).policy.equals(policy) && ((ClusterSpec) o).endpoints.equals(endpoints);
+        if (!(o instanceof ClusterSpec)) {
+            return false;
+        }
+        ClusterSpec c = (ClusterSpec) o;
+        return c.name.equals(name) && c.policy.equals(policy) && c.endpoints.equals(endpoints) && c.premium.equals(premium)
+                && c.premiumMatch.equals(premiumMatch) && c.premiumFallback == premiumFallback && c.options.equals(options);
     }
 
     @Override
-    public int hashCode() { return Objects.hash(name, policy, endpoints); }
+    public int hashCode() { return Objects.hash(name, policy, endpoints, premium, premiumMatch, premiumFallback, options); }
 }

@@ -33,6 +33,30 @@ public class ClusterConfiguration {
 
         @AttributeDefinition(description = "Name of the balancing policy (service property switchboard.policy.name).")
         String policy() default "round-robin";
+
+        @AttributeDefinition(description = "Ids of endpoints reserved for premium requests.", required = false)
+        String[] premium();
+
+        @AttributeDefinition(description = "Conditions (all must hold) that make a request premium, e.g. cookie:tier=gold.", required = false)
+        String[] premiumMatch();
+
+        @AttributeDefinition(description = "When every premium endpoint is down: refuse (503) or spill to the others.")
+        String premiumFallback() default "refuse";
+
+        @AttributeDefinition(description = "Milliseconds to wait for a connection to an endpoint.", min = "1")
+        int connectTimeoutMillis() default 5000;
+
+        @AttributeDefinition(description = "Milliseconds from a request sent to the first byte of its response (then 504).", min = "1")
+        int firstByteTimeoutMillis() default 30000;
+
+        @AttributeDefinition(description = "Further endpoints an idempotent request is retried on when one fails before responding.", min = "0")
+        int retries() default 2;
+
+        @AttributeDefinition(description = "Failures in a row that take an endpoint out (0: never).", min = "0")
+        int maxFails() default 3;
+
+        @AttributeDefinition(description = "Seconds an endpoint stays out before it is tried again.", min = "1")
+        int failTimeoutSeconds() default 10;
     }
 
     @Reference

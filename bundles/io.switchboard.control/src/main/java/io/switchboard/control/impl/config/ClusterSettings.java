@@ -3,7 +3,10 @@ package io.switchboard.control.impl.config;
 import io.switchboard.api.Endpoint;
 import io.switchboard.control.impl.cluster.ClusterSpec;
 import java.util.ArrayList;
+import io.switchboard.api.routing.Match;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,7 +18,8 @@ import java.util.Set;
  */
 public final class ClusterSettings {
     public static final String FACTORY_PID = "io.switchboard.cluster";
-    static final List<String> KEYS = List.of("name", "endpoints", "policy");
+    static final List<String> KEYS = List.of("name", "endpoints", "policy", "premium", "premiumMatch", "premiumFallback",
+            "connectTimeoutMillis", "firstByteTimeoutMillis", "retries", "maxFails", "failTimeoutSeconds");
 
     private ClusterSettings() {
     }
@@ -38,7 +42,41 @@ public final class ClusterSettings {
             }
             endpoints.add(e);
         }
-        return new ClusterSpec(name, policy, endpoints);
+        Set<String> premium = new LinkedHashSet<>(r.list("premium"));
+        for (String id : premium) {
+            if (!ids.contains(id)) {
+                throw new ConfigProblem("premium", "'" + id + "' is not an endpoint id of this cluster (ids: " + ids + ")");
+            }
+        }
+        if (!premium.isEmpty() && premium.size() == endpoints.size()) {
+            throw new ConfigProblem("premium", "the premium subset must leave at least one endpoint for other requests");
+        }
+        List<Match> premiumMatch = new ArrayList<>();
+        for (String condition : r.list("premiumMatch")) {
+            try {
+                premiumMatch.add(Match.parse(condition));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigProblem("premiumMatch", e.getMessage());
+            }
+        }
+        if (premium.isEmpty() != premiumMatch.isEmpty()) {
+            throw new ConfigProblem(premium.isEmpty() ? "premium" : "premiumMatch",
+                    "premium and premiumMatch go together: which endpoints are reserved, and for which requests");
+        }
+        ClusterSpec.PremiumFallback fallback;
+        String fb = r.string("premiumFallback", "refuse");
+        try {
+            fallback = ClusterSpec.PremiumFallback.valueOf(fb.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigProblem("premiumFallback", "'" + fb + "' is not refuse or spill");
+        }
+        ClusterSpec.Options options = new ClusterSpec.Options(
+                r.integer("connectTimeoutMillis", 5000, 1, 600_000),
+                r.integer("firstByteTimeoutMillis", 30_000, 1, 3_600_000),
+                r.integer("retries", 2, 0, 10),
+                r.integer("maxFails", 3, 0, 1000),
+                r.integer("failTimeoutSeconds", 10, 1, 3600));
+        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options);
     }
 
     static Endpoint endpoint(String item) throws ConfigProblem {

@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * One request and its response: choose an endpoint, take or open a back-end connection on the
@@ -51,6 +53,9 @@ final class Exchange {
     private boolean backendReusable;
     private boolean retried;
     private boolean done;
+    /** Endpoints tried so far (a stale pooled connection does not count). */
+    private int attempts;
+    private ScheduledFuture<?> firstByteTimer;
 
     Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
         this.client = client;
@@ -83,11 +88,20 @@ final class Exchange {
         String xff = h.get("X-Forwarded-For");
         h.set("X-Forwarded-For", xff == null ? ip : xff + ", " + ip);
         h.set("X-Forwarded-Proto", "http");
+        // RFC 7239: IPv6 addresses are quoted and bracketed.
+        String node = ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
+        String forwarded = h.get("Forwarded");
+        String hop = "for=" + node + ";proto=http";
+        h.set("Forwarded", forwarded == null ? hop : forwarded + ", " + hop);
         // Back-end connections are persistent HTTP/1.1 whatever the client speaks.
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
     private void dispatch() {
+        if (attempts > cluster.retries()) {
+            fail(HttpResponseStatus.BAD_GATEWAY, "no back-end answered after " + attempts + " attempts");
+            return;
+        }
         Endpoint e = cluster.choose(context, excluded);
         if (e == null) {
             fail(excluded.isEmpty() ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
@@ -95,6 +109,7 @@ final class Exchange {
             return;
         }
         endpoint = e;
+        attempts++;
         counters = cluster.counters(e);
         counters.started();
         Channel pooled = client.pool.pollIdle(e);
@@ -104,7 +119,7 @@ final class Exchange {
         }
         client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
         Channel clientChannel = client.ctx.channel();
-        client.pool.connect(clientChannel.eventLoop(), e, new BackendInitializer(client.pool, e), false)
+        client.pool.connect(clientChannel.eventLoop(), e, new BackendInitializer(client.pool, e), false, cluster.connectTimeoutMillis())
                 .addListener((ChannelFuture f) -> connected(f, e));
     }
 
@@ -150,6 +165,36 @@ final class Exchange {
             ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise()); // the first attempt consumed it
         }
         ch.flush();
+        if (requestComplete) {
+            armFirstByteTimer();
+        }
+    }
+
+    /** The whole request is with the back-end: its response must start within the cluster's first-byte timeout. */
+    private void armFirstByteTimer() {
+        if (firstByteTimer == null && !responseStarted) {
+            firstByteTimer = client.ctx.channel().eventLoop().schedule(this::firstByteTimeout,
+                    cluster.firstByteTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelFirstByteTimer() {
+        if (firstByteTimer != null) {
+            firstByteTimer.cancel(false);
+            firstByteTimer = null;
+        }
+    }
+
+    private void firstByteTimeout() {
+        firstByteTimer = null;
+        if (done || responseStarted || backend == null) {
+            return;
+        }
+        // Not retried: the back-end may still be working on it, and a second one would do it again.
+        counters.finished(false);
+        detachBackend().close();
+        fail(HttpResponseStatus.GATEWAY_TIMEOUT, "back-end " + endpoint.id() + " sent no response within "
+                + cluster.firstByteTimeoutMillis() + " ms");
     }
 
     void requestContent(HttpContent c) {
@@ -166,6 +211,7 @@ final class Exchange {
             backend.write(c, backend.voidPromise());
             if (requestComplete) {
                 backend.flush();
+                armFirstByteTimer();
             }
         } else {
             if (pending == null) {
@@ -194,6 +240,7 @@ final class Exchange {
                 return;
             }
             responseStarted = true;
+            cancelFirstByteTimer();
             backendReusable = HttpUtil.isKeepAlive(r);
             HopByHop.strip(r.headers());
             r.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -227,6 +274,7 @@ final class Exchange {
 
     private void complete() {
         done = true;
+        cancelFirstByteTimer();
         counters.finished(true);
         Channel b = detachBackend();
         // Reuse only a connection whose exchange ended cleanly on both sides: a back-end that answered
@@ -252,12 +300,24 @@ final class Exchange {
         if (done) {
             return;
         }
-        counters.finished(false);
+        cancelFirstByteTimer();
+        boolean staleConnection = backendReused && !retried;
+        if (!staleConnection) {
+            counters.finished(false);
+        } else {
+            counters.finished(true); // a pooled connection the back-end had closed: not the endpoint's failure
+        }
         detachBackend();
         if (!responseStarted) {
-            // A pooled connection the back-end had just closed: resend a bodiless idempotent request once.
-            if (backendReused && !retried && requestComplete && requestBodiless && isIdempotent(request.method())) {
+            // Nothing came back: a bodiless idempotent request can safely be sent again. A stale pooled
+            // connection is tried again on the same endpoint; a failed endpoint is left out.
+            if (requestComplete && requestBodiless && isIdempotent(request.method())) {
                 retried = true;
+                if (staleConnection) {
+                    attempts--;
+                } else {
+                    exclude(endpoint);
+                }
                 dispatch();
                 return;
             }

@@ -1,0 +1,82 @@
+package io.switchboard.control.impl.route;
+
+import io.switchboard.api.routing.RouteRule;
+import io.switchboard.control.impl.config.ConfigProblem;
+import io.switchboard.control.impl.config.ConfigReader;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * One routing rule per {@code io.switchboard.route} factory configuration. An invalid configuration
+ * is rejected with one log line; the rule in force before keeps routing.
+ */
+@Component(configurationPid = RouteSettings.FACTORY_PID, configurationPolicy = ConfigurationPolicy.REQUIRE, service = {})
+@Designate(ocd = RouteConfiguration.Config.class, factory = true)
+public class RouteConfiguration {
+
+    @ObjectClassDefinition(name = "Switchboard route", description = "Sends matching HTTP requests to a cluster.")
+    @interface Config {
+        @AttributeDefinition(description = "Rule name; defaults to the configuration's name (file io.switchboard.route-NAME.cfg).", required = false)
+        String name();
+
+        @AttributeDefinition(description = "Rules are tried by order, lowest first; the first that matches wins.")
+        int order() default 100;
+
+        @AttributeDefinition(description = "Frontends the rule applies to (none: all).", required = false)
+        String[] frontends();
+
+        @AttributeDefinition(description = "Conditions, all of which must hold: path=/api, host=*.example.com, method=GET, header:NAME=v, cookie:NAME=v, query:NAME=v, client=10.0.0.0/8, device=mobile|desktop|bot.", required = false)
+        String[] match();
+
+        @AttributeDefinition(description = "Cluster that matching requests go to.")
+        String cluster();
+    }
+
+    @Reference
+    private RouteManager routes;
+
+    @Reference(service = LoggerFactory.class)
+    private Logger log;
+
+    private RouteRule applied;
+
+    @Activate
+    @Modified
+    void apply(Map<String, Object> props) {
+        ConfigReader reader = new ConfigReader(props, RouteSettings.KEYS);
+        RouteRule rule;
+        try {
+            rule = RouteSettings.parse(reader);
+        } catch (ConfigProblem p) {
+            log.error("config rejected: " + reader.source() + ": " + p.getMessage()
+                    + (applied == null ? "; route not added" : "; route " + applied.name() + " keeps its previous configuration"));
+            return;
+        }
+        if (applied != null && !applied.name().equals(rule.name())) {
+            routes.remove(applied.name());
+        }
+        if (!rule.equals(applied)) {
+            log.info("route " + rule + " (from " + reader.source() + ")");
+            routes.put(rule);
+            applied = rule;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (applied != null) {
+            routes.remove(applied.name());
+            applied = null;
+        }
+    }
+}
