@@ -4,6 +4,7 @@ import io.switchboard.api.Endpoint;
 import io.switchboard.api.RequestContext;
 import io.switchboard.api.policy.Balancer;
 import io.switchboard.api.policy.BalancingPolicy;
+import io.switchboard.api.policy.EndpointLoad;
 import io.switchboard.api.policy.LoadAwarePolicy;
 import io.switchboard.api.routing.Match;
 import io.switchboard.api.runtime.ClusterSnapshot;
@@ -49,12 +50,24 @@ final class Snapshot implements ClusterSnapshot {
 
     private Balancer newBalancer(List<Endpoint> endpoints) {
         if (policy instanceof LoadAwarePolicy) {
-            return ((LoadAwarePolicy) policy).newBalancer(endpoints, e -> {
-                Counters c = counters.get(e.id());
-                return c == null ? 0 : c.active();
-            });
+            return ((LoadAwarePolicy) policy).newBalancer(endpoints, new Load(counters));
         }
         return policy.newBalancer(endpoints);
+    }
+
+    /** Requests in flight per endpoint, for load-aware policies. A class, not a lambda: bnd then sees a provider. */
+    private static final class Load implements EndpointLoad {
+        private final Map<String, Counters> counters;
+
+        Load(Map<String, Counters> counters) {
+            this.counters = counters;
+        }
+
+        @Override
+        public long active(Endpoint e) {
+            Counters c = counters.get(e.id());
+            return c == null ? 0 : c.active();
+        }
     }
 
     @Override public String name() { return spec.name(); }
