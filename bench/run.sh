@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench/run.sh — Switchboard against HAProxy and NGINX, side by side, in one run.
+#
+# Builds on ../shared/bench/bench.sh (real nginx back-ends on 127.0.0.1, wrk, interleaved rounds,
+# the proxy's own CPU per request) and adds the ratios to HAProxy that the project's targets use.
+#   bench/run.sh                 # HTTP keep-alive, small responses, c=64 and 256
+#   bench/run.sh --tcp           # L4: switchboard-tcp against haproxy-tcp and nginx-tcp
+#   bench/run.sh -p /1m -c 16    # 1 MiB responses (compare MiB/s with direct)
+# Extra arguments go to bench.sh (-r rounds, -d seconds, -w warm-up, -c "conns", -p path).
+# Needs: apt-get install -y wrk nginx-light haproxy curl; the runtime built (mvn -q -DskipTests package).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+bench=${SWITCHBOARD_BENCH:-$top/../shared/bench/bench.sh}
+[ -x "$bench" ] || { echo "bench.sh not found at $bench (set SWITCHBOARD_BENCH)" >&2; exit 2; }
+[ -f "$top/runtime/target/switchboard.jar" ] || { echo "build first: mvn -q -DskipTests package" >&2; exit 2; }
+
+cases=(direct haproxy nginx)
+custom=(--custom "switchboard=$here/switchboard.sh {PORT} {BACKENDS}")
+ref=haproxy
+if [ "${1:-}" = "--tcp" ]; then
+  shift
+  cases=(direct haproxy-tcp nginx-tcp)
+  custom=(--custom "switchboard-tcp=env MODE=tcp $here/switchboard.sh {PORT} {BACKENDS}")
+  ref=haproxy-tcp
+fi
+out=${TMPDIR:-/tmp}/switchboard-bench/run-$(date +%Y%m%d-%H%M%S)
+"$bench" -w 20 -r 3 -d 10 -o "$out" "$@" "${cases[@]}" "${custom[@]}"
+
+# Ratios to the reference (HAProxy): throughput, CPU per request, p99.
+echo
+echo "against $ref (same run, same connection count):"
+awk -v ref="$ref" '
+  $1 == "case" { next }
+  NF >= 12 && $2 ~ /^[0-9]+$/ {
+    c = $1; n = $2; rps[c, n] = $3; p99[c, n] = $7; cpu[c, n] = $(NF-3); conns[n] = 1; names[c] = 1
+  }
+  END {
+    printf "%-16s %6s %10s %10s %10s\n", "case", "conns", "req/s x", "cpu/req x", "p99 x"
+    for (n in conns) for (c in names) if (c != "direct" && (ref, n) in rps && (c, n) in rps && rps[ref, n] > 0 && cpu[ref, n] > 0 && p99[ref, n] > 0)
+      printf "%-16s %6s %10.2f %10.2f %10.2f\n", c, n, rps[c, n] / rps[ref, n], cpu[c, n] / cpu[ref, n], p99[c, n] / p99[ref, n]
+  }' "$out/summary.txt"
