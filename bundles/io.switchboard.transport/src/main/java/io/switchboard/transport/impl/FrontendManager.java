@@ -64,6 +64,15 @@ public class FrontendManager implements FrontendService {
 
         @AttributeDefinition(description = "UDP frontends: seconds a client's flow may see no datagram either way before it is closed.", min = "1")
         int udpIdleSeconds() default 30;
+
+        @AttributeDefinition(description = "HTTP frontends: largest request line (method, target, version) in bytes; a longer one gets 414.", min = "64")
+        int maxUriBytes() default 8192;
+
+        @AttributeDefinition(description = "HTTP frontends: largest request header section in bytes; a larger one gets 431.", min = "256")
+        int maxHeaderBytes() default 16384;
+
+        @AttributeDefinition(description = "HTTP frontends: seconds a client has to complete a request head once it has begun one; then 408 and the connection is closed (0 = no limit).", min = "0")
+        int requestHeadTimeoutSeconds() default 10;
     }
 
     @Reference
@@ -166,7 +175,9 @@ public class FrontendManager implements FrontendService {
     private ChannelFuture listen(Frontend frontend, EventLoop loop, int port) {
         FrontendSpec spec = frontend.spec();
         ChannelInitializer<SocketChannel> init = spec.protocol() == Protocol.HTTP
-                ? new HttpFrontendInitializer(frontend, clusters, pool, config.clientIdleSeconds(), switchboard)
+                ? new HttpFrontendInitializer(frontend, clusters, pool, config.clientIdleSeconds(), switchboard,
+                        new HttpFrontendInitializer.Limits(config.maxUriBytes(), config.maxHeaderBytes(),
+                                TimeUnit.SECONDS.toMillis(config.requestHeadTimeoutSeconds())))
                 : new TcpFrontendInitializer(frontend, clusters, pool, switchboard, config.firstBytesWaitMillis());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop, loops.isEpoll() ? loop : loops.group()) // NIO: one acceptor spreads its connections

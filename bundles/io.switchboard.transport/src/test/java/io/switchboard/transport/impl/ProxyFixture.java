@@ -36,6 +36,16 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     ProxyFixture(Protocol protocol, String cluster, TestClusters clusters, String bindAddress) {
+        this(protocol, cluster, clusters, bindAddress, HttpFrontendInitializer.Limits.DEFAULTS);
+    }
+
+    /** An HTTP frontend with its own request-head limits. */
+    ProxyFixture(String cluster, TestClusters clusters, HttpFrontendInitializer.Limits limits) {
+        this(Protocol.HTTP, cluster, clusters, "127.0.0.1", limits);
+    }
+
+    private ProxyFixture(Protocol protocol, String cluster, TestClusters clusters, String bindAddress,
+                         HttpFrontendInitializer.Limits limits) {
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("epoll must load on this machine", Epoll.unavailabilityCause());
         }
@@ -48,7 +58,7 @@ final class ProxyFixture implements AutoCloseable {
         ServerBootstrap b = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true);
         if (protocol == Protocol.HTTP) {
-            b.childHandler(new HttpFrontendInitializer(frontend, clusters, pool, 60, switchboard));
+            b.childHandler(new HttpFrontendInitializer(frontend, clusters, pool, 60, switchboard, limits));
         } else {
             b.childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new TcpFrontendInitializer(frontend, clusters, pool, switchboard, 200));

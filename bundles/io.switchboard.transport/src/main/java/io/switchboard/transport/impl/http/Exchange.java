@@ -328,6 +328,26 @@ final class Exchange {
         }
     }
 
+    /**
+     * The back-end sent a response that cannot be framed safely (e.g. Transfer-Encoding with
+     * Content-Length): as {@link #backendClosed()}, but never retried, with the reason in the 502.
+     * The caller closes the back-end connection.
+     */
+    void backendResponseInvalid(String reason) {
+        if (done) {
+            return;
+        }
+        cancelFirstByteTimer();
+        counters.finished(false);
+        detachBackend();
+        if (!responseStarted) {
+            fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " sent an invalid response: " + reason);
+        } else {
+            done = true;
+            client.abort();
+        }
+    }
+
     private static boolean isIdempotent(HttpMethod m) {
         return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
                 || m == HttpMethod.PUT || m == HttpMethod.DELETE;

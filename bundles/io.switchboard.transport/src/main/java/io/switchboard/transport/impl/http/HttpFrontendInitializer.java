@@ -2,6 +2,7 @@ package io.switchboard.transport.impl.http;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.runtime.ClusterDirectory;
@@ -9,25 +10,61 @@ import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.transport.impl.Frontend;
 import io.switchboard.transport.impl.UpstreamPool;
 
-/** Pipeline of an HTTP/1.1 client connection. */
+/**
+ * Pipeline of an HTTP/1.1 client connection: the byte-level framing scan, the decoder, the framing
+ * validator, the proxy. A request that breaks the framing rules is answered 400 (a request line over
+ * the limit 414, a header section over it 431) and the connection closed, before anything is
+ * forwarded; a request head still incomplete after the head timeout gets 408.
+ */
 public final class HttpFrontendInitializer extends ChannelInitializer<SocketChannel> {
-    static final int MAX_INITIAL_LINE = 8192;
-    static final int MAX_HEADER_SIZE = 16384;
     static final int MAX_CHUNK = 16384;
+
+    /**
+     * Request-head limits of a frontend's connections: the request line and the header section in
+     * bytes (values below 64 and 256 are raised to those), the time to complete a head (0 = none).
+     */
+    public record Limits(int maxUriBytes, int maxHeaderBytes, long requestHeadTimeoutMillis) {
+        /** 8 KiB request line, 16 KiB header section, 10 s to send a request head. */
+        public static final Limits DEFAULTS = new Limits(8192, 16384, 10_000);
+
+        public Limits {
+            // Configuration Admin does not enforce the metatype's minimums: a bad value must not stop a frontend.
+            maxUriBytes = Math.max(64, maxUriBytes);
+            maxHeaderBytes = Math.max(256, maxHeaderBytes);
+            requestHeadTimeoutMillis = Math.max(0, requestHeadTimeoutMillis);
+        }
+    }
 
     private final Frontend frontend;
     private final ClusterDirectory clusters;
     private final UpstreamPool pool;
     private final int idleSeconds;
     private final IntelligentSwitch switchboard;
+    private final Limits limits;
+    private final HttpDecoderConfig decoder;
 
     public HttpFrontendInitializer(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, int idleSeconds,
                                    IntelligentSwitch switchboard) {
+        this(frontend, clusters, pool, idleSeconds, switchboard, Limits.DEFAULTS);
+    }
+
+    public HttpFrontendInitializer(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, int idleSeconds,
+                                   IntelligentSwitch switchboard, Limits limits) {
         this.frontend = frontend;
         this.clusters = clusters;
         this.pool = pool;
         this.idleSeconds = idleSeconds;
         this.switchboard = switchboard;
+        this.limits = limits;
+        // Strict whatever the JVM's defaults say; identical Content-Length values are folded into one
+        // (RFC 9110 §8.6), differing ones are rejected (and by the scanner first).
+        this.decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxUriBytes())
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setMaxChunkSize(MAX_CHUNK)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(true);
     }
 
     @Override
@@ -37,9 +74,14 @@ public final class HttpFrontendInitializer extends ChannelInitializer<SocketChan
             return;
         }
         frontend.opened(ch);
+        RequestFramingValidator validator = new RequestFramingValidator();
+        RequestHeadScanner scanner = new RequestHeadScanner(validator, limits.requestHeadTimeoutMillis());
+        validator.scanner(scanner);
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(0, 0, idleSeconds))
-                .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
+                .addLast("scan", scanner)
+                .addLast("codec", new HttpServerCodec(decoder))
+                .addLast("framing", validator)
                 .addLast("proxy", new HttpProxyHandler(frontend, cluster, clusters, pool, switchboard));
     }
 }
