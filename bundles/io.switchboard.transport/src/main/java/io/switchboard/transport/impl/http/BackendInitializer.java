@@ -20,7 +20,7 @@ final class BackendInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
-                .addLast("idle", new IdleStateHandler(0, 0, pool.idleSeconds()))
+                .addLast("idle", new IdleStateHandler(pool.idleSeconds(), 0, 0))
                 .addLast("codec", new HttpClientCodec(4096, 16384, 16384, true))
                 .addLast("backend", new BackendHandler(pool, endpoint));
     }

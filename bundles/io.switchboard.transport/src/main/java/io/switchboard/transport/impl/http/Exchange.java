@@ -25,7 +25,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * One request and its response: choose an endpoint, take or open a back-end connection on the
@@ -55,7 +54,8 @@ final class Exchange {
     private boolean done;
     /** Endpoints tried so far (a stale pooled connection does not count). */
     private int attempts;
-    private ScheduledFuture<?> firstByteTimer;
+    /** The connection's response watch holds a deadline for this exchange. */
+    private boolean awaitingFirstByte;
 
     Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
         this.client = client;
@@ -164,7 +164,7 @@ final class Exchange {
         } else if (retried && requestComplete) {
             ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise()); // the first attempt consumed it
         }
-        ch.flush();
+        flushBackendUnlessReading();
         if (requestComplete) {
             armFirstByteTimer();
         }
@@ -172,21 +172,22 @@ final class Exchange {
 
     /** The whole request is with the back-end: its response must start within the cluster's first-byte timeout. */
     private void armFirstByteTimer() {
-        if (firstByteTimer == null && !responseStarted) {
-            firstByteTimer = client.ctx.channel().eventLoop().schedule(this::firstByteTimeout,
-                    cluster.firstByteTimeoutMillis(), TimeUnit.MILLISECONDS);
+        if (!awaitingFirstByte && !responseStarted) {
+            awaitingFirstByte = true;
+            client.expectResponseBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
         }
     }
 
     private void cancelFirstByteTimer() {
-        if (firstByteTimer != null) {
-            firstByteTimer.cancel(false);
-            firstByteTimer = null;
+        if (awaitingFirstByte) {
+            awaitingFirstByte = false;
+            client.responseStarted();
         }
     }
 
-    private void firstByteTimeout() {
-        firstByteTimer = null;
+    /** The connection's response watch found this exchange past its first-byte deadline. */
+    void firstByteTimeout() {
+        awaitingFirstByte = false;
         if (done || responseStarted || backend == null) {
             return;
         }
@@ -200,7 +201,6 @@ final class Exchange {
     void requestContent(HttpContent c) {
         if (c instanceof LastHttpContent) {
             requestComplete = true;
-            client.setAutoRead(false); // the next pipelined request waits until this response is done
         }
         if (c.content().isReadable() || (c instanceof LastHttpContent && !((LastHttpContent) c).trailingHeaders().isEmpty())) {
             requestBodiless = false;
@@ -210,7 +210,7 @@ final class Exchange {
         } else if (backend != null) {
             backend.write(c, backend.voidPromise());
             if (requestComplete) {
-                backend.flush();
+                flushBackendUnlessReading();
                 armFirstByteTimer();
             }
         } else {
@@ -223,6 +223,16 @@ final class Exchange {
 
     void flushBackend() {
         if (backend != null) {
+            backend.flush();
+        }
+    }
+
+    /**
+     * One write syscall per request: while the client's read batch is still being handled, its
+     * end (channelReadComplete) flushes the back-end once; otherwise flush now.
+     */
+    private void flushBackendUnlessReading() {
+        if (!client.inReadBatch()) {
             backend.flush();
         }
     }

@@ -186,6 +186,12 @@ final class HttpMessage implements Message {
         }
     }
 
+    void firstByteTimeout() {
+        if (exchange != null) {
+            exchange.firstByteTimeout();
+        }
+    }
+
     void clientClosed() {
         finished = true;
         releasePending();

@@ -18,7 +18,9 @@ import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.Protocol;
 import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.TrackedFlow;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import io.switchboard.transport.impl.Frontend;
 import io.switchboard.transport.impl.UpstreamPool;
 import java.util.ArrayDeque;
@@ -38,6 +40,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private HttpMessage current;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
     private boolean draining;
+    private boolean inReadBatch;
+    /**
+     * One timer per connection watches for back-end responses that are late, instead of one timer
+     * per request: it is scheduled when a deadline is set and none is pending, and when it fires it
+     * either times the exchange out or sleeps until the newer deadline.
+     */
+    private ScheduledFuture<?> responseWatch;
+    private long responseDeadline;
+    /** Pipelined messages held before the socket stops being read. */
+    static final int MAX_QUEUED = 32;
     private boolean closing;
 
     /** The cluster behind the virtual service this connection reached. */
@@ -65,6 +77,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inReadBatch = true;
         if (msg instanceof HttpContent && flow != null) {
             flow.countIn(((HttpContent) msg).content().readableBytes());
         }
@@ -73,8 +86,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         } else if (current != null && current.receivingRequest() && msg instanceof HttpContent) {
             current.requestContent((HttpContent) msg);
         } else if (current != null || !queued.isEmpty()) {
+            // Pipelined requests wait their turn. Reading stops only when many wait: a client that
+            // sends one request at a time never makes the socket change its interest (no epoll_ctl).
             queued.add(msg);
-            ctx.channel().config().setAutoRead(false);
+            if (queued.size() >= MAX_QUEUED) {
+                ctx.channel().config().setAutoRead(false);
+            }
         } else {
             begin(msg);
         }
@@ -193,9 +210,41 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadBatch = false;
         if (current != null) {
             current.flushBackend();
         }
+    }
+
+    /** The current exchange must see the first byte of its response by then (System.nanoTime). */
+    void expectResponseBy(long deadlineNanos) {
+        responseDeadline = deadlineNanos;
+        if (responseWatch == null) {
+            responseWatch = ctx.executor().schedule(this::watchResponse, deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void responseStarted() {
+        responseDeadline = 0;
+    }
+
+    private void watchResponse() {
+        responseWatch = null;
+        if (responseDeadline == 0 || current == null || closing) {
+            return;
+        }
+        long left = responseDeadline - System.nanoTime();
+        if (left > 0) {
+            responseWatch = ctx.executor().schedule(this::watchResponse, left, TimeUnit.NANOSECONDS);
+        } else {
+            responseDeadline = 0;
+            current.firstByteTimeout();
+        }
+    }
+
+    /** Whether the client's current read batch is still being handled: its end flushes the back-end. */
+    boolean inReadBatch() {
+        return inReadBatch;
     }
 
     @Override
@@ -226,6 +275,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        if (responseWatch != null) {
+            responseWatch.cancel(false);
+            responseWatch = null;
+        }
         releaseQueued();
         HttpMessage e = current;
         current = null;
