@@ -1,75 +1,32 @@
 package io.switchboard.transport.impl.udp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.switchboard.api.flow.Message;
-import java.nio.ByteBuffer;
+import io.switchboard.transport.impl.BytesMessage;
 
-/**
- * A datagram as a message of its flow. It holds the datagram's buffer until its handler decides;
- * decisions made on other threads hop to the frontend's event loop.
- */
-final class DatagramMessage implements Message {
+/** A datagram as a message of its flow; a failed one is dropped. */
+final class DatagramMessage extends BytesMessage {
     private final UdpFlow flow;
-    private final EventLoop loop;
-    private final ByteBuf data;
-    private boolean decided;
 
     DatagramMessage(UdpFlow flow, EventLoop loop, ByteBuf data) {
+        super(loop, data);
         this.flow = flow;
-        this.loop = loop;
-        this.data = data;
     }
 
     @Override
-    public String attribute(String name) {
-        return null;
-    }
-
-    @Override
-    public ByteBuffer payload() {
-        return data.nioBuffer().asReadOnlyBuffer();
-    }
-
-    @Override
-    public void forward(String cluster) {
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> forward(cluster));
-            return;
-        }
-        decide();
+    protected void forwarded(String cluster, ByteBuf data) {
         flow.forward(cluster, data);
     }
 
     @Override
-    public void reply(int status, String contentType, ByteBuffer body) {
-        if (!loop.inEventLoop()) {
-            ByteBuffer copy = body == null ? null : ByteBuffer.allocate(body.remaining()).put(body.duplicate()).flip();
-            loop.execute(() -> reply(status, contentType, copy));
-            return;
-        }
-        decide();
-        data.release();
-        flow.reply(body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.duplicate()));
+    protected void replied(ByteBuf answer) {
+        flow.reply(answer);
     }
 
     @Override
-    public void fail(String reason) {
-        if (!loop.inEventLoop()) {
-            loop.execute(() -> fail(reason));
-            return;
+    protected void failed(ByteBuf undecided) {
+        if (undecided != null) {
+            flow.frontend().drop(undecided);
         }
-        if (!decided) {
-            decided = true;
-            flow.frontend().drop(data);
-        }
-    }
-
-    private void decide() {
-        if (decided) {
-            throw new IllegalStateException("this message was already forwarded, answered or dropped");
-        }
-        decided = true;
     }
 }
