@@ -127,7 +127,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                 : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
                 : HttpResponseStatus.BAD_REQUEST;
-        String detail = cause instanceof TooLongFrameException ? "request head over the limit" : "malformed request";
+        String why = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
+        String detail = cause instanceof TooLongFrameException ? "request head over the limit"
+                : "malformed request" + (why.length() > 160 ? why.substring(0, 160) : why);
         ReferenceCountUtil.release(request);
         // After a framing error the rest of the stream cannot be trusted: answer and close.
         closing = true;
