@@ -84,6 +84,112 @@ class ClusterManagerTest {
         assertNull(m.cluster("y").choose(null, Set.of()));
     }
 
+    /** A request whose only attribute is a tier cookie. */
+    private static io.switchboard.api.RequestContext tier(String value) {
+        return new io.switchboard.api.RequestContext() {
+            @Override public String frontend() { return "fe"; }
+            @Override public java.net.InetSocketAddress clientAddress() { return new java.net.InetSocketAddress("127.0.0.1", 1); }
+            @Override public String attribute(String name) { return name.equals("cookie:tier") ? value : null; }
+        };
+    }
+
+    private static BalancingPolicy roundRobin() {
+        return endpoints -> new io.switchboard.api.policy.Balancer() {
+            private int next;
+
+            @Override
+            public Endpoint choose(io.switchboard.api.RequestContext request, Set<String> excluded) {
+                for (int i = 0; i < endpoints.size(); i++) {
+                    Endpoint e = endpoints.get(next++ % endpoints.size());
+                    if (!excluded.contains(e.id())) {
+                        return e;
+                    }
+                }
+                return null;
+            }
+        };
+    }
+
+    private ClusterManager premiumCluster(ClusterSpec.PremiumFallback fallback) {
+        ClusterManager m = new ClusterManager();
+        m.addPolicy(roundRobin(), props("rr", 1));
+        Endpoint p = new Endpoint("p", "127.0.0.1", 9010, 1);
+        m.put(new ClusterSpec("shop", "rr", List.of(p, a, b), Set.of("p"),
+                List.of(io.switchboard.api.routing.Match.parse("cookie:tier=gold")), fallback, new ClusterSpec.Options(5000, 30000, 2, 1, 60)));
+        return m;
+    }
+
+    @Test
+    void premiumRequestsGoToTheReservedSubsetAndOthersNever() {
+        ClusterManager m = premiumCluster(ClusterSpec.PremiumFallback.REFUSE);
+        for (int i = 0; i < 10; i++) {
+            assertEquals("p", m.cluster("shop").choose(tier("gold"), Set.of()).id());
+            String other = m.cluster("shop").choose(tier("silver"), Set.of()).id();
+            assertTrue(other.equals("a") || other.equals("b"), other);
+        }
+    }
+
+    @Test
+    void whenThePremiumSubsetIsDownItRefusesOrSpillsAsConfigured() {
+        for (ClusterSpec.PremiumFallback fallback : ClusterSpec.PremiumFallback.values()) {
+            ClusterManager m = premiumCluster(fallback);
+            ClusterSnapshot s = m.cluster("shop");
+            Endpoint p = s.endpoints().get(0);
+            s.counters(p).started();
+            s.counters(p).finished(false); // maxFails 1: down now
+            assertTrue(s.counters(p).down());
+            Endpoint chosen = s.choose(tier("gold"), Set.of());
+            if (fallback == ClusterSpec.PremiumFallback.REFUSE) {
+                assertNull(chosen);
+            } else {
+                assertTrue(chosen.id().equals("a") || chosen.id().equals("b"), chosen.id());
+            }
+        }
+    }
+
+    @Test
+    void anEndpointTakenOutByPassiveHealthIsSkippedUntilAllAreOut() {
+        ClusterManager m = new ClusterManager();
+        m.addPolicy(roundRobin(), props("rr", 1));
+        m.put(new ClusterSpec("c", "rr", List.of(a, b), Set.of(), List.of(), ClusterSpec.PremiumFallback.REFUSE,
+                new ClusterSpec.Options(5000, 30000, 2, 2, 60)));
+        ClusterSnapshot s = m.cluster("c");
+        for (int i = 0; i < 2; i++) {
+            s.counters(a).started();
+            s.counters(a).finished(false);
+        }
+        assertTrue(s.counters(a).down());
+        for (int i = 0; i < 6; i++) {
+            assertEquals(b, s.choose(null, Set.of()));
+        }
+        for (int i = 0; i < 2; i++) {
+            s.counters(b).started();
+            s.counters(b).finished(false);
+        }
+        assertTrue(s.choose(null, Set.of()) != null, "all out: every endpoint is tried again");
+    }
+
+    @Test
+    void aLoadAwarePolicySeesTheSnapshotsRequestsInFlight() {
+        ClusterManager m = new ClusterManager();
+        m.addPolicy(new io.switchboard.api.policy.LoadAwarePolicy() {
+            @Override
+            public io.switchboard.api.policy.Balancer newBalancer(List<Endpoint> endpoints) {
+                throw new AssertionError("the load-aware factory must be used");
+            }
+
+            @Override
+            public io.switchboard.api.policy.Balancer newBalancer(List<Endpoint> endpoints, io.switchboard.api.policy.EndpointLoad load) {
+                return (request, excluded) -> load.active(endpoints.get(0)) <= load.active(endpoints.get(1)) ? endpoints.get(0) : endpoints.get(1);
+            }
+        }, props("least", 1));
+        m.put(new ClusterSpec("c", "least", List.of(a, b)));
+        ClusterSnapshot s = m.cluster("c");
+        assertEquals(a, s.choose(null, Set.of()));
+        s.counters(a).started();
+        assertEquals(b, s.choose(null, Set.of()));
+    }
+
     @Test
     void theHighestRankedPolicyOfANameWins() {
         ClusterManager m = new ClusterManager();
