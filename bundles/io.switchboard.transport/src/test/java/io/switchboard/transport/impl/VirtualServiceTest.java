@@ -40,10 +40,10 @@ class VirtualServiceTest {
                     assertEquals("api /b", get("127.0.0.3", port, "/b"), protocol.name());
 
                     try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress("127.0.0.4", port), 5000);
-                        s.setSoTimeout(5000);
-                        // The reset may arrive before the write (it fails) or after it (the read fails).
+                        // The reset can reach the client while it connects, writes or reads.
                         SocketException e = assertThrows(SocketException.class, () -> {
+                            s.connect(new InetSocketAddress("127.0.0.4", port), 5000);
+                            s.setSoTimeout(5000);
                             s.getOutputStream().write(RawHttpClient.getRequest("/c").getBytes());
                             s.getInputStream().read();
                         });
