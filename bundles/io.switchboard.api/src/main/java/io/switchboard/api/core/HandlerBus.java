@@ -13,6 +13,9 @@ public interface HandlerBus {
 
     int threads();
 
+    /** Tasks published but not yet run by every thread: how far the handler is behind. */
+    long backlog();
+
     /** Runs what was published, then stops the threads. */
     void close();
 }

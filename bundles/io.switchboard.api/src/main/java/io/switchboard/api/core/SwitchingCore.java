@@ -19,4 +19,11 @@ public interface SwitchingCore {
      * on the same thread, in publication order.
      */
     HandlerBus newBus(String name, int threads);
+
+    /**
+     * A bus that takes over from {@code predecessor} (to change the number of threads): it runs
+     * nothing until the predecessor is closed and has run all it had, and what is published on the
+     * predecessor once it is closed goes to the new bus. Per-key order is kept across the change.
+     */
+    HandlerBus newBus(String name, int threads, HandlerBus predecessor);
 }

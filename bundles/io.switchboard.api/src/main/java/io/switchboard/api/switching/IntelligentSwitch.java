@@ -27,4 +27,7 @@ public interface IntelligentSwitch {
 
     /** Counters of the switch. */
     SwitchStats stats();
+
+    /** The handler spawner's latest decisions (threads of ring handlers), newest last. */
+    List<String> handlerDecisions();
 }

@@ -6,6 +6,7 @@ import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.switchboard.api.core.HandlerBus;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,12 +23,20 @@ final class Bus implements HandlerBus {
     private final int threads;
     private final LongAdder published = new LongAdder();
     private volatile boolean closed;
+    /** Publishers between their closed-check and their publish: close waits for them. */
+    private final AtomicInteger publishing = new AtomicInteger();
+    /** Completed once closed and everything published has run. */
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    /** The bus that took over, if any: publishing here after close goes there. */
+    private volatile Bus successor;
+    private final Bus predecessor;
 
     private final Consumer<Bus> onClose;
 
-    Bus(String name, int threads, int ringSize, WaitStrategy wait, Consumer<Throwable> failure, Consumer<Bus> onClose) {
+    Bus(String name, int threads, int ringSize, WaitStrategy wait, Consumer<Throwable> failure, Consumer<Bus> onClose, Bus predecessor) {
         this.threads = threads;
         this.onClose = onClose;
+        this.predecessor = predecessor;
         AtomicInteger n = new AtomicInteger();
         ThreadFactory tf = r -> {
             Thread t = new Thread(r, "sb-bus-" + name + "-" + n.incrementAndGet());
@@ -35,51 +44,93 @@ final class Bus implements HandlerBus {
             return t;
         };
         disruptor = new Disruptor<>(TaskEvent::new, ringSize, tf, ProducerType.MULTI, wait);
+        CompletableFuture<Void> gate = predecessor == null ? CompletableFuture.completedFuture(null) : predecessor.drained;
         @SuppressWarnings("unchecked")
         EventHandler<TaskEvent>[] shards = new EventHandler[threads];
         for (int i = 0; i < threads; i++) {
-            int shard = i;
-            shards[i] = (event, sequence, endOfBatch) -> {
-                if (Math.floorMod(event.key, threads) == shard) {
-                    Runnable task = event.task;
-                    event.task = null;
-                    try {
-                        task.run();
-                    } catch (Throwable e) { // even a checked exception thrown sneakily: the shard must live on
-                        failure.accept(e);
-                    }
-                }
-            };
+            shards[i] = new Shard(i, gate, failure);
         }
         disruptor.handleEventsWith(shards);
         ring = disruptor.start();
+        if (predecessor != null) {
+            predecessor.successor = this;
+        }
+    }
+
+    /** One consumer thread: runs the tasks whose key maps to it, once the predecessor has drained. */
+    private final class Shard implements EventHandler<TaskEvent> {
+        private final int shard;
+        private final CompletableFuture<Void> gate;
+        private final Consumer<Throwable> failure;
+
+        Shard(int shard, CompletableFuture<Void> gate, Consumer<Throwable> failure) {
+            this.shard = shard;
+            this.gate = gate;
+            this.failure = failure;
+        }
+
+        @Override
+        public void onStart() {
+            gate.join(); // keep per-key order across a change of threads
+        }
+
+        @Override
+        public void onEvent(TaskEvent event, long sequence, boolean endOfBatch) {
+            if (Math.floorMod(event.key, threads) == shard) {
+                Runnable task = event.task;
+                event.task = null;
+                try {
+                    task.run();
+                } catch (Throwable e) { // even a checked exception thrown sneakily: the shard must live on
+                    failure.accept(e);
+                }
+            }
+        }
     }
 
     @Override
     public boolean publish(long key, Runnable task) {
-        if (closed) {
-            return false;
+        publishing.incrementAndGet();
+        try {
+            if (closed) {
+                Bus next = successor;
+                return next != null && next.publish(key, task);
+            }
+            boolean ok = ring.tryPublishEvent((event, sequence) -> {
+                event.key = key;
+                event.task = task;
+            });
+            if (ok) {
+                published.increment();
+            }
+            return ok;
+        } finally {
+            publishing.decrementAndGet();
         }
-        boolean ok = ring.tryPublishEvent((event, sequence) -> {
-            event.key = key;
-            event.task = task;
-        });
-        if (ok) {
-            published.increment();
-        }
-        return ok;
     }
 
     @Override public long published() { return published.sum(); }
     @Override public int threads() { return threads; }
 
     @Override
+    public long backlog() {
+        return ring.getCursor() - ring.getMinimumGatingSequence();
+    }
+
+    @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
+        if (predecessor != null) {
+            predecessor.close(); // this bus's threads wait for it: it must drain first
+        }
         closed = true;
+        while (publishing.get() != 0) {
+            Thread.onSpinWait(); // a publisher that saw the bus open finishes its publish first
+        }
         disruptor.shutdown(); // waits until what was published has run
+        drained.complete(null);
         onClose.accept(this);
     }
 }

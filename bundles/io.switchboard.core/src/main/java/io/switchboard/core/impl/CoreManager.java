@@ -113,15 +113,23 @@ public class CoreManager implements SwitchingCore {
 
     @Override
     public HandlerBus newBus(String name, int threads) {
+        return newBus(name, threads, null);
+    }
+
+    @Override
+    public HandlerBus newBus(String name, int threads, HandlerBus predecessor) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1: " + threads);
+        }
+        if (predecessor != null && !(predecessor instanceof Bus)) {
+            throw new IllegalArgumentException("not a bus of this core: " + predecessor);
         }
         Bus bus = new Bus(name, threads, config.busRingSize(), WaitStrategies.byName(config.waitStrategy()), t -> {
             Logger l = log;
             if (l != null) {
                 l.error("handler on bus " + name + " failed: " + t, t);
             }
-        }, buses::remove);
+        }, buses::remove, (Bus) predecessor);
         buses.add(bus);
         return bus;
     }

@@ -12,12 +12,16 @@ import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.SwitchStats;
 import io.switchboard.api.switching.TrackedFlow;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.osgi.framework.Constants;
@@ -40,6 +44,12 @@ import org.osgi.service.log.LoggerFactory;
  */
 @Component(service = IntelligentSwitch.class)
 public class SwitchManager implements IntelligentSwitch {
+    /** Service property: most threads the handler spawner may give a ring handler. */
+    static final String MAX_THREADS = "switchboard.handler.maxThreads";
+    static final long GROW_BACKLOG = 64;
+    static final int GROW_AFTER = 2;
+    static final int SHRINK_AFTER = 30;
+    static final int COOL_DOWN = 3;
     /** Counted as the handler of messages served while no default handler is registered. */
     static final String BUILT_IN = "(built-in)";
 
@@ -67,10 +77,46 @@ public class SwitchManager implements IntelligentSwitch {
         return m;
     }
 
-    /** Handlers bound before the core reference was set are published now. */
+    private ScheduledExecutorService spawner;
+    private final ArrayDeque<String> decisions = new ArrayDeque<>();
+
+    /** Handlers bound before the core reference was set are published now; the handler spawner starts. */
     @Activate
     void activate() {
         registry.activate();
+        spawner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sb-handler-spawner");
+            t.setDaemon(true);
+            return t;
+        });
+        spawner.scheduleWithFixedDelay(this::probeHandlers, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** One probe of the handler spawner (tests call it directly). */
+    void probeHandlers() {
+        try {
+            registry.probe();
+        } catch (RuntimeException e) {
+            warn("handler spawner probe failed: " + e);
+        }
+    }
+
+    /** Changes the threads of a ring handler now; false when the type has no ring. */
+    public boolean resizeHandler(String type, int threads) {
+        return registry.resize(type, threads);
+    }
+
+    private synchronized void decided(String decision) {
+        decisions.addLast(java.time.LocalTime.now().withNano(0) + " " + decision);
+        while (decisions.size() > 20) {
+            decisions.removeFirst();
+        }
+        info("handler spawner: " + decision);
+    }
+
+    @Override
+    public synchronized List<String> handlerDecisions() {
+        return new ArrayList<>(decisions);
     }
 
     SwitchingCore core() {
@@ -129,14 +175,84 @@ public class SwitchManager implements IntelligentSwitch {
             final int ranking;
             final String bundle;
             final int threads;
+            /** Most threads the spawner may give it ({@value FlowHandler#THREADS} x 4 unless its service says). */
+            final int maxThreads;
 
-            Registered(FlowHandler handler, long serviceId, int ranking, String bundle, int threads) {
+            Registered(FlowHandler handler, long serviceId, int ranking, String bundle, int threads, int maxThreads) {
                 this.handler = handler;
                 this.serviceId = serviceId;
                 this.ranking = ranking;
                 this.bundle = bundle;
                 this.threads = threads;
+                this.maxThreads = Math.max(threads, maxThreads);
             }
+        }
+
+        /** Spawner state of one ring handler type. */
+        private final class Growth {
+            int over;
+            int under;
+            int coolDown;
+        }
+
+        private final Map<String, Growth> growth = new HashMap<>();
+
+        /**
+         * The handler spawner: a ring handler whose backlog stays over {@link #GROW_BACKLOG} gets its
+         * threads doubled (up to its maximum); one idle for {@link #SHRINK_AFTER} probes goes back to
+         * the threads it declared. Hysteresis by counts and a cool-down after each change.
+         */
+        synchronized void probe() {
+            for (HandlerEntry e : new ArrayList<>(inTable.values())) {
+                if (e.bus() == null) {
+                    continue;
+                }
+                List<Registered> list = byType.get(e.type());
+                if (list == null || list.isEmpty() || list.get(0).handler != e.handler()) {
+                    continue;
+                }
+                Registered r = list.get(0);
+                Growth g = growth.computeIfAbsent(e.type(), k -> new Growth());
+                if (g.coolDown > 0) {
+                    g.coolDown--;
+                    continue;
+                }
+                long backlog = e.bus().backlog();
+                int threads = e.bus().threads();
+                g.over = backlog > GROW_BACKLOG ? g.over + 1 : 0;
+                g.under = backlog == 0 ? g.under + 1 : 0;
+                if (g.over >= GROW_AFTER && threads < r.maxThreads) {
+                    resize(e, r, Math.min(r.maxThreads, threads * 2), "backlog " + backlog + " > " + GROW_BACKLOG + " for " + g.over + " probes");
+                    g.over = 0;
+                    g.coolDown = COOL_DOWN;
+                } else if (g.under >= SHRINK_AFTER && threads > r.threads) {
+                    resize(e, r, r.threads, "no backlog for " + g.under + " probes");
+                    g.under = 0;
+                    g.coolDown = COOL_DOWN;
+                }
+            }
+        }
+
+        /** Hands the type's messages to a new bus of {@code threads}; per-flow order is kept across the change. */
+        synchronized void resize(HandlerEntry old, Registered r, int threads, String reason) {
+            HandlerEntry entry = new HandlerEntry(old.type(), old.handler(), old.serviceId(), old.bundle(),
+                    core.newBus(old.type(), threads, old.bus()));
+            inTable.put(old.type(), entry);
+            core.edit(TableEdit.putHandler(entry));
+            awaitTable(old.type(), entry);
+            old.bus().close(); // runs what it has; then the new bus starts; late publishers are passed on
+            decided("handler " + old.type() + ": " + old.bus().threads() + " -> " + threads + " threads: " + reason);
+        }
+
+        /** For tests and operators: resize a ring handler now. False when the type has no ring. */
+        synchronized boolean resize(String type, int threads) {
+            HandlerEntry e = inTable.get(type);
+            List<Registered> list = byType.get(type);
+            if (e == null || e.bus() == null || list == null || list.isEmpty() || threads < 1) {
+                return false;
+            }
+            resize(e, list.get(0), threads, "set by hand");
+            return true;
         }
 
         synchronized void add(FlowHandler handler, Map<String, Object> props, String bundle) {
@@ -154,9 +270,19 @@ public class SwitchManager implements IntelligentSwitch {
                 threads = 0;
             }
             Object ranking = props.get(Constants.SERVICE_RANKING);
+            int declared = Math.max(0, Math.min(threads, 64));
+            int max = declared * 4;
+            Object m = props.get(MAX_THREADS);
+            if (m != null) {
+                try {
+                    max = Integer.parseInt(m.toString().trim());
+                } catch (NumberFormatException e) {
+                    warn("flow handler " + type + ": " + MAX_THREADS + " is not a number; using " + max);
+                }
+            }
             List<Registered> list = byType.computeIfAbsent((String) type, k -> new ArrayList<>());
             list.add(new Registered(handler, ((Number) props.get(Constants.SERVICE_ID)).longValue(),
-                    ranking instanceof Integer ? (Integer) ranking : 0, bundle, Math.max(0, Math.min(threads, 64))));
+                    ranking instanceof Integer ? (Integer) ranking : 0, bundle, declared, Math.min(max, 64)));
             // Service order: highest ranking first, then the oldest registration.
             list.sort(Comparator.comparingInt((Registered r) -> -r.ranking).thenComparingLong(r -> r.serviceId));
             publishBest((String) type);
@@ -229,6 +355,9 @@ public class SwitchManager implements IntelligentSwitch {
 
     @Deactivate
     void deactivate() {
+        if (spawner != null) {
+            spawner.shutdownNow();
+        }
         registry.closeAll();
     }
 

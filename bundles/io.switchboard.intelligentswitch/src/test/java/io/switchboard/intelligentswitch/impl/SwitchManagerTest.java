@@ -204,6 +204,57 @@ class SwitchManagerTest {
     }
 
     @Test
+    void theHandlerSpawnerGrowsABackloggedRingAndKeepsEachFlowInOrder() throws Exception {
+        java.util.Map<Long, List<Long>> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        // Each message carries its sequence number (in the attribute the test message answers).
+        register((flow, message) -> {
+            Thread.sleep(1);
+            seen.computeIfAbsent(flow.id(), k -> new CopyOnWriteArrayList<>()).add(Long.parseLong(message.attribute("header:X-Type")));
+            message.reply(200, null, null);
+        }, "slow", 1);
+        List<TrackedFlow> flows = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            TrackedFlow f = open();
+            assertTrue(f.reassign(Reassignment.restOfFlow("slow")));
+            flows.add(f);
+        }
+        List<Recorded> all = new ArrayList<>();
+        for (int round = 0; round < 60; round++) {
+            for (TrackedFlow f : flows) {
+                all.add(route(f, Integer.toString(round)));
+            }
+        }
+        assertTrue(core.table().handlers().get("slow").bus().backlog() > SwitchManager.GROW_BACKLOG, "backlog built up");
+        sw.probeHandlers();
+        sw.probeHandlers();
+        assertEquals(2, core.table().handlers().get("slow").bus().threads(), "grown: " + sw.handlerDecisions());
+        assertTrue(sw.resizeHandler("slow", 3)); // and once more by hand, mid-stream
+        for (int round = 60; round < 80; round++) {
+            for (TrackedFlow f : flows) {
+                all.add(route(f, Integer.toString(round)));
+            }
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (all.stream().anyMatch(m -> m.outcome.isEmpty()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        for (Recorded m : all) {
+            assertEquals(List.of("reply 200"), m.outcome, "every message answered, none failed");
+        }
+        for (TrackedFlow f : flows) {
+            List<Long> order = seen.get(f.id());
+            assertEquals(80, order.size());
+            for (int i = 1; i < order.size(); i++) {
+                assertTrue(order.get(i) > order.get(i - 1), "flow " + f.id() + " in order: " + order);
+            }
+        }
+        for (int i = 0; i < SwitchManager.SHRINK_AFTER + SwitchManager.COOL_DOWN + 1; i++) {
+            sw.probeHandlers();
+        }
+        assertEquals(1, core.table().handlers().get("slow").bus().threads(), "back to what it declared: " + sw.handlerDecisions());
+    }
+
+    @Test
     void closingAFlowForgetsItAndItsReassignment() throws Exception {
         register(new Counting(), "special", 0);
         TrackedFlow f = open();

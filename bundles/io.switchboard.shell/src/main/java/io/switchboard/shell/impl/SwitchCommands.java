@@ -107,7 +107,7 @@ public class SwitchCommands {
         }
     }
 
-    @Descriptor("registered handlers: type, inline or on a ring, bundle, messages; classifiers")
+    @Descriptor("registered handlers: type, inline or on a ring (threads now), bundle, messages; the handler spawner's decisions; classifiers")
     public String handlers() {
         Map<String, Long> byHandler = switchboard.stats().messagesByHandler();
         List<HandlerEntry> entries = new ArrayList<>(core.table().handlers().values());
@@ -118,6 +118,9 @@ public class SwitchCommands {
                     byHandler.getOrDefault(e.type(), 0L));
         }
         StringBuilder sb = new StringBuilder(t.toString());
+        for (String d : switchboard.handlerDecisions()) {
+            sb.append("  ").append(d).append('\n');
+        }
         ClassifierStats c = classifiers;
         if (c != null) {
             sb.append("classifiers: ").append(c.classifiers().isEmpty() ? "none" : String.join(", ", c.classifiers()))
