@@ -60,7 +60,16 @@ public final class HttpBackend implements AutoCloseable {
                 Socket s = server.accept();
                 connections.incrementAndGet();
                 open.add(s);
-                threads.execute(() -> serve(s));
+                if (server.isClosed()) {
+                    s.close(); // accepted while closing: a closed back-end answers nobody
+                    return;
+                }
+                try {
+                    threads.execute(() -> serve(s));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    s.close();
+                    return;
+                }
             } catch (IOException e) {
                 return;
             }
