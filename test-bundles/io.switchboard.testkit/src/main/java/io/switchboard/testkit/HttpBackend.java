@@ -98,6 +98,9 @@ public final class HttpBackend implements AutoCloseable {
                         close = true;
                     } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
                         chunked = true;
+                    } else if (lower.startsWith("expect:") && lower.contains("100-continue")) {
+                        out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
                     }
                 }
                 if (chunked) {

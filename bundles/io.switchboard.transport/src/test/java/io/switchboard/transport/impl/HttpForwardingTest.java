@@ -191,6 +191,20 @@ class HttpForwardingTest {
     }
 
     @Test
+    void expectContinueReachesTheClientAndTheBodyFollows() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            Response cont = c.read();
+            assertEquals(100, cont.status, "the back-end's 100 Continue is passed on before the body is sent");
+            c.send("hello");
+            Response r = c.read();
+            assertEquals(200, r.status);
+            assertTrue(r.body.endsWith("/upload\n"), r.body);
+            assertEquals(200, c.get("/after").status, "the connection goes on");
+        }
+    }
+
+    @Test
     void forwardedHeaderIsAdded() throws IOException {
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {
             c.send("GET /f HTTP/1.1\r\nHost: t\r\nForwarded: for=192.0.2.1\r\n\r\n");

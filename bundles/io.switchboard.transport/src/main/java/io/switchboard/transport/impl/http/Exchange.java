@@ -265,6 +265,10 @@ final class Exchange {
             if (informational) {
                 if (o instanceof LastHttpContent) {
                     informational = false;
+                    ReferenceCountUtil.release(o);
+                    // Ends the interim response for the client's encoder; the real one follows.
+                    client.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                    return;
                 }
                 ReferenceCountUtil.release(o);
                 return;
