@@ -36,6 +36,11 @@ public interface ClusterSnapshot {
     /** Further endpoints an idempotent request may be retried on when one fails before responding. */
     int retries();
 
+    /** Most connections one event loop opens to one endpoint (0: no limit); past it a request goes elsewhere. */
+    default int maxConnections() {
+        return 0;
+    }
+
     /** Ids of the endpoints reserved for premium requests (empty: none). */
     java.util.Set<String> premium();
 }

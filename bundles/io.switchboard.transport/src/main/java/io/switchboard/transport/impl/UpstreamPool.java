@@ -44,6 +44,27 @@ public final class UpstreamPool {
         return idleSeconds;
     }
 
+    /** Connections to each endpoint opened by the calling loop and still open (idle or busy). */
+    private final FastThreadLocal<Map<Endpoint, int[]>> open = new FastThreadLocal<>() {
+        @Override
+        protected Map<Endpoint, int[]> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    /** Connections to the endpoint that the calling loop has open now, idle or busy. */
+    public int openConnections(Endpoint endpoint) {
+        int[] n = open.get().get(endpoint);
+        return n == null ? 0 : n[0];
+    }
+
+    /** Counts a connection the calling loop opens to the endpoint until it closes (or fails to open). */
+    private void track(Endpoint endpoint, ChannelFuture connecting) {
+        int[] n = open.get().computeIfAbsent(endpoint, e -> new int[1]);
+        n[0]++;
+        connecting.channel().closeFuture().addListener(f -> n[0]--); // runs on the same loop
+    }
+
     /** An idle, open connection to the endpoint on the calling loop, or null. */
     public Channel pollIdle(Endpoint endpoint) {
         ArrayDeque<Channel> q = idle.get().get(endpoint);
@@ -87,7 +108,7 @@ public final class UpstreamPool {
 
     /** As {@link #connect(EventLoop, Endpoint, ChannelHandler, boolean)}, with the cluster's own connect timeout. */
     public ChannelFuture connect(EventLoop loop, Endpoint endpoint, ChannelHandler initializer, boolean relay, int timeoutMillis) {
-        return new Bootstrap()
+        ChannelFuture f = new Bootstrap()
                 .group(loop)
                 .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -96,6 +117,12 @@ public final class UpstreamPool {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, relay)
                 .handler(initializer)
                 .connect(endpoint.address());
+        if (loop.inEventLoop()) {
+            track(endpoint, f);
+        } else {
+            loop.execute(() -> track(endpoint, f));
+        }
+        return f;
     }
 
     /** Closes every idle connection of every loop (platform stop). */

@@ -205,6 +205,41 @@ class HttpForwardingTest {
     }
 
     @Test
+    void pastItsConnectionLimitAnEndpointIsNotGivenMore() throws Exception {
+        clusters.put("one", endpoint("one", one.port()));
+        ((TestClusters.RoundRobin) clusters.cluster("one")).maxConnections = 1;
+        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "one"));
+        List<RawHttpClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                RawHttpClient c = new RawHttpClient(proxy.port());
+                c.send(RawHttpClient.getRequest("/slow"));
+                clients.add(c);
+            }
+            int served = 0;
+            int refused = 0;
+            for (RawHttpClient c : clients) {
+                Response r = c.read();
+                if (r.status == 200) {
+                    served++;
+                } else {
+                    assertEquals(503, r.status);
+                    assertTrue(r.body.contains("connection limit"), r.body);
+                    refused++;
+                }
+            }
+            // Each of the two event loops may hold one connection to the endpoint.
+            assertTrue(served >= 1 && served <= 2, "served " + served);
+            assertEquals(4, served + refused);
+            assertEquals(served, one.connections(), "never more connections than the limit per loop");
+        } finally {
+            for (RawHttpClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void forwardedHeaderIsAdded() throws IOException {
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {
             c.send("GET /f HTTP/1.1\r\nHost: t\r\nForwarded: for=192.0.2.1\r\n\r\n");

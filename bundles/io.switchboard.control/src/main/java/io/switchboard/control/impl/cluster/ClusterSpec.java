@@ -13,20 +13,27 @@ public final class ClusterSpec {
 
     /** Timeouts, retries and passive health of a cluster. */
     public static final class Options {
-        public static final Options DEFAULTS = new Options(5000, 30000, 2, 3, 10);
+        public static final Options DEFAULTS = new Options(5000, 30000, 2, 3, 10, 0);
 
         final int connectTimeoutMillis;
         final int firstByteTimeoutMillis;
         final int retries;
         final int maxFails;
         final int failTimeoutSeconds;
+        final int maxConnections;
 
         public Options(int connectTimeoutMillis, int firstByteTimeoutMillis, int retries, int maxFails, int failTimeoutSeconds) {
+            this(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, 0);
+        }
+
+        public Options(int connectTimeoutMillis, int firstByteTimeoutMillis, int retries, int maxFails, int failTimeoutSeconds,
+                       int maxConnections) {
             this.connectTimeoutMillis = connectTimeoutMillis;
             this.firstByteTimeoutMillis = firstByteTimeoutMillis;
             this.retries = retries;
             this.maxFails = maxFails;
             this.failTimeoutSeconds = failTimeoutSeconds;
+            this.maxConnections = maxConnections;
         }
 
         @Override
@@ -36,12 +43,13 @@ public final class ClusterSpec {
             }
             Options x = (Options) o;
             return connectTimeoutMillis == x.connectTimeoutMillis && firstByteTimeoutMillis == x.firstByteTimeoutMillis
-                    && retries == x.retries && maxFails == x.maxFails && failTimeoutSeconds == x.failTimeoutSeconds;
+                    && retries == x.retries && maxFails == x.maxFails && failTimeoutSeconds == x.failTimeoutSeconds
+                    && maxConnections == x.maxConnections;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds);
+            return Objects.hash(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, maxConnections);
         }
     }
 

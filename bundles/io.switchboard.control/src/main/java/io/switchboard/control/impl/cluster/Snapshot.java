@@ -78,6 +78,7 @@ final class Snapshot implements ClusterSnapshot {
     @Override public int firstByteTimeoutMillis() { return spec.options().firstByteTimeoutMillis; }
     @Override public int retries() { return spec.options().retries; }
     @Override public Set<String> premium() { return spec.premium(); }
+    @Override public int maxConnections() { return spec.options().maxConnections; }
 
     ClusterSpec spec() { return spec; }
 

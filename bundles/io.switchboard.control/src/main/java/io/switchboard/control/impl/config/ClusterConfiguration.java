@@ -57,6 +57,9 @@ public class ClusterConfiguration {
 
         @AttributeDefinition(description = "Seconds an endpoint stays out before it is tried again.", min = "1")
         int failTimeoutSeconds() default 10;
+
+        @AttributeDefinition(description = "Most connections one event loop opens to one endpoint (0: no limit); past it requests go to other endpoints, or get 503.", min = "0")
+        int maxConnections() default 0;
     }
 
     @Reference

@@ -52,6 +52,8 @@ final class Exchange {
     private boolean backendReusable;
     private boolean retried;
     private boolean done;
+    /** Whether an endpoint was passed over for its connection limit. */
+    private boolean atLimit;
     /** Endpoints tried so far (a stale pooled connection does not count). */
     private int attempts;
     /** The connection's response watch holds a deadline for this exchange. */
@@ -103,24 +105,32 @@ final class Exchange {
             return;
         }
         Endpoint e = cluster.choose(context, excluded);
+        Channel pooled = null;
+        while (e != null && (pooled = client.pool.pollIdle(e)) == null && cluster.maxConnections() > 0
+                && client.pool.openConnections(e) >= cluster.maxConnections()) {
+            atLimit = true; // every connection this loop may open to it is busy: another endpoint serves
+            exclude(e);
+            e = cluster.choose(context, excluded);
+        }
         if (e == null) {
-            fail(excluded.isEmpty() ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
-                    excluded.isEmpty() ? "no endpoint available" : "no back-end reachable");
+            fail(excluded.isEmpty() || atLimit ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
+                    excluded.isEmpty() ? "no endpoint available"
+                            : atLimit ? "every endpoint is at its connection limit" : "no back-end reachable");
             return;
         }
         endpoint = e;
         attempts++;
         counters = cluster.counters(e);
         counters.started();
-        Channel pooled = client.pool.pollIdle(e);
         if (pooled != null) {
             attach(pooled, true);
             return;
         }
         client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
         Channel clientChannel = client.ctx.channel();
-        client.pool.connect(clientChannel.eventLoop(), e, new BackendInitializer(client.pool, e), false, cluster.connectTimeoutMillis())
-                .addListener((ChannelFuture f) -> connected(f, e));
+        Endpoint target = e;
+        client.pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(client.pool, target), false, cluster.connectTimeoutMillis())
+                .addListener((ChannelFuture f) -> connected(f, target));
     }
 
     private void connected(ChannelFuture f, Endpoint e) {
