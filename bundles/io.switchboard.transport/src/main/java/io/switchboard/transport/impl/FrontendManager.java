@@ -135,13 +135,7 @@ public class FrontendManager implements FrontendService {
                 log.info("frontend " + spec.name() + " listening on " + u.channel().localAddress()
                         + " (udp, " + loops.name() + ") -> cluster " + spec.cluster());
             } else {
-                Throwable c = u.cause();
-                String why = c instanceof BindException || String.valueOf(c.getMessage()).contains("in use")
-                        ? "port " + spec.port() + " already in use on " + spec.bindAddress()
-                        : c.toString();
-                frontend.failed(why);
-                log.error("frontend " + spec.name() + " cannot listen on " + spec.bindAddress() + ":" + spec.port()
-                        + " (udp): " + why + "; other frontends are not affected");
+                bindFailed(frontend, u.cause(), " (udp)");
             }
             return;
         }
@@ -157,14 +151,19 @@ public class FrontendManager implements FrontendService {
                     + frontend.listeners().size() + " accepting loops) -> "
                     + (spec.services().isEmpty() ? "cluster " + spec.cluster() : "services " + spec.services()));
         } else {
-            Throwable c = f.cause();
-            String why = c instanceof BindException || String.valueOf(c.getMessage()).contains("in use")
-                    ? "port " + spec.port() + " already in use on " + spec.bindAddress()
-                    : c.toString();
-            frontend.failed(why);
-            log.error("frontend " + spec.name() + " cannot listen on " + spec.bindAddress() + ":" + spec.port()
-                    + ": " + why + "; other frontends are not affected");
+            bindFailed(frontend, f.cause(), "");
         }
+    }
+
+    /** Records and logs why a frontend cannot listen; the other frontends go on. */
+    private void bindFailed(Frontend frontend, Throwable c, String kind) {
+        FrontendSpec spec = frontend.spec();
+        String why = c instanceof BindException || String.valueOf(c.getMessage()).contains("in use")
+                ? "port " + spec.port() + " already in use on " + spec.bindAddress()
+                : c.toString();
+        frontend.failed(why);
+        log.error("frontend " + spec.name() + " cannot listen on " + spec.bindAddress() + ":" + spec.port()
+                + kind + ": " + why + "; other frontends are not affected");
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.switchboard.control.impl.config;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,9 +32,7 @@ public final class ConfigReader {
         if (file != null) {
             String f = file.toString();
             try {
-                Path p = f.startsWith("file:") ? Paths.get(URI.create(f)) : Paths.get(f);
-                Path cwd = Paths.get("").toAbsolutePath();
-                return p.startsWith(cwd) ? cwd.relativize(p).toString() : p.toString();
+                return ConfigNames.display((f.startsWith("file:") ? Paths.get(URI.create(f)) : Paths.get(f)).toFile());
             } catch (RuntimeException e) {
                 return f;
             }
