@@ -3,11 +3,11 @@
 # expects from a --custom proxy: in the foreground, one frontend on 127.0.0.1:PORT balancing
 # round-robin over BACKENDS (host:port,...), no demo, no interactive shell.
 #   ../shared/bench/bench.sh -w 20 direct haproxy --custom 'switchboard=bench/switchboard.sh {PORT} {BACKENDS}'
-# env: MODE=http|tcp (default http)  JAVA_OPTS (extra JVM flags)  LOOPS (event loops, 0 = one per core)
+# env: MODE=http|tcp (default http)  SWITCHBOARD_JAR (another build)  JAVA_OPTS (extra JVM flags)  LOOPS (event loops, 0 = one per core)
 set -eu
 port=$1; backends=$2
 here=$(cd "$(dirname "$0")/.." && pwd)
-jar=$here/runtime/target/switchboard.jar
+jar=${SWITCHBOARD_JAR:-$here/runtime/target/switchboard.jar}
 work=$(mktemp -d "${PA_RUN_DIR:-/tmp}/switchboard.XXXXXX")
 mkdir -p "$work/conf" "$work/plugins"
 printf 'endpoints = %s\npolicy = round-robin\n' "$backends" >"$work/conf/io.switchboard.cluster-bench.cfg"

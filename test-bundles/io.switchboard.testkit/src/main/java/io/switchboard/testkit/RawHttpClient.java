@@ -89,6 +89,12 @@ public final class RawHttpClient implements AutoCloseable {
         return new Response(status, head, new String(body, StandardCharsets.UTF_8));
     }
 
+    /** Reads a response head only: for responses without a body whatever their Content-Length says (HEAD, 304). */
+    public Response readHeadOnly() throws IOException {
+        String head = HttpBackend.readHead(in);
+        return head == null ? null : new Response(Integer.parseInt(head.substring(9, 12)), head, "");
+    }
+
     /** True when the server closed the connection (read returns end of stream within the timeout). */
     public boolean closedByServer() throws IOException {
         try {

@@ -600,6 +600,8 @@ class HttpSmugglingTest {
      */
     static final class RawBackend implements AutoCloseable {
         static final String CLOSE = "\u0000close";
+        /** At the start of an answer: its bytes are sent one at a time, each in its own segment. */
+        static final String TRICKLE = "\u0000trickle";
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final Function<String, String> responder;
         private final AtomicInteger connections = new AtomicInteger();
@@ -674,8 +676,17 @@ class HttpSmugglingTest {
                         if (answer != null) {
                             boolean close = answer.endsWith(CLOSE);
                             String bytes = close ? answer.substring(0, answer.length() - CLOSE.length()) : answer;
-                            s.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
-                            s.getOutputStream().flush();
+                            if (bytes.startsWith(TRICKLE)) {
+                                s.setTcpNoDelay(true);
+                                for (byte b : bytes.substring(TRICKLE.length()).getBytes(StandardCharsets.ISO_8859_1)) {
+                                    s.getOutputStream().write(b);
+                                    s.getOutputStream().flush();
+                                    sleep(2);
+                                }
+                            } else {
+                                s.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+                                s.getOutputStream().flush();
+                            }
                             if (close) {
                                 return;
                             }

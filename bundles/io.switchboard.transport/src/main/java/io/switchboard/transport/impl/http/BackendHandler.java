@@ -1,21 +1,22 @@
 package io.switchboard.transport.impl.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.ContentLengthNotAllowedException;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.Endpoint;
 import io.switchboard.transport.impl.UpstreamPool;
 
-/** The back-end side of a pooled HTTP connection: passes the response to the exchange that owns it. */
-final class BackendHandler extends ChannelInboundHandlerAdapter {
+/**
+ * The back-end side of a pooled HTTP connection: frames its responses at the byte level
+ * ({@link ResponseReader}) and passes them to the exchange that owns the connection.
+ */
+final class BackendHandler extends ChannelInboundHandlerAdapter implements ResponseReader.Listener {
     private final UpstreamPool pool;
     private final Endpoint endpoint;
+    private ChannelHandlerContext ctx;
+    private ResponseReader reader;
     private Exchange exchange;
 
     BackendHandler(UpstreamPool pool, Endpoint endpoint) {
@@ -23,52 +24,80 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         this.endpoint = endpoint;
     }
 
-    void attach(Exchange e) {
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.reader = new ResponseReader(this, ctx.alloc());
+    }
+
+    /** The exchange's request goes out on this connection: its response is read next. */
+    void attach(Exchange e, boolean headRequest) {
         this.exchange = e;
+        reader.expect(headRequest);
     }
 
     void detach() {
         this.exchange = null;
     }
 
+    /** The exchange gives the connection up before its response ended: it will be closed, nothing more is read. */
+    void abandon() {
+        this.exchange = null;
+        reader.abandon();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        Exchange e = exchange;
-        if (e != null && msg instanceof HttpObject) {
-            String invalid = invalidResponse((HttpObject) msg);
-            if (invalid != null) {
-                // A response that cannot be framed safely: the client gets a 502 (or, mid-response, a
-                // close) and this connection, whose stream can no longer be trusted, is never reused.
-                ReferenceCountUtil.release(msg);
-                e.backendResponseInvalid(invalid);
-                ctx.close();
-                return;
-            }
-            e.responseObject((HttpObject) msg);
+        if (msg instanceof ByteBuf) {
+            reader.read((ByteBuf) msg);
         } else {
-            // Bytes on an idle connection: the back-end is out of step; never reuse it.
             ReferenceCountUtil.release(msg);
-            ctx.close();
         }
     }
 
-    /** Why a response (or a part of it) from the back-end must not be passed on, or null. */
-    static String invalidResponse(HttpObject o) {
-        if (o.decoderResult().isFailure()) {
-            Throwable cause = o.decoderResult().cause();
-            if (cause instanceof ContentLengthNotAllowedException) {
-                return "Transfer-Encoding together with Content-Length";
-            }
-            return o instanceof HttpResponse ? "malformed response head (" + cause.getMessage() + ")"
-                    : "malformed response body (" + cause.getMessage() + ")";
+    @Override
+    public void responseHead(ResponseHead head) {
+        Exchange e = exchange;
+        if (e != null) {
+            e.responseHead(head);
+        } else {
+            head.release();
         }
-        if (o instanceof HttpResponse) {
-            HttpHeaders h = ((HttpResponse) o).headers();
-            if (h.contains(HttpHeaderNames.TRANSFER_ENCODING) && h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                return "Transfer-Encoding together with Content-Length";
-            }
+    }
+
+    @Override
+    public void responseBody(ByteBuf part) {
+        Exchange e = exchange;
+        if (e != null) {
+            e.responseBody(part);
+        } else {
+            part.release();
         }
-        return null;
+    }
+
+    @Override
+    public void responseEnd() {
+        Exchange e = exchange;
+        if (e != null) {
+            e.responseEnd();
+        }
+    }
+
+    @Override
+    public void responseInvalid(String reason) {
+        // A response that cannot be framed safely: the client gets a 502 (or, mid-response, a close)
+        // and this connection, whose stream can no longer be trusted, is never reused.
+        Exchange e = exchange;
+        if (e != null) {
+            e.backendResponseInvalid(reason);
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void outOfStep() {
+        // Bytes on an idle connection: the back-end is out of step; never reuse it.
+        ctx.close();
     }
 
     @Override
@@ -91,10 +120,15 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         Exchange e = exchange;
         if (e != null) {
-            e.backendClosed();
+            if (reader.endsAtClose()) {
+                e.responseEnd(); // a response without framing ends with the connection
+            } else {
+                e.backendClosed();
+            }
         } else {
             pool.forget(endpoint, ctx.channel());
         }
+        reader.release();
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.switchboard.transport.impl.http;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.Endpoint;
 import io.switchboard.transport.impl.UpstreamPool;
@@ -21,7 +20,6 @@ final class BackendInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(pool.idleSeconds(), 0, 0))
-                .addLast("codec", new HttpClientCodec(4096, 16384, 16384, true))
                 .addLast("backend", new BackendHandler(pool, endpoint));
     }
 }

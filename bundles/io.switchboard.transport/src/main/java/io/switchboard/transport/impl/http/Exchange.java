@@ -1,17 +1,13 @@
 package io.switchboard.transport.impl.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -28,13 +24,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One request and its response: choose an endpoint, take or open a back-end connection on the
- * client's event loop, stream the request there and the response back. All on one thread.
+ * client's event loop, stream the request there and the response back. All on one thread. The
+ * response goes to the client as the back-end's bytes: its head rewritten in one copy
+ * ({@link ResponseHead}), its body as slices of the buffers it arrived in.
  */
 final class Exchange {
     private final HttpProxyHandler client;
     private final HttpMessage message;
     private final HttpRequest request;
     private final boolean keepAlive;
+    private final boolean headRequest;
+    private final boolean chunkedRequest;
+    /** The response ends the client connection: it asked to, or the response lasts until the back-end closes. */
+    private boolean closeAfter;
     private final String clusterName;
     private ClusterSnapshot cluster;
     private HttpRequestContext context;
@@ -48,7 +50,6 @@ final class Exchange {
     private boolean requestComplete;
     private boolean requestBodiless = true;
     private boolean responseStarted;
-    private boolean informational;
     private boolean backendReusable;
     private boolean retried;
     private boolean done;
@@ -65,6 +66,8 @@ final class Exchange {
         this.request = request;
         this.keepAlive = keepAlive;
         this.clusterName = clusterName;
+        this.headRequest = request.method() == HttpMethod.HEAD;
+        this.chunkedRequest = HttpUtil.isTransferEncodingChunked(request);
     }
 
     void start() {
@@ -95,8 +98,6 @@ final class Exchange {
         String forwarded = h.get("Forwarded");
         String hop = "for=" + node + ";proto=http";
         h.set("Forwarded", forwarded == null ? hop : forwarded + ", " + hop);
-        // Back-end connections are persistent HTTP/1.1 whatever the client speaks.
-        request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
     private void dispatch() {
@@ -164,15 +165,15 @@ final class Exchange {
         backend = ch;
         backendReused = reused;
         backendHandler = ch.pipeline().get(BackendHandler.class);
-        backendHandler.attach(this);
-        ch.write(request, ch.voidPromise());
+        backendHandler.attach(this, headRequest);
+        ch.write(RequestEncoder.head(ch.alloc(), request), ch.voidPromise());
         if (pending != null) {
             for (HttpContent c : pending) {
-                ch.write(c, ch.voidPromise());
+                RequestEncoder.content(ch, c, chunkedRequest);
             }
             pending = null;
-        } else if (retried && requestComplete) {
-            ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise()); // the first attempt consumed it
+        } else if (retried && requestComplete && chunkedRequest) {
+            ch.write(RequestEncoder.lastChunk(), ch.voidPromise()); // the first attempt consumed it
         }
         flushBackendUnlessReading();
         if (requestComplete) {
@@ -203,7 +204,7 @@ final class Exchange {
         }
         // Not retried: the back-end may still be working on it, and a second one would do it again.
         counters.finished(false);
-        detachBackend().close();
+        abandonBackend().close();
         fail(HttpResponseStatus.GATEWAY_TIMEOUT, "back-end " + endpoint.id() + " sent no response within "
                 + cluster.firstByteTimeoutMillis() + " ms");
     }
@@ -218,7 +219,7 @@ final class Exchange {
         if (done) {
             c.release();
         } else if (backend != null) {
-            backend.write(c, backend.voidPromise());
+            RequestEncoder.content(backend, c, chunkedRequest);
             if (requestComplete) {
                 flushBackendUnlessReading();
                 armFirstByteTimer();
@@ -247,48 +248,35 @@ final class Exchange {
         }
     }
 
-    void responseObject(HttpObject o) {
+    void responseHead(ResponseHead head) {
         if (done) {
-            ReferenceCountUtil.release(o);
+            head.release();
             return;
         }
-        if (o instanceof HttpResponse) {
-            HttpResponse r = (HttpResponse) o;
-            if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL && r.status().code() != 101) {
-                informational = true; // e.g. 100 Continue: passed on, the real response follows
-                client.write(r);
-                return;
-            }
-            responseStarted = true;
-            cancelFirstByteTimer();
-            backendReusable = HttpUtil.isKeepAlive(r);
-            HopByHop.strip(r.headers());
-            r.setProtocolVersion(HttpVersion.HTTP_1_1);
-            if (!keepAlive) {
-                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            } else if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
-                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            }
-            client.write(r);
+        if (head.informational()) {
+            client.write(head.encode(client.ctx.alloc(), null)); // e.g. 100 Continue: passed on, the real response follows
+            return;
         }
-        if (o instanceof HttpContent) {
-            if (informational) {
-                if (o instanceof LastHttpContent) {
-                    informational = false;
-                    ReferenceCountUtil.release(o);
-                    // Ends the interim response for the client's encoder; the real one follows.
-                    client.write(LastHttpContent.EMPTY_LAST_CONTENT);
-                    return;
-                }
-                ReferenceCountUtil.release(o);
-                return;
-            }
-            if (o instanceof LastHttpContent) {
-                client.writeAndFlush(o);
-                complete();
-            } else {
-                client.write(o);
-            }
+        responseStarted = true;
+        cancelFirstByteTimer();
+        backendReusable = head.persistent;
+        closeAfter = !keepAlive || head.body == ResponseHead.Body.UNTIL_CLOSE;
+        String connection = closeAfter ? "close" : request.protocolVersion() == HttpVersion.HTTP_1_0 ? "keep-alive" : null;
+        client.write(head.encode(client.ctx.alloc(), connection));
+    }
+
+    void responseBody(ByteBuf part) {
+        if (done) {
+            part.release();
+        } else {
+            client.write(part);
+        }
+    }
+
+    void responseEnd() {
+        if (!done) {
+            client.flush();
+            complete();
         }
     }
 
@@ -308,12 +296,21 @@ final class Exchange {
         } else {
             b.close();
         }
-        message.done(keepAlive);
+        message.done(keepAlive && !closeAfter);
     }
 
     private Channel detachBackend() {
         Channel b = backend;
         backendHandler.detach();
+        backend = null;
+        backendHandler = null;
+        return b;
+    }
+
+    /** Lets go of a back-end connection whose response has not ended; the caller closes it. */
+    private Channel abandonBackend() {
+        Channel b = backend;
+        backendHandler.abandon();
         backend = null;
         backendHandler = null;
         return b;
@@ -385,7 +382,7 @@ final class Exchange {
         releasePending();
         if (backend != null) {
             counters.finished(true); // the client left; not the endpoint's failure
-            detachBackend().close();
+            abandonBackend().close();
         } else if (counters != null) {
             counters.finished(true);
         }
@@ -406,7 +403,7 @@ final class Exchange {
     private void fail(HttpResponseStatus status, String detail) {
         done = true;
         releasePending();
-        client.writeAndFlush(Responses.error(client.ctx.alloc(), status, detail, keepAlive));
+        client.writeAndFlush(Responses.error(client.ctx.alloc(), status, detail, keepAlive, headRequest));
         message.done(keepAlive);
     }
 
@@ -421,7 +418,7 @@ final class Exchange {
             counters.finished(true);
         }
         if (backend != null) {
-            detachBackend().close();
+            abandonBackend().close();
         }
         if (responseStarted) {
             client.abort();

@@ -4,7 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.switching.IntelligentSwitch;
@@ -12,8 +12,8 @@ import io.switchboard.transport.impl.Frontend;
 import io.switchboard.transport.impl.UpstreamPool;
 
 /**
- * Pipeline of an HTTP/1.1 client connection: the byte-level framing scan, the decoder, the framing
- * validator, the proxy. A request that breaks the framing rules is answered 400 (a request line over
+ * Pipeline of an HTTP/1.1 client connection: the byte-level framing scan, the request decoder, the
+ * framing validator, the proxy. There is no encoder: responses are written as bytes. A request that breaks the framing rules is answered 400 (a request line over
  * the limit 414, a header section over it 431) and the connection closed, before anything is
  * forwarded; a request head still incomplete after the head timeout gets 408.
  */
@@ -85,8 +85,8 @@ public final class HttpFrontendInitializer extends ChannelInitializer<SocketChan
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(idleSeconds, 0, 0))
                 .addLast("scan", scanner)
-                .addLast("codec", new HttpServerCodec(decoder))
+                .addLast("decoder", new HttpRequestDecoder(decoder))
                 .addLast("framing", validator)
-                .addLast("proxy", new HttpProxyHandler(frontend, cluster, clusters, pool, switchboard));
+                .addLast("proxy", new HttpProxyHandler(frontend, cluster, clusters, pool, switchboard, validator));
     }
 }

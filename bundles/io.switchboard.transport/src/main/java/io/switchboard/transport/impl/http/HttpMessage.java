@@ -1,16 +1,10 @@
 package io.switchboard.transport.impl.http;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.flow.Message;
@@ -89,14 +83,11 @@ final class HttpMessage implements Message {
         }
         answeredHere = true;
         releasePending();
-        ByteBuf content = body == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.duplicate());
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
-        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
-        if (contentType != null) {
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        }
-        r.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        client.writeAndFlush(r);
+        int length = body == null ? 0 : body.remaining();
+        // A response to HEAD carries the length of the body it does not send.
+        ByteBuffer sent = request.method() == HttpMethod.HEAD ? null : body;
+        client.writeAndFlush(Responses.response(client.ctx.alloc(), status, HttpResponseStatus.valueOf(status).reasonPhrase(),
+                contentType, sent, length, keepAlive));
         if (requestComplete) {
             done(keepAlive);
         } else {

@@ -1,12 +1,12 @@
 package io.switchboard.transport.impl.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -35,6 +35,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     final ClusterDirectory clusters;
     final UpstreamPool pool;
     private final IntelligentSwitch switchboard;
+    private final RequestFramingValidator validator;
     ChannelHandlerContext ctx;
     private TrackedFlow flow;
     private HttpMessage current;
@@ -55,7 +56,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The cluster behind the virtual service this connection reached. */
     private final String cluster;
 
-    HttpProxyHandler(Frontend frontend, String cluster, ClusterDirectory clusters, UpstreamPool pool, IntelligentSwitch switchboard) {
+    HttpProxyHandler(Frontend frontend, String cluster, ClusterDirectory clusters, UpstreamPool pool, IntelligentSwitch switchboard,
+                     RequestFramingValidator validator) {
+        this.validator = validator;
         this.frontend = frontend;
         this.cluster = cluster;
         this.clusters = clusters;
@@ -143,6 +146,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
+        validator.responseDone();
         if (!keepAlive || closing) {
             closing = true;
             releaseQueued();
@@ -171,19 +175,19 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Response bytes are written as they come; the flush happens once per back-end read batch. */
-    void write(HttpObject o) {
-        countOut(o);
-        ctx.write(o, ctx.voidPromise());
+    void write(ByteBuf b) {
+        countOut(b);
+        ctx.write(b, ctx.voidPromise());
     }
 
-    void writeAndFlush(HttpObject o) {
-        countOut(o);
-        ctx.writeAndFlush(o, ctx.voidPromise());
+    void writeAndFlush(ByteBuf b) {
+        countOut(b);
+        ctx.writeAndFlush(b, ctx.voidPromise());
     }
 
-    private void countOut(HttpObject o) {
-        if (o instanceof HttpContent && flow != null) {
-            flow.countOut(((HttpContent) o).content().readableBytes());
+    private void countOut(ByteBuf b) {
+        if (flow != null) {
+            flow.countOut(b.readableBytes());
         }
     }
 

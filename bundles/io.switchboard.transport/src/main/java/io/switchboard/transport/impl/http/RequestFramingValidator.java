@@ -3,7 +3,6 @@ package io.switchboard.transport.impl.http;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -13,9 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -257,12 +254,9 @@ final class RequestFramingValidator extends ChannelDuplexHandler {
         return a;
     }
 
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        boolean responseEnd = msg instanceof LastHttpContent
-                && !(msg instanceof HttpResponse && ((HttpResponse) msg).status().codeClass() == HttpStatusClass.INFORMATIONAL);
-        ctx.write(msg, promise);
-        if (responseEnd && outstanding > 0 && --outstanding == 0 && !closing) {
+    /** A response was written completely (the proxy says so: the pipeline carries bytes, not messages). */
+    void responseDone() {
+        if (outstanding > 0 && --outstanding == 0 && !closing) {
             scanner.responsesDone();
         }
     }

@@ -2,27 +2,40 @@ package io.switchboard.transport.impl.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** The short responses the proxy makes itself. */
+/** The responses the proxy makes itself, as bytes for the client connection. */
 final class Responses {
     private Responses() {
     }
 
-    static FullHttpResponse error(ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean keepAlive) {
-        ByteBuf body = alloc.buffer();
-        body.writeCharSequence(status.code() + " " + status.reasonPhrase() + ": " + detail + "\n", StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        r.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
-                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        return r;
+    /** A short plain-text error; without a body in answer to HEAD. */
+    static ByteBuf error(ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean keepAlive, boolean head) {
+        byte[] body = (status.code() + " " + status.reasonPhrase() + ": " + detail + "\n").getBytes(StandardCharsets.UTF_8);
+        return response(alloc, status.code(), status.reasonPhrase(), "text/plain; charset=utf-8",
+                head ? null : ByteBuffer.wrap(body), body.length, keepAlive);
+    }
+
+    static ByteBuf error(ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean keepAlive) {
+        return error(alloc, status, detail, keepAlive, false);
+    }
+
+    /** A complete response; {@code body} null sends the head only (with {@code length} as Content-Length). */
+    static ByteBuf response(ByteBufAllocator alloc, int status, String reason, String contentType, ByteBuffer body,
+                            int length, boolean keepAlive) {
+        StringBuilder head = new StringBuilder(128).append("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n");
+        if (contentType != null) {
+            head.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        head.append("Content-Length: ").append(length).append("\r\n")
+                .append("Connection: ").append(keepAlive ? "keep-alive" : "close").append("\r\n\r\n");
+        ByteBuf out = alloc.buffer(head.length() + (body == null ? 0 : body.remaining()));
+        out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
+        if (body != null) {
+            out.writeBytes(body.duplicate());
+        }
+        return out;
     }
 }

@@ -1,0 +1,651 @@
+package io.switchboard.transport.impl.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ByteProcessor;
+
+/**
+ * Frames the responses of one back-end connection at the byte level. A head is parsed in place
+ * ({@link ResponseHead}); body bytes go on as slices of the buffers they arrived in, never copied,
+ * never decoded: a Content-Length body is counted, a chunked one followed by its chunk lines (the
+ * client gets the chunks as they were), one without framing lasts until the back-end closes.
+ *
+ * <p>What cannot be framed safely is refused (the listener hears why): Transfer-Encoding together
+ * with Content-Length, Content-Length values that differ or are not numbers, obs-fold, bare CR or
+ * LF line ends, a header name that is not a token, a head over {@link #MAX_HEAD} bytes, a bad chunk
+ * line, and 101 Switching Protocols (upgrades are not forwarded). Bytes that come while no response
+ * is expected mean the connection is out of step.
+ */
+final class ResponseReader implements ByteProcessor {
+    /** What a reader reports, on the back-end connection's event loop. */
+    interface Listener {
+        void responseHead(ResponseHead head);
+
+        /** A part of the body; the listener owns it. */
+        void responseBody(ByteBuf part);
+
+        void responseEnd();
+
+        void responseInvalid(String reason);
+
+        /** Bytes arrived while no response was expected. */
+        void outOfStep();
+    }
+
+    static final int MAX_HEAD = 24 * 1024;
+    private static final int MAX_HEADERS = 256;
+    private static final int MAX_CHUNK_SIZE_DIGITS = 16;
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+
+    private static final int IDLE = 0;
+    private static final int HEAD = 1;
+    private static final int LENGTH = 2;
+    private static final int UNTIL_CLOSE = 3;
+    // Chunked body, byte by byte except the data.
+    private static final int CHUNK_SIZE = 4;
+    private static final int CHUNK_EXT = 5;
+    private static final int CHUNK_SIZE_LF = 6;
+    private static final int CHUNK_DATA = 7;
+    private static final int CHUNK_DATA_CR = 8;
+    private static final int CHUNK_DATA_LF = 9;
+    private static final int TRAILER_START = 10;
+    private static final int TRAILER_LINE = 11;
+    private static final int TRAILER_LF = 12;
+    private static final int TRAILER_END_LF = 13;
+    private static final int CHUNKED_END = 14;
+    private static final int FAILED = 15;
+
+    private static final boolean[] TCHAR = new boolean[256];
+
+    static {
+        for (int c = '0'; c <= '9'; c++) {
+            TCHAR[c] = true;
+        }
+        for (int c = 'a'; c <= 'z'; c++) {
+            TCHAR[c] = true;
+            TCHAR[c - 32] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TCHAR[c] = true;
+        }
+    }
+
+    private final Listener listener;
+    private final ByteBufAllocator alloc;
+    private int state = IDLE;
+    private boolean headRequest;
+    /** A head that came in more than one buffer, gathered. */
+    private ByteBuf gathered;
+    private long remaining;
+    private int chunkDigits;
+    private String chunkViolation;
+
+    ResponseReader(Listener listener, ByteBufAllocator alloc) {
+        this.listener = listener;
+        this.alloc = alloc;
+    }
+
+    /** A request went out: its response is read next. A response to HEAD has no body, whatever its head says. */
+    void expect(boolean head) {
+        headRequest = head;
+        state = HEAD;
+    }
+
+    /** The exchange let the connection go mid-response: nothing more is read from it. */
+    void abandon() {
+        state = FAILED;
+        releaseGathered();
+    }
+
+    /** Whether the response in progress ends when the back-end closes (then the close completes it). */
+    boolean endsAtClose() {
+        return state == UNTIL_CLOSE;
+    }
+
+    void release() {
+        releaseGathered();
+    }
+
+    /** Reads a buffer from the back-end; takes ownership of it. */
+    void read(ByteBuf in) {
+        try {
+            while (in.isReadable()) {
+                switch (state) {
+                    case HEAD:
+                        if (!readHead(in)) {
+                            return;
+                        }
+                        break;
+                    case LENGTH: {
+                        int n = (int) Math.min(remaining, in.readableBytes());
+                        remaining -= n;
+                        listener.responseBody(in.readRetainedSlice(n));
+                        if (remaining == 0) {
+                            end();
+                        }
+                        break;
+                    }
+                    case UNTIL_CLOSE:
+                        listener.responseBody(in.readRetainedSlice(in.readableBytes()));
+                        break;
+                    case FAILED:
+                        return;
+                    case IDLE:
+                        state = FAILED;
+                        listener.outOfStep();
+                        return;
+                    default:
+                        readChunked(in);
+                        break;
+                }
+            }
+        } finally {
+            in.release();
+        }
+    }
+
+    /** False when the buffer is used up (or the head is refused) before a head is complete. */
+    private boolean readHead(ByteBuf in) {
+        if (gathered == null) {
+            int start = in.readerIndex();
+            int end = headEnd(in, start, start, in.writerIndex());
+            if (end >= 0) {
+                in.readerIndex(end);
+                return head(in.retainedSlice(start, end - start));
+            }
+            if (in.readableBytes() > MAX_HEAD) {
+                return fail("response head over " + MAX_HEAD + " bytes");
+            }
+            gathered = alloc.buffer(Math.max(1024, in.readableBytes() * 2));
+            gathered.writeBytes(in);
+            return false;
+        }
+        int from = Math.max(0, gathered.writerIndex() - 3);
+        int take = Math.min(in.readableBytes(), MAX_HEAD + 1 - gathered.writerIndex());
+        int at = in.readerIndex();
+        gathered.writeBytes(in, at, take);
+        int end = headEnd(gathered, 0, from, gathered.writerIndex());
+        if (end < 0) {
+            in.readerIndex(at + take);
+            return gathered.writerIndex() <= MAX_HEAD ? false : fail("response head over " + MAX_HEAD + " bytes");
+        }
+        // Only the head's own bytes are taken from this buffer: the rest is the body.
+        in.readerIndex(at + take - (gathered.writerIndex() - end));
+        gathered.writerIndex(end);
+        ByteBuf head = gathered;
+        gathered = null;
+        return head(head);
+    }
+
+    /** Index after the CRLF CRLF that ends a head starting at {@code start}, searching from {@code from}; -1 if none yet. */
+    private static int headEnd(ByteBuf b, int start, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int lf = b.indexOf(i, to, LF);
+            if (lf < 0) {
+                return -1;
+            }
+            if (lf - 3 >= start && b.getByte(lf - 1) == CR && b.getByte(lf - 2) == LF && b.getByte(lf - 3) == CR) {
+                return lf + 1;
+            }
+            i = lf + 1;
+        }
+        return -1;
+    }
+
+    /** Parses a complete head (owned) and tells the listener; false if it was refused. */
+    private boolean head(ByteBuf h) {
+        ResponseHead head;
+        try {
+            head = parse(h);
+        } catch (Refused r) {
+            h.release();
+            return fail(r.getMessage());
+        }
+        if (head.informational()) {
+            state = HEAD; // the final response follows
+            listener.responseHead(head);
+            return state != FAILED;
+        }
+        switch (head.body) {
+            case NONE:
+                state = IDLE;
+                listener.responseHead(head);
+                if (state == IDLE) {
+                    listener.responseEnd();
+                }
+                return true;
+            case LENGTH:
+                remaining = head.contentLength;
+                state = LENGTH;
+                break;
+            case CHUNKED:
+                startChunk();
+                break;
+            default:
+                state = UNTIL_CLOSE;
+                break;
+        }
+        listener.responseHead(head);
+        return state != FAILED;
+    }
+
+    private ResponseHead parse(ByteBuf b) {
+        int start = b.readerIndex();
+        int end = b.writerIndex();
+        // Status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF
+        int lf = lineEnd(b, start, end);
+        if (lf - start < 13 || !isHttp1(b, start) || b.getByte(start + 8) != ' ') {
+            throw new Refused("malformed status line");
+        }
+        boolean http10 = b.getByte(start + 7) == '0';
+        int status = 0;
+        for (int i = start + 9; i < start + 12; i++) {
+            int d = b.getByte(i) - '0';
+            if (d < 0 || d > 9) {
+                throw new Refused("malformed status code");
+            }
+            status = status * 10 + d;
+        }
+        if (lf - 1 > start + 12 && b.getByte(start + 12) != ' ') {
+            throw new Refused("malformed status line");
+        }
+        if (status < 100) {
+            throw new Refused("status code " + status);
+        }
+        if (status == 101) {
+            throw new Refused("101 Switching Protocols (upgrades are not forwarded)");
+        }
+        int[] kept = new int[16];
+        kept[0] = start + 9;
+        kept[1] = lf + 1;
+        int keptCount = 2;
+        // Lines to strip because Connection names them are only known at the end: names are remembered.
+        int[] names = null;
+        int nameCount = 0;
+        String[] connectionTokens = null;
+        int tokenCount = 0;
+        boolean close = false;
+        boolean keepAlive = false;
+        long contentLength = -1;
+        boolean transferEncoding = false;
+        boolean chunked = false;
+        int lines = 0;
+        int ls = lf + 1;
+        while (true) {
+            lf = lineEnd(b, ls, end);
+            if (lf == ls + 1) {
+                break; // the empty line
+            }
+            if (++lines > MAX_HEADERS) {
+                throw new Refused("more than " + MAX_HEADERS + " header lines");
+            }
+            int c = b.getByte(ls) & 0xFF;
+            if (c == ' ' || c == '\t') {
+                throw new Refused("obs-fold in a response header");
+            }
+            int colon = ls;
+            while ((c = b.getByte(colon) & 0xFF) != ':') {
+                if (!TCHAR[c]) {
+                    throw new Refused("invalid header name");
+                }
+                colon++;
+            }
+            if (colon == ls) {
+                throw new Refused("empty header name");
+            }
+            int nameLength = colon - ls;
+            int vs = colon + 1;
+            int ve = lf - 1;
+            while (vs < ve && isWs(b.getByte(vs))) {
+                vs++;
+            }
+            while (ve > vs && isWs(b.getByte(ve - 1))) {
+                ve--;
+            }
+            boolean keep = true;
+            switch (nameLength) {
+                case 2:
+                    keep = !named(b, ls, "te");
+                    break;
+                case 7:
+                    keep = !named(b, ls, "upgrade");
+                    break;
+                case 10:
+                    if (named(b, ls, "connection")) {
+                        keep = false;
+                        for (String token : b.toString(vs, ve - vs, java.nio.charset.StandardCharsets.US_ASCII).split(",")) {
+                            String t = token.trim();
+                            if (t.equalsIgnoreCase("close")) {
+                                close = true;
+                            } else if (t.equalsIgnoreCase("keep-alive")) {
+                                keepAlive = true;
+                            } else if (!t.isEmpty()) {
+                                if (connectionTokens == null) {
+                                    connectionTokens = new String[4];
+                                } else if (tokenCount == connectionTokens.length) {
+                                    connectionTokens = java.util.Arrays.copyOf(connectionTokens, tokenCount * 2);
+                                }
+                                connectionTokens[tokenCount++] = t;
+                            }
+                        }
+                    } else {
+                        keep = !named(b, ls, "keep-alive");
+                    }
+                    break;
+                case 14:
+                    if (named(b, ls, "content-length")) {
+                        long n = contentLength(b, vs, ve);
+                        if (contentLength >= 0 && contentLength != n) {
+                            throw new Refused("Content-Length values differ");
+                        }
+                        contentLength = n;
+                    }
+                    break;
+                case 16:
+                    keep = !named(b, ls, "proxy-connection");
+                    break;
+                case 17:
+                    if (named(b, ls, "transfer-encoding")) {
+                        transferEncoding = true;
+                        chunked = lastCodingIsChunked(b, vs, ve);
+                    }
+                    break;
+                case 18:
+                    keep = !named(b, ls, "proxy-authenticate");
+                    break;
+                default:
+                    break;
+            }
+            if (keep) {
+                if (keptCount == kept.length) {
+                    kept = java.util.Arrays.copyOf(kept, keptCount * 2);
+                }
+                kept[keptCount++] = ls;
+                kept[keptCount++] = lf + 1;
+                if (names == null) {
+                    names = new int[16];
+                } else if (nameCount == names.length) {
+                    names = java.util.Arrays.copyOf(names, nameCount * 2);
+                }
+                names[nameCount++] = nameLength;
+            }
+            ls = lf + 1;
+        }
+        if (transferEncoding && contentLength >= 0) {
+            throw new Refused("Transfer-Encoding together with Content-Length");
+        }
+        if (connectionTokens != null) {
+            keptCount = stripNamed(b, kept, keptCount, names, connectionTokens, tokenCount);
+        }
+        ResponseHead.Body body;
+        if (status < 200 || status == 204 || status == 304 || headRequest) {
+            body = ResponseHead.Body.NONE;
+        } else if (transferEncoding) {
+            body = chunked ? ResponseHead.Body.CHUNKED : ResponseHead.Body.UNTIL_CLOSE;
+        } else if (contentLength >= 0) {
+            body = contentLength == 0 ? ResponseHead.Body.NONE : ResponseHead.Body.LENGTH;
+        } else {
+            body = ResponseHead.Body.UNTIL_CLOSE;
+        }
+        boolean persistent = body != ResponseHead.Body.UNTIL_CLOSE && !close && (!http10 || keepAlive);
+        return new ResponseHead(status, body, contentLength, persistent, b, kept, keptCount);
+    }
+
+    /** Drops the kept header lines whose names the Connection header listed (never the framing ones). */
+    private static int stripNamed(ByteBuf b, int[] kept, int keptCount, int[] names, String[] tokens, int tokenCount) {
+        int out = 2;
+        for (int i = 2, n = 0; i < keptCount; i += 2, n++) {
+            int ls = kept[i];
+            int length = names[n];
+            boolean strip = false;
+            for (int t = 0; t < tokenCount && !strip; t++) {
+                String token = tokens[t];
+                strip = token.length() == length && named(b, ls, token.toLowerCase(java.util.Locale.ROOT))
+                        && !token.equalsIgnoreCase("content-length") && !token.equalsIgnoreCase("transfer-encoding");
+            }
+            if (!strip) {
+                kept[out++] = kept[i];
+                kept[out++] = kept[i + 1];
+            }
+        }
+        return out;
+    }
+
+    private static boolean isHttp1(ByteBuf b, int at) {
+        return b.getByte(at) == 'H' && b.getByte(at + 1) == 'T' && b.getByte(at + 2) == 'T' && b.getByte(at + 3) == 'P'
+                && b.getByte(at + 4) == '/' && b.getByte(at + 5) == '1' && b.getByte(at + 6) == '.'
+                && (b.getByte(at + 7) == '0' || b.getByte(at + 7) == '1');
+    }
+
+    private static boolean isWs(byte c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /** The LF ending the line that starts at {@code from}, which must be preceded by CR and hold no other CR or control byte. */
+    private static int lineEnd(ByteBuf b, int from, int to) {
+        int lf = b.indexOf(from, to, LF);
+        if (lf < 0 || lf == from || b.getByte(lf - 1) != CR) {
+            throw new Refused("response header line without CRLF");
+        }
+        for (int i = from; i < lf - 1; i++) {
+            int c = b.getByte(i) & 0xFF;
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                throw new Refused(c == CR ? "bare CR in a response head" : "control character in a response head");
+            }
+        }
+        return lf;
+    }
+
+    /** Whether the name at {@code at} equals {@code lower} (lower case), ignoring case. */
+    private static boolean named(ByteBuf b, int at, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            int c = b.getByte(at + i);
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            if (c != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A Content-Length value: digits, or a comma-separated list of identical ones. */
+    private static long contentLength(ByteBuf b, int from, int to) {
+        long value = -1;
+        int i = from;
+        while (true) {
+            while (i < to && isWs(b.getByte(i))) {
+                i++;
+            }
+            long n = 0;
+            int digits = 0;
+            int c;
+            while (i < to && (c = b.getByte(i)) >= '0' && c <= '9') {
+                if (n > (Long.MAX_VALUE - 9) / 10) {
+                    throw new Refused("Content-Length too large");
+                }
+                n = n * 10 + (c - '0');
+                digits++;
+                i++;
+            }
+            while (i < to && isWs(b.getByte(i))) {
+                i++;
+            }
+            if (digits == 0) {
+                throw new Refused("invalid Content-Length");
+            }
+            if (value >= 0 && value != n) {
+                throw new Refused("Content-Length values differ");
+            }
+            value = n;
+            if (i == to) {
+                return value;
+            }
+            if (b.getByte(i) != ',') {
+                throw new Refused("invalid Content-Length");
+            }
+            i++;
+        }
+    }
+
+    private static boolean lastCodingIsChunked(ByteBuf b, int from, int to) {
+        int comma = b.indexOf(to, from, (byte) ',');
+        int s = comma < 0 ? from : comma + 1;
+        while (s < to && isWs(b.getByte(s))) {
+            s++;
+        }
+        return to - s == 7 && named(b, s, "chunked");
+    }
+
+    // ---- chunked bodies
+
+    private void startChunk() {
+        state = CHUNK_SIZE;
+        remaining = 0;
+        chunkDigits = 0;
+    }
+
+    /** Follows chunk framing over the buffer, passing the bytes on as they are, up to the end of the body. */
+    private void readChunked(ByteBuf in) {
+        int start = in.readerIndex();
+        int i = start;
+        int end = in.writerIndex();
+        while (i < end && state != CHUNKED_END && state != FAILED) {
+            if (state == CHUNK_DATA) {
+                int n = (int) Math.min(remaining, end - i);
+                i += n;
+                remaining -= n;
+                if (remaining == 0) {
+                    state = CHUNK_DATA_CR;
+                }
+                continue;
+            }
+            int stop = in.forEachByte(i, end - i, this);
+            i = stop < 0 ? end : stop + 1;
+        }
+        if (state == FAILED) {
+            in.readerIndex(end);
+            listener.responseInvalid(chunkViolation);
+            return;
+        }
+        in.readerIndex(i);
+        if (i > start) {
+            listener.responseBody(in.retainedSlice(start, i - start));
+        }
+        if (state == CHUNKED_END) {
+            end();
+        }
+    }
+
+    /** One byte of a chunk line or trailer; false to stop (data to skip, the end, or a violation). */
+    @Override
+    public boolean process(byte b) {
+        int c = b & 0xFF;
+        switch (state) {
+            case CHUNK_SIZE: {
+                int digit = c < 0x80 ? Character.digit(c, 16) : -1;
+                if (digit >= 0) {
+                    if (++chunkDigits > MAX_CHUNK_SIZE_DIGITS) {
+                        return chunkFail("chunk size too large");
+                    }
+                    remaining = remaining * 16 + digit;
+                    return remaining >= 0 || chunkFail("chunk size too large");
+                }
+                if (chunkDigits == 0) {
+                    return chunkFail("invalid chunk size");
+                }
+                state = CHUNK_EXT;
+                return process(b);
+            }
+            case CHUNK_EXT:
+                if (c == CR) {
+                    state = CHUNK_SIZE_LF;
+                    return true;
+                }
+                return (c >= 0x20 && c != 0x7F) || c == '\t' || chunkFail("invalid chunk line");
+            case CHUNK_SIZE_LF:
+                if (c != LF) {
+                    return chunkFail("bare CR in a chunk line");
+                }
+                if (remaining == 0) {
+                    state = TRAILER_START;
+                    return true;
+                }
+                state = CHUNK_DATA;
+                return false;
+            case CHUNK_DATA_CR:
+                state = CHUNK_DATA_LF;
+                return c == CR || chunkFail("chunk data not followed by CRLF");
+            case CHUNK_DATA_LF:
+                if (c != LF) {
+                    return chunkFail("chunk data not followed by CRLF");
+                }
+                startChunk();
+                return true;
+            case TRAILER_START:
+                if (c == CR) {
+                    state = TRAILER_END_LF;
+                    return true;
+                }
+                if (c == ' ' || c == '\t' || !TCHAR[c]) {
+                    return chunkFail("invalid trailer line");
+                }
+                state = TRAILER_LINE;
+                return true;
+            case TRAILER_LINE:
+                if (c == CR) {
+                    state = TRAILER_LF;
+                    return true;
+                }
+                return (c >= 0x20 && c != 0x7F) || c == '\t' || chunkFail("invalid trailer line");
+            case TRAILER_LF:
+                state = TRAILER_START;
+                return c == LF || chunkFail("bare CR in a trailer line");
+            case TRAILER_END_LF:
+                if (c != LF) {
+                    return chunkFail("bare CR after the trailer");
+                }
+                state = CHUNKED_END;
+                return false;
+            default:
+                throw new IllegalStateException("state " + state);
+        }
+    }
+
+    private boolean chunkFail(String reason) {
+        chunkViolation = "invalid chunked response body: " + reason;
+        state = FAILED;
+        return false;
+    }
+
+    private void end() {
+        state = IDLE;
+        listener.responseEnd();
+    }
+
+    private boolean fail(String reason) {
+        state = FAILED;
+        releaseGathered();
+        listener.responseInvalid(reason);
+        return false;
+    }
+
+    private void releaseGathered() {
+        if (gathered != null) {
+            gathered.release();
+            gathered = null;
+        }
+    }
+
+    /** A head that cannot be framed safely. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}
