@@ -73,6 +73,9 @@ public class FrontendManager implements FrontendService {
 
         @AttributeDefinition(description = "HTTP frontends: seconds a client has to complete a request head once it has begun one; then 408 and the connection is closed (0 = no limit).", min = "0")
         int requestHeadTimeoutSeconds() default 10;
+
+        @AttributeDefinition(description = "HTTP frontends: pseudonym for the Via header added to forwarded requests and responses (e.g. switchboard); empty for none.")
+        String via() default "";
     }
 
     @Reference
@@ -103,6 +106,19 @@ public class FrontendManager implements FrontendService {
             acceptors = 1;
         }
         this.pool = new UpstreamPool(loops.socketChannelClass(), config.connectTimeoutSeconds() * 1000, config.clientIdleSeconds());
+    }
+
+    /** The configured Via pseudonym if it is a token (a bad one is logged and left out), else null. */
+    private String via() {
+        String v = config.via() == null ? "" : config.via().trim();
+        if (v.isEmpty()) {
+            return null;
+        }
+        if (!v.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            log.error("config rejected: key 'via': '" + v + "' is not a token (letters, digits, !#$%&'*+.^_`|~-); no Via header is added");
+            return null;
+        }
+        return v;
     }
 
     @Override
@@ -176,7 +192,7 @@ public class FrontendManager implements FrontendService {
         ChannelInitializer<SocketChannel> init = spec.protocol() == Protocol.HTTP
                 ? new HttpFrontendInitializer(frontend, clusters, pool, config.clientIdleSeconds(), switchboard,
                         new HttpFrontendInitializer.Limits(config.maxUriBytes(), config.maxHeaderBytes(),
-                                TimeUnit.SECONDS.toMillis(config.requestHeadTimeoutSeconds())))
+                                TimeUnit.SECONDS.toMillis(config.requestHeadTimeoutSeconds())), via())
                 : new TcpFrontendInitializer(frontend, clusters, pool, switchboard, config.firstBytesWaitMillis());
         ServerBootstrap b = new ServerBootstrap()
                 .group(loop, loops.isEpoll() ? loop : loops.group()) // NIO: one acceptor spreads its connections

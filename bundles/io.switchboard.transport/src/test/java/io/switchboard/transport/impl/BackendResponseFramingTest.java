@@ -36,6 +36,11 @@ class BackendResponseFramingTest {
         proxy = new ProxyFixture(Protocol.HTTP, "raw", new TestClusters().put("raw", endpoint("raw", raw.port())));
     }
 
+    private void startWithVia(Function<String, String> respond, String via) throws IOException {
+        raw = new RawBackend(respond);
+        proxy = new ProxyFixture("raw", new TestClusters().put("raw", endpoint("raw", raw.port())), via);
+    }
+
     @AfterEach
     void stop() throws IOException {
         if (proxy != null) {
@@ -186,6 +191,50 @@ class BackendResponseFramingTest {
         assertEquals(2, raw.connections());
     }
 
+    @Test
+    void anHttp10ClientGetsAChunkedBodyAsItsDataEndedByTheClose() throws Exception {
+        start(head -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n5;x=y\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\n");
+        try (Socket s = connect(proxy.port())) {
+            send(s, "GET /old-client HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(all.startsWith("HTTP/1.1 200 OK\r\n"), all);
+            assertFalse(all.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding"), all);
+            assertTrue(all.contains("\r\nConnection: close\r\n"), all);
+            assertTrue(all.endsWith("\r\n\r\nhello world"), all);
+        }
+        Thread.sleep(100);
+        assertEquals(0, raw.closedConnections(), "the back-end connection stays open for reuse after the dechunked body");
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("GET /again HTTP/1.1\r\nHost: t\r\n\r\n");
+            String head = c.readHeadOnly().head;
+            assertTrue(head.contains("Transfer-Encoding: chunked"), "an HTTP/1.1 client gets the chunks: " + head);
+        }
+    }
+
+    @Test
+    void viaIsAddedBothWaysWhenConfigured() throws IOException {
+        startWithVia(head -> "HTTP/1.1 200 OK\r\nVia: 1.1 inner\r\nContent-Length: 3\r\n\r\nok\n", "edge");
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            Response r = c.send("GET /via HTTP/1.1\r\nHost: t\r\nVia: 1.0 outer\r\n\r\n").read();
+            assertEquals(200, r.status);
+            assertTrue(r.head.contains("\r\nVia: 1.1 inner\r\n") && r.head.indexOf("Via: 1.1 edge") > r.head.indexOf("Via: 1.1 inner"),
+                    "the back-end's Via, then ours: " + r.head);
+        }
+        raw.awaitReceived("Via: 1.1 edge\r\n");
+        String received = raw.received();
+        assertTrue(received.indexOf("Via: 1.0 outer") < received.indexOf("Via: 1.1 edge"), received);
+    }
+
+    @Test
+    void noViaUnlessConfigured() throws IOException {
+        start(head -> OK);
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            Response r = c.get("/no-via");
+            assertEquals(null, r.header("via"), r.head);
+        }
+        assertFalse(raw.received().contains("Via:"), raw.received());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 3\r\n\r\nok\n",
@@ -197,6 +246,7 @@ class BackendResponseFramingTest {
         "HTTP/1.1 200 OK\r\nContent-Length: three\r\n\r\nok\n",
         "HTTP/1.1 200 OK\r\nContent-Length: -3\r\n\r\nok\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nok\n\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nok\n\r\n0\r\n\r\n",
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",
         "HTTP/2 200\r\nContent-Length: 3\r\n\r\nok\n",
         "HTTP/1.1 2OO OK\r\nContent-Length: 3\r\n\r\nok\n",

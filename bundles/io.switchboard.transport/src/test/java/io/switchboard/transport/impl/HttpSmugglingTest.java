@@ -638,6 +638,10 @@ class HttpSmugglingTest {
             }
         }
 
+        int closedConnections() {
+            return closed.get();
+        }
+
         void awaitClosed(int n) {
             long end = System.currentTimeMillis() + 5000;
             while (closed.get() < n) {

@@ -36,16 +36,21 @@ final class ProxyFixture implements AutoCloseable {
     }
 
     ProxyFixture(Protocol protocol, String cluster, TestClusters clusters, String bindAddress) {
-        this(protocol, cluster, clusters, bindAddress, HttpFrontendInitializer.Limits.DEFAULTS);
+        this(protocol, cluster, clusters, bindAddress, HttpFrontendInitializer.Limits.DEFAULTS, null);
+    }
+
+    /** An HTTP frontend that adds a Via header with this pseudonym. */
+    ProxyFixture(String cluster, TestClusters clusters, String via) {
+        this(Protocol.HTTP, cluster, clusters, "127.0.0.1", HttpFrontendInitializer.Limits.DEFAULTS, via);
     }
 
     /** An HTTP frontend with its own request-head limits. */
     ProxyFixture(String cluster, TestClusters clusters, HttpFrontendInitializer.Limits limits) {
-        this(Protocol.HTTP, cluster, clusters, "127.0.0.1", limits);
+        this(Protocol.HTTP, cluster, clusters, "127.0.0.1", limits, null);
     }
 
     private ProxyFixture(Protocol protocol, String cluster, TestClusters clusters, String bindAddress,
-                         HttpFrontendInitializer.Limits limits) {
+                         HttpFrontendInitializer.Limits limits, String via) {
         if (!Epoll.isAvailable()) {
             throw new IllegalStateException("epoll must load on this machine", Epoll.unavailabilityCause());
         }
@@ -58,7 +63,7 @@ final class ProxyFixture implements AutoCloseable {
         ServerBootstrap b = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true);
         if (protocol == Protocol.HTTP) {
-            b.childHandler(new HttpFrontendInitializer(frontend, clusters, pool, 60, switchboard, limits));
+            b.childHandler(new HttpFrontendInitializer(frontend, clusters, pool, 60, switchboard, limits, via));
         } else {
             b.childOption(ChannelOption.AUTO_READ, false).childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childHandler(new TcpFrontendInitializer(frontend, clusters, pool, switchboard, 200));

@@ -36,6 +36,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
         reader.expect(headRequest);
     }
 
+    /** The chunked body of the response in progress goes to the client as its data only. */
+    void dechunk() {
+        reader.dechunk();
+    }
+
     void detach() {
         this.exchange = null;
     }

@@ -98,6 +98,9 @@ final class Exchange {
         String forwarded = h.get("Forwarded");
         String hop = "for=" + node + ";proto=http";
         h.set("Forwarded", forwarded == null ? hop : forwarded + ", " + hop);
+        if (client.via != null) {
+            h.add("Via", client.via);
+        }
     }
 
     private void dispatch() {
@@ -254,15 +257,21 @@ final class Exchange {
             return;
         }
         if (head.informational()) {
-            client.write(head.encode(client.ctx.alloc(), null)); // e.g. 100 Continue: passed on, the real response follows
+            client.write(head.encode(client.ctx.alloc(), null, client.via)); // e.g. 100 Continue: passed on, the real response follows
             return;
         }
         responseStarted = true;
         cancelFirstByteTimer();
         backendReusable = head.persistent;
-        closeAfter = !keepAlive || head.body == ResponseHead.Body.UNTIL_CLOSE;
-        String connection = closeAfter ? "close" : request.protocolVersion() == HttpVersion.HTTP_1_0 ? "keep-alive" : null;
-        client.write(head.encode(client.ctx.alloc(), connection));
+        boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
+        // An HTTP/1.0 client cannot take chunks: it gets the data, and the close ends the body.
+        boolean dechunk = http10 && head.body == ResponseHead.Body.CHUNKED;
+        if (dechunk) {
+            backendHandler.dechunk();
+        }
+        closeAfter = !keepAlive || head.body == ResponseHead.Body.UNTIL_CLOSE || dechunk;
+        String connection = closeAfter ? "close" : http10 ? "keep-alive" : null;
+        client.write(head.encode(client.ctx.alloc(), connection, client.via, dechunk));
     }
 
     void responseBody(ByteBuf part) {

@@ -43,14 +43,25 @@ public final class HttpFrontendInitializer extends ChannelInitializer<SocketChan
     private final IntelligentSwitch switchboard;
     private final Limits limits;
     private final HttpDecoderConfig decoder;
+    private final String via;
 
     public HttpFrontendInitializer(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, int idleSeconds,
                                    IntelligentSwitch switchboard) {
-        this(frontend, clusters, pool, idleSeconds, switchboard, Limits.DEFAULTS);
+        this(frontend, clusters, pool, idleSeconds, switchboard, Limits.DEFAULTS, null);
     }
 
     public HttpFrontendInitializer(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, int idleSeconds,
                                    IntelligentSwitch switchboard, Limits limits) {
+        this(frontend, clusters, pool, idleSeconds, switchboard, limits, null);
+    }
+
+    /**
+     * @param via the Via header's received-by pseudonym added to forwarded requests and responses
+     *            (RFC 9110 §7.6.3); null or empty for none
+     */
+    public HttpFrontendInitializer(Frontend frontend, ClusterDirectory clusters, UpstreamPool pool, int idleSeconds,
+                                   IntelligentSwitch switchboard, Limits limits, String via) {
+        this.via = via == null || via.isEmpty() ? null : "1.1 " + via;
         this.frontend = frontend;
         this.clusters = clusters;
         this.pool = pool;
@@ -87,6 +98,6 @@ public final class HttpFrontendInitializer extends ChannelInitializer<SocketChan
                 .addLast("scan", scanner)
                 .addLast("decoder", new HttpRequestDecoder(decoder))
                 .addLast("framing", validator)
-                .addLast("proxy", new HttpProxyHandler(frontend, cluster, clusters, pool, switchboard, validator));
+                .addLast("proxy", new HttpProxyHandler(frontend, cluster, clusters, pool, switchboard, validator, via));
     }
 }

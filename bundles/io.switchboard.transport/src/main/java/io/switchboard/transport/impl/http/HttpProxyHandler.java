@@ -36,6 +36,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     final UpstreamPool pool;
     private final IntelligentSwitch switchboard;
     private final RequestFramingValidator validator;
+    /** The Via value this proxy adds ("1.1 name"), or null. */
+    final String via;
     ChannelHandlerContext ctx;
     private TrackedFlow flow;
     private HttpMessage current;
@@ -57,8 +59,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final String cluster;
 
     HttpProxyHandler(Frontend frontend, String cluster, ClusterDirectory clusters, UpstreamPool pool, IntelligentSwitch switchboard,
-                     RequestFramingValidator validator) {
+                     RequestFramingValidator validator, String via) {
         this.validator = validator;
+        this.via = via;
         this.frontend = frontend;
         this.cluster = cluster;
         this.clusters = clusters;

@@ -16,6 +16,7 @@ final class ResponseHead {
 
     private static final byte[] HTTP_11 = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONNECTION = "Connection: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VIA = "Via: ".getBytes(StandardCharsets.US_ASCII);
 
     final int status;
     final Body body;
@@ -31,8 +32,14 @@ final class ResponseHead {
     private final int[] kept;
     private final int keptCount;
     private final int keptBytes;
+    /** The Transfer-Encoding line (start, end), kept apart: a client that cannot take chunks gets the body without it. */
+    private final int transferEncodingStart;
+    private final int transferEncodingEnd;
 
-    ResponseHead(int status, Body body, long contentLength, boolean persistent, ByteBuf bytes, int[] kept, int keptCount) {
+    ResponseHead(int status, Body body, long contentLength, boolean persistent, ByteBuf bytes, int[] kept, int keptCount,
+                 int transferEncodingStart, int transferEncodingEnd) {
+        this.transferEncodingStart = transferEncodingStart;
+        this.transferEncodingEnd = transferEncodingEnd;
         this.status = status;
         this.body = body;
         this.contentLength = contentLength;
@@ -52,21 +59,37 @@ final class ResponseHead {
     }
 
     /**
-     * The head as the client gets it, with {@code Connection: <connection>} added when that is not
-     * null. Releases this head's bytes: call once.
+     * The head as the client gets it, with {@code Connection: <connection>} and {@code Via: <via>}
+     * added when those are not null (a Via line of the back-end's stays before it). Releases this
+     * head's bytes: call once.
      */
-    ByteBuf encode(ByteBufAllocator alloc, String connection) {
-        int size = HTTP_11.length + keptBytes + 2
-                + (connection == null ? 0 : CONNECTION.length + connection.length() + 2);
+    ByteBuf encode(ByteBufAllocator alloc, String connection, String via) {
+        return encode(alloc, connection, via, false);
+    }
+
+    /** As {@link #encode(ByteBufAllocator, String, String)}; {@code dechunked} leaves Transfer-Encoding out. */
+    ByteBuf encode(ByteBufAllocator alloc, String connection, String via, boolean dechunked) {
+        int te = dechunked ? 0 : transferEncodingEnd - transferEncodingStart;
+        int size = HTTP_11.length + keptBytes + te + 2
+                + (connection == null ? 0 : CONNECTION.length + connection.length() + 2)
+                + (via == null ? 0 : VIA.length + via.length() + 2);
         ByteBuf out = alloc.buffer(size);
         try {
             out.writeBytes(HTTP_11);
             for (int i = 0; i < keptCount; i += 2) {
                 out.writeBytes(bytes, kept[i], kept[i + 1] - kept[i]);
             }
+            if (te > 0) {
+                out.writeBytes(bytes, transferEncodingStart, te);
+            }
             if (connection != null) {
                 out.writeBytes(CONNECTION);
                 out.writeCharSequence(connection, StandardCharsets.US_ASCII);
+                out.writeByte('\r').writeByte('\n');
+            }
+            if (via != null) {
+                out.writeBytes(VIA);
+                out.writeCharSequence(via, StandardCharsets.US_ASCII);
                 out.writeByte('\r').writeByte('\n');
             }
             out.writeByte('\r').writeByte('\n');

@@ -75,6 +75,8 @@ final class ResponseReader implements ByteProcessor {
     private final ByteBufAllocator alloc;
     private int state = IDLE;
     private boolean headRequest;
+    /** Pass only the data of a chunked body (for an HTTP/1.0 client); the close ends it for the client. */
+    private boolean dechunk;
     /** A head that came in more than one buffer, gathered. */
     private ByteBuf gathered;
     private long remaining;
@@ -89,7 +91,13 @@ final class ResponseReader implements ByteProcessor {
     /** A request went out: its response is read next. A response to HEAD has no body, whatever its head says. */
     void expect(boolean head) {
         headRequest = head;
+        dechunk = false;
         state = HEAD;
+    }
+
+    /** The chunked body of the response in progress goes on as its data only. */
+    void dechunk() {
+        dechunk = true;
     }
 
     /** The exchange let the connection go mid-response: nothing more is read from it. */
@@ -271,6 +279,8 @@ final class ResponseReader implements ByteProcessor {
         long contentLength = -1;
         boolean transferEncoding = false;
         boolean chunked = false;
+        int teStart = 0;
+        int teEnd = 0;
         int lines = 0;
         int ls = lf + 1;
         while (true) {
@@ -348,8 +358,14 @@ final class ResponseReader implements ByteProcessor {
                     break;
                 case 17:
                     if (named(b, ls, "transfer-encoding")) {
+                        if (transferEncoding) {
+                            throw new Refused("more than one Transfer-Encoding line");
+                        }
                         transferEncoding = true;
                         chunked = lastCodingIsChunked(b, vs, ve);
+                        keep = false; // kept apart, see ResponseHead
+                        teStart = ls;
+                        teEnd = lf + 1;
                     }
                     break;
                 case 18:
@@ -390,7 +406,7 @@ final class ResponseReader implements ByteProcessor {
             body = ResponseHead.Body.UNTIL_CLOSE;
         }
         boolean persistent = body != ResponseHead.Body.UNTIL_CLOSE && !close && (!http10 || keepAlive);
-        return new ResponseHead(status, body, contentLength, persistent, b, kept, keptCount);
+        return new ResponseHead(status, body, contentLength, persistent, b, kept, keptCount, teStart, teEnd);
     }
 
     /** Drops the kept header lines whose names the Connection header listed (never the framing ones). */
@@ -516,6 +532,9 @@ final class ResponseReader implements ByteProcessor {
         while (i < end && state != CHUNKED_END && state != FAILED) {
             if (state == CHUNK_DATA) {
                 int n = (int) Math.min(remaining, end - i);
+                if (dechunk && n > 0) {
+                    listener.responseBody(in.retainedSlice(i, n));
+                }
                 i += n;
                 remaining -= n;
                 if (remaining == 0) {
@@ -532,7 +551,7 @@ final class ResponseReader implements ByteProcessor {
             return;
         }
         in.readerIndex(i);
-        if (i > start) {
+        if (i > start && !dechunk) {
             listener.responseBody(in.retainedSlice(start, i - start));
         }
         if (state == CHUNKED_END) {
