@@ -41,6 +41,14 @@ public interface ClusterSnapshot {
         return 0;
     }
 
+    /**
+     * Milliseconds a back-end connection may go without a byte: once a response has begun (then the
+     * response is cut and the client connection closed), and while it waits in the pool.
+     */
+    default int idleTimeoutMillis() {
+        return 60_000;
+    }
+
     /** Ids of the endpoints reserved for premium requests (empty: none). */
     java.util.Set<String> premium();
 }

@@ -105,7 +105,7 @@ public class FrontendManager implements FrontendService {
         if (!loops.isEpoll()) {
             acceptors = 1;
         }
-        this.pool = new UpstreamPool(loops.socketChannelClass(), config.connectTimeoutSeconds() * 1000, config.clientIdleSeconds());
+        this.pool = new UpstreamPool(loops.socketChannelClass(), config.connectTimeoutSeconds() * 1000);
     }
 
     /** The configured Via pseudonym if it is a token (a bad one is logged and left out), else null. */

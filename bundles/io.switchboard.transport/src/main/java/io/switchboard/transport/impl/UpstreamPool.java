@@ -26,7 +26,6 @@ public final class UpstreamPool {
 
     private final Class<? extends SocketChannel> channelClass;
     private final int connectTimeoutMillis;
-    private final int idleSeconds;
     private final FastThreadLocal<Map<Endpoint, ArrayDeque<Channel>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<Endpoint, ArrayDeque<Channel>> initialValue() {
@@ -34,14 +33,9 @@ public final class UpstreamPool {
         }
     };
 
-    public UpstreamPool(Class<? extends SocketChannel> channelClass, int connectTimeoutMillis, int idleSeconds) {
+    public UpstreamPool(Class<? extends SocketChannel> channelClass, int connectTimeoutMillis) {
         this.channelClass = channelClass;
         this.connectTimeoutMillis = connectTimeoutMillis;
-        this.idleSeconds = idleSeconds;
-    }
-
-    public int idleSeconds() {
-        return idleSeconds;
     }
 
     /** Connections to each endpoint opened by the calling loop and still open (idle or busy). */

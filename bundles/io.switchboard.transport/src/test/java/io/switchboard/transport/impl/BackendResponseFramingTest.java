@@ -29,11 +29,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BackendResponseFramingTest {
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
     private RawBackend raw;
+    private TestClusters clusters;
     private ProxyFixture proxy;
 
     private void start(Function<String, String> respond) throws IOException {
         raw = new RawBackend(respond);
-        proxy = new ProxyFixture(Protocol.HTTP, "raw", new TestClusters().put("raw", endpoint("raw", raw.port())));
+        clusters = new TestClusters().put("raw", endpoint("raw", raw.port()));
+        proxy = new ProxyFixture(Protocol.HTTP, "raw", clusters);
     }
 
     private void startWithVia(Function<String, String> respond, String via) throws IOException {
@@ -233,6 +235,21 @@ class BackendResponseFramingTest {
             assertEquals(null, r.header("via"), r.head);
         }
         assertFalse(raw.received().contains("Via:"), raw.received());
+    }
+
+    @Test
+    void aBackendThatStallsMidResponseIsCutAtTheIdleTimeoutAndTheClientConnectionClosed() throws IOException {
+        start(head -> "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nthe first part, then nothing");
+        ((TestClusters.RoundRobin) clusters.cluster("raw")).idleTimeoutMillis = 300;
+        long t0 = System.nanoTime();
+        try (Socket s = connect(proxy.port())) {
+            send(s, RawHttpClient.getRequest("/stall"));
+            String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(all.endsWith("the first part, then nothing"), all);
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(ms < 4000, "closed after " + ms + " ms, not at the idle timeout");
+        raw.awaitClosed(1);
     }
 
     @ParameterizedTest

@@ -59,7 +59,7 @@ final class ProxyFixture implements AutoCloseable {
         switchboard = SwitchManager.withCore(core);
         switchboard.addHandler(defaultHandler, Map.of(FlowHandler.TYPE, FlowHandler.DEFAULT_TYPE, "service.id", 1L), "test");
         frontend = new Frontend(new FrontendSpec("test", protocol, bindAddress, 0, cluster));
-        pool = new UpstreamPool(EpollSocketChannel.class, 2000, 60);
+        pool = new UpstreamPool(EpollSocketChannel.class, 2000);
         ServerBootstrap b = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true);
         if (protocol == Protocol.HTTP) {

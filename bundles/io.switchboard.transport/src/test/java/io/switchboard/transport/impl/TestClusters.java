@@ -46,6 +46,7 @@ final class TestClusters implements ClusterDirectory {
         private final AtomicInteger next = new AtomicInteger();
         private final Map<String, Counters> counters = new ConcurrentHashMap<>();
         volatile int firstByteTimeoutMillis = 30_000;
+        volatile int idleTimeoutMillis = 60_000;
         volatile int maxConnections;
 
         RoundRobin(String name, List<Endpoint> endpoints) {
@@ -74,6 +75,7 @@ final class TestClusters implements ClusterDirectory {
         @Override public int connectTimeoutMillis() { return 2000; }
         @Override public int firstByteTimeoutMillis() { return firstByteTimeoutMillis; }
         @Override public int retries() { return 2; }
+        @Override public int idleTimeoutMillis() { return idleTimeoutMillis; }
         @Override public int maxConnections() { return maxConnections; }
         @Override public java.util.Set<String> premium() { return java.util.Set.of(); }
     }

@@ -13,7 +13,7 @@ public final class ClusterSpec {
 
     /** Timeouts, retries and passive health of a cluster. */
     public static final class Options {
-        public static final Options DEFAULTS = new Options(5000, 30000, 2, 3, 10, 0);
+        public static final Options DEFAULTS = new Options(5000, 30000, 2, 3, 10, 0, 60_000);
 
         final int connectTimeoutMillis;
         final int firstByteTimeoutMillis;
@@ -21,19 +21,25 @@ public final class ClusterSpec {
         final int maxFails;
         final int failTimeoutSeconds;
         final int maxConnections;
+        final int idleTimeoutMillis;
 
         public Options(int connectTimeoutMillis, int firstByteTimeoutMillis, int retries, int maxFails, int failTimeoutSeconds) {
-            this(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, 0);
+            this(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, 0, 60_000);
         }
 
         public Options(int connectTimeoutMillis, int firstByteTimeoutMillis, int retries, int maxFails, int failTimeoutSeconds,
-                       int maxConnections) {
+                       int maxConnections, int idleTimeoutMillis) {
+            this.idleTimeoutMillis = idleTimeoutMillis;
             this.connectTimeoutMillis = connectTimeoutMillis;
             this.firstByteTimeoutMillis = firstByteTimeoutMillis;
             this.retries = retries;
             this.maxFails = maxFails;
             this.failTimeoutSeconds = failTimeoutSeconds;
             this.maxConnections = maxConnections;
+        }
+
+        public int idleTimeoutMillis() {
+            return idleTimeoutMillis;
         }
 
         @Override
@@ -44,12 +50,12 @@ public final class ClusterSpec {
             Options x = (Options) o;
             return connectTimeoutMillis == x.connectTimeoutMillis && firstByteTimeoutMillis == x.firstByteTimeoutMillis
                     && retries == x.retries && maxFails == x.maxFails && failTimeoutSeconds == x.failTimeoutSeconds
-                    && maxConnections == x.maxConnections;
+                    && maxConnections == x.maxConnections && idleTimeoutMillis == x.idleTimeoutMillis;
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, maxConnections);
+            return Objects.hash(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, maxConnections, idleTimeoutMillis);
         }
     }
 

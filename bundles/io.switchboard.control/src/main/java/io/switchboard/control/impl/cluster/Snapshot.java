@@ -79,6 +79,7 @@ final class Snapshot implements ClusterSnapshot {
     @Override public int retries() { return spec.options().retries; }
     @Override public Set<String> premium() { return spec.premium(); }
     @Override public int maxConnections() { return spec.options().maxConnections; }
+    @Override public int idleTimeoutMillis() { return spec.options().idleTimeoutMillis; }
 
     ClusterSpec spec() { return spec; }
 

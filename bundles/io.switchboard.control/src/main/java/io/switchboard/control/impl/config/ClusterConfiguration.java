@@ -60,6 +60,9 @@ public class ClusterConfiguration {
 
         @AttributeDefinition(description = "Most connections one event loop opens to one endpoint (0: no limit); past it requests go to other endpoints, or get 503.", min = "0")
         int maxConnections() default 0;
+
+        @AttributeDefinition(description = "Milliseconds a back-end connection may go without a byte once a response has begun (then the response is cut and the client connection closed) and while it is idle in the pool.", min = "1")
+        int idleTimeoutMillis() default 60000;
     }
 
     @Reference

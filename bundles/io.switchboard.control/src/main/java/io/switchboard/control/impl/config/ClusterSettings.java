@@ -19,7 +19,7 @@ import java.util.Set;
 public final class ClusterSettings {
     public static final String FACTORY_PID = "io.switchboard.cluster";
     static final List<String> KEYS = List.of("name", "endpoints", "policy", "premium", "premiumMatch", "premiumFallback",
-            "connectTimeoutMillis", "firstByteTimeoutMillis", "retries", "maxFails", "failTimeoutSeconds", "maxConnections");
+            "connectTimeoutMillis", "firstByteTimeoutMillis", "retries", "maxFails", "failTimeoutSeconds", "maxConnections", "idleTimeoutMillis");
 
     private ClusterSettings() {
     }
@@ -76,7 +76,8 @@ public final class ClusterSettings {
                 r.integer("retries", 2, 0, 10),
                 r.integer("maxFails", 3, 0, 1000),
                 r.integer("failTimeoutSeconds", 10, 1, 3600),
-                r.integer("maxConnections", 0, 0, 1_000_000));
+                r.integer("maxConnections", 0, 0, 1_000_000),
+                r.integer("idleTimeoutMillis", 60_000, 1, 86_400_000));
         return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options);
     }
 

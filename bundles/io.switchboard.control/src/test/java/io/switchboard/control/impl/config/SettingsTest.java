@@ -103,6 +103,16 @@ class SettingsTest {
     }
 
     @Test
+    void clusterIdleTimeoutIsReadAndRangeChecked() throws Exception {
+        assertEquals(60_000, ClusterSettings.parse(props("name", "api", "endpoints", "127.0.0.1:1")).options().idleTimeoutMillis());
+        assertEquals(250, ClusterSettings.parse(props("name", "api", "endpoints", "127.0.0.1:1", "idleTimeoutMillis", "250"))
+                .options().idleTimeoutMillis());
+        ConfigProblem p = assertThrows(ConfigProblem.class,
+                () -> ClusterSettings.parse(props("name", "api", "endpoints", "127.0.0.1:1", "idleTimeoutMillis", "0")));
+        assertEquals("idleTimeoutMillis", p.key());
+    }
+
+    @Test
     void emptyClusterIsRejected() {
         ConfigProblem p = assertThrows(ConfigProblem.class, () -> ClusterSettings.parse(props("name", "api", "endpoints", "")));
         assertEquals("endpoints", p.key());

@@ -138,8 +138,13 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && exchange == null) {
-            ctx.close();
+        if (evt instanceof IdleStateEvent) {
+            Exchange e = exchange;
+            if (e == null) {
+                ctx.close(); // idle in the pool past the cluster's idle timeout
+            } else {
+                e.backendIdle();
+            }
         }
     }
 

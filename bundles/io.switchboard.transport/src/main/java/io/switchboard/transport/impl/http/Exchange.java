@@ -133,7 +133,7 @@ final class Exchange {
         client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
         Channel clientChannel = client.ctx.channel();
         Endpoint target = e;
-        client.pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(client.pool, target), false, cluster.connectTimeoutMillis())
+        client.pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(client.pool, target, cluster.idleTimeoutMillis()), false, cluster.connectTimeoutMillis())
                 .addListener((ChannelFuture f) -> connected(f, target));
     }
 
@@ -323,6 +323,21 @@ final class Exchange {
         backend = null;
         backendHandler = null;
         return b;
+    }
+
+    /**
+     * The back-end connection went the cluster's idle timeout without a byte. Before the response
+     * the first-byte timeout is in charge; mid-response (and only while the proxy is reading it, not
+     * while a slow client holds it back) the response is cut: the client connection closes.
+     */
+    void backendIdle() {
+        if (done || !responseStarted || backend == null || !backend.config().isAutoRead()) {
+            return;
+        }
+        counters.finished(false);
+        abandonBackend().close();
+        done = true;
+        client.abort();
     }
 
     /** The back-end connection closed (or failed) while this exchange used it. */
