@@ -5,8 +5,9 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A back-end response head, parsed in place: its bytes, the status, how its body is framed, whether
- * the back-end keeps the connection open, and which header lines go on to the client. The client
+ * A back-end response head, parsed: its bytes, the status, how its body is framed, whether the
+ * back-end keeps the connection open, and which header lines go on to the client. The bytes are the
+ * reader's scratch array: a head is valid only during the listener call that hands it over. The client
  * gets the back-end's own bytes, minus the hop-by-hop lines, with the status line's version made
  * HTTP/1.1 and the proxy's own Connection header: no header objects, no re-encoding.
  */
@@ -23,7 +24,7 @@ final class ResponseHead {
     final long contentLength;
     /** The back-end keeps the connection open after this response. */
     final boolean persistent;
-    private final ByteBuf bytes;
+    private final byte[] bytes;
     /**
      * Start and end (exclusive) of each range of {@link #bytes} that goes on, pairwise: first the
      * status line from its status code to its CRLF (the client's line starts with "HTTP/1.1 "),
@@ -36,7 +37,7 @@ final class ResponseHead {
     private final int transferEncodingStart;
     private final int transferEncodingEnd;
 
-    ResponseHead(int status, Body body, long contentLength, boolean persistent, ByteBuf bytes, int[] kept, int keptCount,
+    ResponseHead(int status, Body body, long contentLength, boolean persistent, byte[] bytes, int[] kept, int keptCount,
                  int transferEncodingStart, int transferEncodingEnd) {
         this.transferEncodingStart = transferEncodingStart;
         this.transferEncodingEnd = transferEncodingEnd;
@@ -60,8 +61,7 @@ final class ResponseHead {
 
     /**
      * The head as the client gets it, with {@code Connection: <connection>} and {@code Via: <via>}
-     * added when those are not null (a Via line of the back-end's stays before it). Releases this
-     * head's bytes: call once.
+     * added when those are not null (a Via line of the back-end's stays before it).
      */
     ByteBuf encode(ByteBufAllocator alloc, String connection, String via) {
         return encode(alloc, connection, via, false);
@@ -74,32 +74,28 @@ final class ResponseHead {
                 + (connection == null ? 0 : CONNECTION.length + connection.length() + 2)
                 + (via == null ? 0 : VIA.length + via.length() + 2);
         ByteBuf out = alloc.buffer(size);
-        try {
-            out.writeBytes(HTTP_11);
-            for (int i = 0; i < keptCount; i += 2) {
-                out.writeBytes(bytes, kept[i], kept[i + 1] - kept[i]);
-            }
-            if (te > 0) {
-                out.writeBytes(bytes, transferEncodingStart, te);
-            }
-            if (connection != null) {
-                out.writeBytes(CONNECTION);
-                out.writeCharSequence(connection, StandardCharsets.US_ASCII);
-                out.writeByte('\r').writeByte('\n');
-            }
-            if (via != null) {
-                out.writeBytes(VIA);
-                out.writeCharSequence(via, StandardCharsets.US_ASCII);
-                out.writeByte('\r').writeByte('\n');
-            }
-            out.writeByte('\r').writeByte('\n');
-            return out;
-        } finally {
-            bytes.release();
+        out.writeBytes(HTTP_11);
+        for (int i = 0; i < keptCount; i += 2) {
+            out.writeBytes(bytes, kept[i], kept[i + 1] - kept[i]);
         }
+        if (te > 0) {
+            out.writeBytes(bytes, transferEncodingStart, te);
+        }
+        if (connection != null) {
+            out.writeBytes(CONNECTION);
+            out.writeCharSequence(connection, StandardCharsets.US_ASCII);
+            out.writeByte('\r').writeByte('\n');
+        }
+        if (via != null) {
+            out.writeBytes(VIA);
+            out.writeCharSequence(via, StandardCharsets.US_ASCII);
+            out.writeByte('\r').writeByte('\n');
+        }
+        out.writeByte('\r').writeByte('\n');
+        return out;
     }
 
+    /** Nothing to give back (the bytes are the reader's); kept so that every path can say it is done with a head. */
     void release() {
-        bytes.release();
     }
 }

@@ -79,6 +79,8 @@ final class ResponseReader implements ByteProcessor {
     private boolean dechunk;
     /** A head that came in more than one buffer, gathered. */
     private ByteBuf gathered;
+    /** The head being parsed, copied out of its buffer(s). */
+    private byte[] scratch = new byte[1024];
     private long remaining;
     private int chunkDigits;
     private String chunkViolation;
@@ -156,16 +158,27 @@ final class ResponseReader implements ByteProcessor {
     /** False when the buffer is used up (or the head is refused) before a head is complete. */
     private boolean readHead(ByteBuf in) {
         if (gathered == null) {
+            // Most heads arrive whole: copy the buffer's start into the scratch array, a little at a
+            // time (the rest is body), and parse it there.
             int start = in.readerIndex();
-            int end = headEnd(in, start, start, in.writerIndex());
+            int available = in.readableBytes();
+            int copied = 0;
+            int end;
+            do {
+                int want = Math.min(available, Math.min(MAX_HEAD + 1, copied == 0 ? 512 : copied * 2));
+                ensureScratch(want);
+                in.getBytes(start + copied, scratch, copied, want - copied);
+                end = headEnd(scratch, Math.max(0, copied - 3), want);
+                copied = want;
+            } while (end < 0 && copied < available && copied <= MAX_HEAD);
             if (end >= 0) {
-                in.readerIndex(end);
-                return head(in.retainedSlice(start, end - start));
+                in.readerIndex(start + end);
+                return head(end);
             }
-            if (in.readableBytes() > MAX_HEAD) {
+            if (copied > MAX_HEAD) {
                 return fail("response head over " + MAX_HEAD + " bytes");
             }
-            gathered = alloc.buffer(Math.max(1024, in.readableBytes() * 2));
+            gathered = alloc.buffer(Math.max(1024, available * 2));
             gathered.writeBytes(in);
             return false;
         }
@@ -173,42 +186,42 @@ final class ResponseReader implements ByteProcessor {
         int take = Math.min(in.readableBytes(), MAX_HEAD + 1 - gathered.writerIndex());
         int at = in.readerIndex();
         gathered.writeBytes(in, at, take);
-        int end = headEnd(gathered, 0, from, gathered.writerIndex());
+        int size = gathered.writerIndex();
+        ensureScratch(size);
+        gathered.getBytes(0, scratch, 0, size); // rare: heads in pieces are copied whole each time
+        int end = headEnd(scratch, from, size);
         if (end < 0) {
             in.readerIndex(at + take);
-            return gathered.writerIndex() <= MAX_HEAD ? false : fail("response head over " + MAX_HEAD + " bytes");
+            return size <= MAX_HEAD ? false : fail("response head over " + MAX_HEAD + " bytes");
         }
         // Only the head's own bytes are taken from this buffer: the rest is the body.
-        in.readerIndex(at + take - (gathered.writerIndex() - end));
-        gathered.writerIndex(end);
-        ByteBuf head = gathered;
-        gathered = null;
-        return head(head);
+        in.readerIndex(at + take - (size - end));
+        releaseGathered();
+        return head(end);
     }
 
-    /** Index after the CRLF CRLF that ends a head starting at {@code start}, searching from {@code from}; -1 if none yet. */
-    private static int headEnd(ByteBuf b, int start, int from, int to) {
-        int i = from;
-        while (i < to) {
-            int lf = b.indexOf(i, to, LF);
-            if (lf < 0) {
-                return -1;
+    private void ensureScratch(int size) {
+        if (scratch.length < size) {
+            scratch = java.util.Arrays.copyOf(scratch, Math.max(size, scratch.length * 2));
+        }
+    }
+
+    /** Index after the CRLF CRLF ending a head that starts at 0, searching from {@code from}; -1 if none yet. */
+    private static int headEnd(byte[] a, int from, int to) {
+        for (int i = Math.max(from, 3); i < to; i++) {
+            if (a[i] == LF && a[i - 1] == CR && a[i - 2] == LF && a[i - 3] == CR) {
+                return i + 1;
             }
-            if (lf - 3 >= start && b.getByte(lf - 1) == CR && b.getByte(lf - 2) == LF && b.getByte(lf - 3) == CR) {
-                return lf + 1;
-            }
-            i = lf + 1;
         }
         return -1;
     }
 
-    /** Parses a complete head (owned) and tells the listener; false if it was refused. */
-    private boolean head(ByteBuf h) {
+    /** Parses the complete head in {@link #scratch} and tells the listener; false if it was refused. */
+    private boolean head(int length) {
         ResponseHead head;
         try {
-            head = parse(h);
+            head = parse(scratch, length);
         } catch (Refused r) {
-            h.release();
             return fail(r.getMessage());
         }
         if (head.informational()) {
@@ -239,24 +252,23 @@ final class ResponseReader implements ByteProcessor {
         return state != FAILED;
     }
 
-    private ResponseHead parse(ByteBuf b) {
-        int start = b.readerIndex();
-        int end = b.writerIndex();
+    private ResponseHead parse(byte[] b, int end) {
+        int start = 0;
         // Status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF
         int lf = lineEnd(b, start, end);
-        if (lf - start < 13 || !isHttp1(b, start) || b.getByte(start + 8) != ' ') {
+        if (lf - start < 13 || !isHttp1(b, start) || b[start + 8] != ' ') {
             throw new Refused("malformed status line");
         }
-        boolean http10 = b.getByte(start + 7) == '0';
+        boolean http10 = b[start + 7] == '0';
         int status = 0;
         for (int i = start + 9; i < start + 12; i++) {
-            int d = b.getByte(i) - '0';
+            int d = b[i] - '0';
             if (d < 0 || d > 9) {
                 throw new Refused("malformed status code");
             }
             status = status * 10 + d;
         }
-        if (lf - 1 > start + 12 && b.getByte(start + 12) != ' ') {
+        if (lf - 1 > start + 12 && b[start + 12] != ' ') {
             throw new Refused("malformed status line");
         }
         if (status < 100) {
@@ -291,12 +303,12 @@ final class ResponseReader implements ByteProcessor {
             if (++lines > MAX_HEADERS) {
                 throw new Refused("more than " + MAX_HEADERS + " header lines");
             }
-            int c = b.getByte(ls) & 0xFF;
+            int c = b[ls] & 0xFF;
             if (c == ' ' || c == '\t') {
                 throw new Refused("obs-fold in a response header");
             }
             int colon = ls;
-            while ((c = b.getByte(colon) & 0xFF) != ':') {
+            while ((c = b[colon] & 0xFF) != ':') {
                 if (!TCHAR[c]) {
                     throw new Refused("invalid header name");
                 }
@@ -308,10 +320,10 @@ final class ResponseReader implements ByteProcessor {
             int nameLength = colon - ls;
             int vs = colon + 1;
             int ve = lf - 1;
-            while (vs < ve && isWs(b.getByte(vs))) {
+            while (vs < ve && isWs(b[vs])) {
                 vs++;
             }
-            while (ve > vs && isWs(b.getByte(ve - 1))) {
+            while (ve > vs && isWs(b[ve - 1])) {
                 ve--;
             }
             boolean keep = true;
@@ -325,20 +337,31 @@ final class ResponseReader implements ByteProcessor {
                 case 10:
                     if (named(b, ls, "connection")) {
                         keep = false;
-                        for (String token : b.toString(vs, ve - vs, java.nio.charset.StandardCharsets.US_ASCII).split(",")) {
-                            String t = token.trim();
-                            if (t.equalsIgnoreCase("close")) {
+                        for (int ts = vs; ts < ve; ) {
+                            int te = ts;
+                            while (te < ve && b[te] != ',') {
+                                te++;
+                            }
+                            int next = te + 1;
+                            while (ts < te && isWs(b[ts])) {
+                                ts++;
+                            }
+                            while (te > ts && isWs(b[te - 1])) {
+                                te--;
+                            }
+                            if (te - ts == 5 && named(b, ts, "close")) {
                                 close = true;
-                            } else if (t.equalsIgnoreCase("keep-alive")) {
+                            } else if (te - ts == 10 && named(b, ts, "keep-alive")) {
                                 keepAlive = true;
-                            } else if (!t.isEmpty()) {
+                            } else if (te > ts) {
                                 if (connectionTokens == null) {
                                     connectionTokens = new String[4];
                                 } else if (tokenCount == connectionTokens.length) {
                                     connectionTokens = java.util.Arrays.copyOf(connectionTokens, tokenCount * 2);
                                 }
-                                connectionTokens[tokenCount++] = t;
+                                connectionTokens[tokenCount++] = new String(b, ts, te - ts, java.nio.charset.StandardCharsets.ISO_8859_1);
                             }
+                            ts = next;
                         }
                     } else {
                         keep = !named(b, ls, "keep-alive");
@@ -395,6 +418,17 @@ final class ResponseReader implements ByteProcessor {
         if (connectionTokens != null) {
             keptCount = stripNamed(b, kept, keptCount, names, connectionTokens, tokenCount);
         }
+        // Adjacent ranges become one: fewer copies when the head is written.
+        int merged = 0;
+        for (int i = 0; i < keptCount; i += 2) {
+            if (merged > 0 && kept[merged - 1] == kept[i]) {
+                kept[merged - 1] = kept[i + 1];
+            } else {
+                kept[merged++] = kept[i];
+                kept[merged++] = kept[i + 1];
+            }
+        }
+        keptCount = merged;
         ResponseHead.Body body;
         if (status < 200 || status == 204 || status == 304 || headRequest) {
             body = ResponseHead.Body.NONE;
@@ -410,7 +444,7 @@ final class ResponseReader implements ByteProcessor {
     }
 
     /** Drops the kept header lines whose names the Connection header listed (never the framing ones). */
-    private static int stripNamed(ByteBuf b, int[] kept, int keptCount, int[] names, String[] tokens, int tokenCount) {
+    private static int stripNamed(byte[] b, int[] kept, int keptCount, int[] names, String[] tokens, int tokenCount) {
         int out = 2;
         for (int i = 2, n = 0; i < keptCount; i += 2, n++) {
             int ls = kept[i];
@@ -429,10 +463,10 @@ final class ResponseReader implements ByteProcessor {
         return out;
     }
 
-    private static boolean isHttp1(ByteBuf b, int at) {
-        return b.getByte(at) == 'H' && b.getByte(at + 1) == 'T' && b.getByte(at + 2) == 'T' && b.getByte(at + 3) == 'P'
-                && b.getByte(at + 4) == '/' && b.getByte(at + 5) == '1' && b.getByte(at + 6) == '.'
-                && (b.getByte(at + 7) == '0' || b.getByte(at + 7) == '1');
+    private static boolean isHttp1(byte[] b, int at) {
+        return b[at] == 'H' && b[at + 1] == 'T' && b[at + 2] == 'T' && b[at + 3] == 'P'
+                && b[at + 4] == '/' && b[at + 5] == '1' && b[at + 6] == '.'
+                && (b[at + 7] == '0' || b[at + 7] == '1');
     }
 
     private static boolean isWs(byte c) {
@@ -440,24 +474,28 @@ final class ResponseReader implements ByteProcessor {
     }
 
     /** The LF ending the line that starts at {@code from}, which must be preceded by CR and hold no other CR or control byte. */
-    private static int lineEnd(ByteBuf b, int from, int to) {
-        int lf = b.indexOf(from, to, LF);
-        if (lf < 0 || lf == from || b.getByte(lf - 1) != CR) {
-            throw new Refused("response header line without CRLF");
-        }
-        for (int i = from; i < lf - 1; i++) {
-            int c = b.getByte(i) & 0xFF;
-            if ((c < 0x20 && c != '\t') || c == 0x7F) {
-                throw new Refused(c == CR ? "bare CR in a response head" : "control character in a response head");
+    private static int lineEnd(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            int c = b[i] & 0xFF;
+            if (c < 0x20 || c == 0x7F) {
+                if (c == LF) {
+                    if (i == from || b[i - 1] != CR) {
+                        throw new Refused("response header line without CRLF");
+                    }
+                    return i;
+                }
+                if (c == CR ? i + 1 >= to || b[i + 1] != LF : c != '\t') {
+                    throw new Refused(c == CR ? "bare CR in a response head" : "control character in a response head");
+                }
             }
         }
-        return lf;
+        throw new Refused("response header line without CRLF");
     }
 
     /** Whether the name at {@code at} equals {@code lower} (lower case), ignoring case. */
-    private static boolean named(ByteBuf b, int at, String lower) {
+    private static boolean named(byte[] b, int at, String lower) {
         for (int i = 0; i < lower.length(); i++) {
-            int c = b.getByte(at + i);
+            int c = b[at + i];
             if (c >= 'A' && c <= 'Z') {
                 c += 32;
             }
@@ -469,17 +507,17 @@ final class ResponseReader implements ByteProcessor {
     }
 
     /** A Content-Length value: digits, or a comma-separated list of identical ones. */
-    private static long contentLength(ByteBuf b, int from, int to) {
+    private static long contentLength(byte[] b, int from, int to) {
         long value = -1;
         int i = from;
         while (true) {
-            while (i < to && isWs(b.getByte(i))) {
+            while (i < to && isWs(b[i])) {
                 i++;
             }
             long n = 0;
             int digits = 0;
             int c;
-            while (i < to && (c = b.getByte(i)) >= '0' && c <= '9') {
+            while (i < to && (c = b[i]) >= '0' && c <= '9') {
                 if (n > (Long.MAX_VALUE - 9) / 10) {
                     throw new Refused("Content-Length too large");
                 }
@@ -487,7 +525,7 @@ final class ResponseReader implements ByteProcessor {
                 digits++;
                 i++;
             }
-            while (i < to && isWs(b.getByte(i))) {
+            while (i < to && isWs(b[i])) {
                 i++;
             }
             if (digits == 0) {
@@ -500,17 +538,20 @@ final class ResponseReader implements ByteProcessor {
             if (i == to) {
                 return value;
             }
-            if (b.getByte(i) != ',') {
+            if (b[i] != ',') {
                 throw new Refused("invalid Content-Length");
             }
             i++;
         }
     }
 
-    private static boolean lastCodingIsChunked(ByteBuf b, int from, int to) {
-        int comma = b.indexOf(to, from, (byte) ',');
-        int s = comma < 0 ? from : comma + 1;
-        while (s < to && isWs(b.getByte(s))) {
+    private static boolean lastCodingIsChunked(byte[] b, int from, int to) {
+        int comma = to - 1;
+        while (comma >= from && b[comma] != ',') {
+            comma--;
+        }
+        int s = comma < from ? from : comma + 1;
+        while (s < to && isWs(b[s])) {
             s++;
         }
         return to - s == 7 && named(b, s, "chunked");

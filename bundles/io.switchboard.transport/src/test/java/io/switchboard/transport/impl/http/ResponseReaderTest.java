@@ -1,0 +1,116 @@
+package io.switchboard.transport.impl.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The response reader fed by hand: every way a response can be cut into reads gives the same result. */
+class ResponseReaderTest {
+    /** Records what the reader reports, as text. */
+    private static final class Recorder implements ResponseReader.Listener {
+        final StringBuilder heads = new StringBuilder();
+        final StringBuilder body = new StringBuilder();
+        int ends;
+        String invalid;
+        boolean outOfStep;
+
+        @Override
+        public void responseHead(ResponseHead head) {
+            ByteBuf b = head.encode(ByteBufAllocator.DEFAULT, null, null);
+            heads.append(b.toString(StandardCharsets.ISO_8859_1));
+            b.release();
+        }
+
+        @Override
+        public void responseBody(ByteBuf part) {
+            body.append(part.toString(StandardCharsets.ISO_8859_1));
+            part.release();
+        }
+
+        @Override
+        public void responseEnd() {
+            ends++;
+        }
+
+        @Override
+        public void responseInvalid(String reason) {
+            invalid = reason;
+        }
+
+        @Override
+        public void outOfStep() {
+            outOfStep = true;
+        }
+    }
+
+    private static ByteBuf bytes(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void aResponseCutAtAnyTwoPointsReadsTheSame() {
+        String head = "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nTransfer-Encoding: chunked\r\nX-A: a\r\n\r\n";
+        String body = "5;e=1\r\nhello\r\n1\r\n!\r\n0\r\nT: t\r\n\r\n";
+        String all = head + body;
+        String expectedHead = "HTTP/1.1 200 OK\r\nX-A: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (int i = 1; i < all.length(); i++) {
+            for (int j = i; j < all.length(); j++) {
+                Recorder r = new Recorder();
+                ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+                reader.expect(false);
+                reader.read(bytes(all.substring(0, i)));
+                reader.read(bytes(all.substring(i, j)));
+                reader.read(bytes(all.substring(j)));
+                String at = "cut at " + i + " and " + j;
+                assertNull(r.invalid, at);
+                assertEquals(expectedHead, r.heads.toString(), at);
+                assertEquals(body, r.body.toString(), at);
+                assertEquals(1, r.ends, at);
+                reader.release();
+            }
+        }
+    }
+
+    @Test
+    void aContentLengthBodyEndsAtItsLengthAndMoreBytesAreOutOfStep() {
+        Recorder r = new Recorder();
+        ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+        reader.expect(false);
+        reader.read(bytes("HTTP/1.0 404 Not Found\r\nContent-Length: 4\r\n\r\nnopeEXTRA"));
+        assertEquals("HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\n", r.heads.toString());
+        assertEquals("nope", r.body.toString());
+        assertEquals(1, r.ends);
+        assertTrue(r.outOfStep, "bytes after the response, with no request, put the connection out of step");
+    }
+
+    @Test
+    void interimHeadsComeBeforeTheFinalOneAndAResponseToHeadHasNoBody() {
+        Recorder r = new Recorder();
+        ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+        reader.expect(true);
+        reader.read(bytes("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n"));
+        assertEquals("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", r.heads.toString());
+        assertEquals("", r.body.toString());
+        assertEquals(1, r.ends);
+    }
+
+    @Test
+    void aHeadThatNeverEndsIsRefusedPastTheLimit() {
+        Recorder r = new Recorder();
+        ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+        reader.expect(false);
+        reader.read(bytes("HTTP/1.1 200 OK\r\n"));
+        String line = "X-Filler: " + "f".repeat(1000) + "\r\n";
+        for (int i = 0; i < 30 && r.invalid == null; i++) {
+            reader.read(bytes(line));
+        }
+        assertTrue(r.invalid != null && r.invalid.contains("over"), String.valueOf(r.invalid));
+        reader.release();
+    }
+}
