@@ -84,21 +84,6 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter implements B
     private static final byte[] HTTP_1 = bytes("HTTP/1.");
     private static final long MAX_CONTENT_LENGTH = (Long.MAX_VALUE - 9) / 10;
 
-    private static final boolean[] TCHAR = new boolean[256];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 32] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-    }
-
     private final RequestFramingValidator validator;
     private final long headTimeoutMillis;
     private ChannelHandlerContext ctx;
@@ -240,7 +225,7 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter implements B
                     state = LINE_START_LF;
                     return true;
                 }
-                if (TCHAR[c]) {
+                if (HttpSyntax.tchar(c)) {
                     state = METHOD;
                     return true;
                 }
@@ -252,7 +237,7 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter implements B
                 }
                 return fail("bare CR before the request line");
             case METHOD:
-                if (TCHAR[c]) {
+                if (HttpSyntax.tchar(c)) {
                     return true;
                 }
                 if (c == SP) {
@@ -303,7 +288,7 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter implements B
                     state = END_LF;
                     return true;
                 }
-                if (TCHAR[c]) {
+                if (HttpSyntax.tchar(c)) {
                     state = FIELD_NAME;
                     nameLength = 0;
                     nameMatches = trailer ? 0 : ALL_NAMES;
@@ -318,7 +303,7 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter implements B
                 }
                 return fail(c == ':' ? "empty header name" : "invalid character in a header name");
             case FIELD_NAME:
-                if (TCHAR[c]) {
+                if (HttpSyntax.tchar(c)) {
                     matchName(c);
                     return true;
                 }
@@ -433,14 +418,14 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter implements B
                 if (ws) {
                     return true;
                 }
-                if (TCHAR[c]) {
+                if (HttpSyntax.tchar(c)) {
                     state = EXT_NAME;
                     return true;
                 }
                 return fail("invalid chunk extension");
             case EXT_NAME:
             case EXT_TOKEN:
-                if (TCHAR[c]) {
+                if (HttpSyntax.tchar(c)) {
                     return true;
                 }
                 if (c == '=' && state == EXT_NAME) {
@@ -469,7 +454,7 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter implements B
                     state = EXT_QUOTED;
                     return true;
                 }
-                if (TCHAR[c]) {
+                if (HttpSyntax.tchar(c)) {
                     state = EXT_TOKEN;
                     return true;
                 }

@@ -56,21 +56,6 @@ final class ResponseReader implements ByteProcessor {
     private static final int CHUNKED_END = 14;
     private static final int FAILED = 15;
 
-    private static final boolean[] TCHAR = new boolean[256];
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 32] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-    }
-
     private final Listener listener;
     private final ByteBufAllocator alloc;
     private int state = IDLE;
@@ -309,7 +294,7 @@ final class ResponseReader implements ByteProcessor {
             }
             int colon = ls;
             while ((c = b[colon] & 0xFF) != ':') {
-                if (!TCHAR[c]) {
+                if (!HttpSyntax.tchar(c)) {
                     throw new Refused("invalid header name");
                 }
                 colon++;
@@ -650,7 +635,7 @@ final class ResponseReader implements ByteProcessor {
                     state = TRAILER_END_LF;
                     return true;
                 }
-                if (c == ' ' || c == '\t' || !TCHAR[c]) {
+                if (c == ' ' || c == '\t' || !HttpSyntax.tchar(c)) {
                     return chunkFail("invalid trailer line");
                 }
                 state = TRAILER_LINE;
