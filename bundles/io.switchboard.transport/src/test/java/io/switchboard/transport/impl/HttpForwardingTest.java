@@ -86,6 +86,25 @@ class HttpForwardingTest {
     }
 
     @Test
+    void forwardingHeadersFromTheClientAreExtendedAndTheOtherHopByHopFieldsStayBehind() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("GET /fwd HTTP/1.1\r\nHost: example\r\nX-Forwarded-For: 10.0.0.1\r\nX-Forwarded-Proto: https\r\n"
+                    + "Forwarded: for=10.0.0.1\r\nTE: trailers\r\nUpgrade: websocket\r\nProxy-Connection: keep-alive\r\n"
+                    + "Proxy-Authenticate: Basic\r\nX-Kept: yes\r\n\r\n");
+            assertEquals(200, c.read().status);
+        }
+        String head = one.heads.get(0).toLowerCase();
+        assertTrue(head.contains("\r\nx-forwarded-for: 10.0.0.1, 127.0.0.1\r\n"), head);
+        assertEquals(head.indexOf("x-forwarded-proto"), head.lastIndexOf("x-forwarded-proto"), "one X-Forwarded-Proto: " + head);
+        assertTrue(head.contains("\r\nx-forwarded-proto: http\r\n"), "the client's own value does not pass: " + head);
+        assertTrue(head.contains("\r\nforwarded: for=10.0.0.1, for=127.0.0.1;proto=http\r\n"), head);
+        assertTrue(head.contains("\r\nx-kept: yes\r\n"), head);
+        for (String gone : new String[] {"\r\nte:", "upgrade:", "proxy-connection:", "proxy-authenticate:"}) {
+            assertTrue(!head.contains(gone), gone + " must not reach the back-end: " + head);
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws IOException {
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {
             StringBuilder burst = new StringBuilder();

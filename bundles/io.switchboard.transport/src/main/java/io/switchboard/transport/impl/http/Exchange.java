@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -82,25 +81,7 @@ final class Exchange {
         }
         InetSocketAddress peer = (InetSocketAddress) client.ctx.channel().remoteAddress();
         context = new HttpRequestContext(client.frontend.spec().name(), peer, request);
-        prepareRequestHead(peer);
         dispatch();
-    }
-
-    private void prepareRequestHead(InetSocketAddress peer) {
-        HttpHeaders h = request.headers();
-        HopByHop.strip(h);
-        String ip = peer.getAddress().getHostAddress();
-        String xff = h.get("X-Forwarded-For");
-        h.set("X-Forwarded-For", xff == null ? ip : xff + ", " + ip);
-        h.set("X-Forwarded-Proto", "http");
-        // RFC 7239: IPv6 addresses are quoted and bracketed.
-        String node = ip.indexOf(':') >= 0 ? "\"[" + ip + "]\"" : ip;
-        String forwarded = h.get("Forwarded");
-        String hop = "for=" + node + ";proto=http";
-        h.set("Forwarded", forwarded == null ? hop : forwarded + ", " + hop);
-        if (client.via != null) {
-            h.add("Via", client.via);
-        }
     }
 
     private void dispatch() {
@@ -169,7 +150,7 @@ final class Exchange {
         backendReused = reused;
         backendHandler = ch.pipeline().get(BackendHandler.class);
         backendHandler.attach(this, headRequest);
-        ch.write(RequestEncoder.head(ch.alloc(), request), ch.voidPromise());
+        ch.write(RequestEncoder.head(ch.alloc(), request, client.clientIp(), client.via), ch.voidPromise());
         if (pending != null) {
             for (HttpContent c : pending) {
                 RequestEncoder.content(ch, c, chunkedRequest);

@@ -74,6 +74,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
     }
 
+    private String clientIp;
+
+    /** The client's address as text, for the forwarding headers (formatted once per connection). */
+    String clientIp() {
+        if (clientIp == null) {
+            clientIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+        }
+        return clientIp;
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         flow = switchboard.open(frontend.spec().name(), Protocol.HTTP, cluster,

@@ -10,13 +10,23 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.util.AsciiString;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Writes a decoded request to a back-end connection as bytes: the head in one buffer, the body as
  * the decoder's own buffers (chunk lines around them for a chunked request). Straight to the
  * channel, without an encoder in the back-end connection's pipeline.
+ *
+ * <p>The head is rewritten on the way, in one pass over the client's header fields: hop-by-hop
+ * fields (RFC 9110 §7.6.1: Connection and the fields it names, Keep-Alive, Proxy-Connection, TE,
+ * Upgrade, Proxy-Authenticate) stay behind, and X-Forwarded-For, X-Forwarded-Proto and Forwarded
+ * are replaced by the client's values with this hop added. The request itself is not changed, so a
+ * retry writes the same head again.
  */
 final class RequestEncoder {
     private static final ByteBuf CRLF = Unpooled.unreleasableBuffer(
@@ -28,26 +38,127 @@ final class RequestEncoder {
     private RequestEncoder() {
     }
 
-    /** The request head; back-end connections always speak HTTP/1.1. */
-    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r) {
+    /**
+     * The request head as the back-end gets it; back-end connections always speak HTTP/1.1.
+     *
+     * @param clientIp the client's address as text
+     * @param via the Via value this proxy adds, or null
+     */
+    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via) {
+        HttpHeaders headers = r.headers();
+        String[] named = connectionNamed(headers);
+        String xff = null;
+        String forwarded = null;
         ByteBuf out = alloc.buffer(256);
         out.writeCharSequence(r.method().asciiName(), StandardCharsets.US_ASCII);
         out.writeByte(' ');
         out.writeCharSequence(r.uri(), StandardCharsets.ISO_8859_1);
         out.writeBytes(HTTP_11);
-        writeFields(out, r.headers());
-        out.writeBytes(CRLF, CRLF.readerIndex(), 2);
+        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> h = it.next();
+            CharSequence name = h.getKey();
+            switch (fieldKind(name, named)) {
+                case DROP:
+                    continue;
+                case XFF:
+                    xff = xff == null ? h.getValue().toString() : xff + ", " + h.getValue();
+                    continue;
+                case FORWARDED:
+                    forwarded = forwarded == null ? h.getValue().toString() : forwarded + ", " + h.getValue();
+                    continue;
+                default:
+                    writeField(out, name, h.getValue());
+            }
+        }
+        writeField(out, "X-Forwarded-For", xff == null ? clientIp : xff + ", " + clientIp);
+        writeField(out, "X-Forwarded-Proto", "http");
+        // RFC 7239: IPv6 addresses are quoted and bracketed.
+        String node = clientIp.indexOf(':') >= 0 ? "\"[" + clientIp + "]\"" : clientIp;
+        String hop = "for=" + node + ";proto=http";
+        writeField(out, "Forwarded", forwarded == null ? hop : forwarded + ", " + hop);
+        if (via != null) {
+            writeField(out, "Via", via);
+        }
+        out.writeByte('\r').writeByte('\n');
         return out;
     }
 
+    private static final int KEEP = 0;
+    private static final int DROP = 1;
+    private static final int XFF = 2;
+    private static final int FORWARDED = 3;
+
+    /** The field names a Connection header lists (the framing fields excepted), or null. */
+    private static String[] connectionNamed(HttpHeaders headers) {
+        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (values.isEmpty()) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(2);
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String t = token.trim();
+                if (!t.isEmpty() && !t.equalsIgnoreCase("close") && !t.equalsIgnoreCase("keep-alive")
+                        && !t.equalsIgnoreCase("transfer-encoding") && !t.equalsIgnoreCase("content-length")) {
+                    names.add(t);
+                }
+            }
+        }
+        return names.isEmpty() ? null : names.toArray(new String[0]);
+    }
+
+    private static int fieldKind(CharSequence name, String[] named) {
+        switch (name.length()) {
+            case 2:
+                return is(name, "te") ? DROP : kindIfNamed(name, named);
+            case 7:
+                return is(name, "upgrade") ? DROP : kindIfNamed(name, named);
+            case 9:
+                return is(name, "forwarded") ? FORWARDED : kindIfNamed(name, named);
+            case 10:
+                return is(name, "connection") || is(name, "keep-alive") ? DROP : kindIfNamed(name, named);
+            case 15:
+                return is(name, "x-forwarded-for") ? XFF : kindIfNamed(name, named);
+            case 16:
+                return is(name, "proxy-connection") ? DROP : kindIfNamed(name, named);
+            case 17:
+                return is(name, "x-forwarded-proto") ? DROP : kindIfNamed(name, named);
+            case 18:
+                return is(name, "proxy-authenticate") ? DROP : kindIfNamed(name, named);
+            default:
+                return kindIfNamed(name, named);
+        }
+    }
+
+    private static int kindIfNamed(CharSequence name, String[] named) {
+        if (named != null) {
+            for (String n : named) {
+                if (AsciiString.contentEqualsIgnoreCase(name, n)) {
+                    return DROP;
+                }
+            }
+        }
+        return KEEP;
+    }
+
+    private static boolean is(CharSequence name, String lower) {
+        return AsciiString.contentEqualsIgnoreCase(name, lower);
+    }
+
+    private static void writeField(ByteBuf out, CharSequence name, CharSequence value) {
+        ByteBufUtil.writeAscii(out, name);
+        out.writeByte(':').writeByte(' ');
+        out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        out.writeByte('\r').writeByte('\n');
+    }
+
+    /** The trailer fields of a chunked body, as they came. */
     private static void writeFields(ByteBuf out, HttpHeaders headers) {
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
-            ByteBufUtil.writeAscii(out, h.getKey());
-            out.writeByte(':').writeByte(' ');
-            out.writeCharSequence(h.getValue(), StandardCharsets.ISO_8859_1);
-            out.writeByte('\r').writeByte('\n');
+            writeField(out, h.getKey(), h.getValue());
         }
     }
 
