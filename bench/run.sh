@@ -7,7 +7,7 @@
 #   bench/run.sh --tcp           # L4: switchboard-tcp against haproxy-tcp and nginx-tcp
 #   bench/run.sh -p /1m -c 16    # 1 MiB responses (compare MiB/s with direct)
 # Extra arguments go to bench.sh (-r rounds, -d seconds, -w warm-up, -c "conns", -p path).
-# Needs: apt-get install -y wrk nginx-light haproxy curl; the runtime built (mvn -q -DskipTests package).
+# Needs: apt-get install -y wrk nginx-light haproxy curl (and libnginx-mod-stream for --tcp); the runtime built (mvn -q -DskipTests package).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
