@@ -91,6 +91,7 @@ public class PlatformIT extends PlatformTestSupport {
         assertTrue(status, status.contains("listening"));
         String endpoints = run("sb:endpoints it-shell");
         assertTrue(endpoints, endpoints.contains("127.0.0.1:9"));
+        assertTrue(endpoints, endpoints.contains("first byte 30000 ms, idle 60000 ms, retries 2"));
         assertTrue(run("sb:endpoints nope"), run("sb:endpoints nope").contains("no cluster named 'nope'"));
         assertTrue(run("sb:policies").contains("round-robin"));
     }

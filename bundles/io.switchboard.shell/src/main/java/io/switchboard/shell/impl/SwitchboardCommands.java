@@ -104,19 +104,23 @@ public class SwitchboardCommands {
         return t.toString();
     }
 
-    @Descriptor("endpoints of a cluster with their counters")
+    @Descriptor("a cluster's timeouts and limits, then its endpoints with their counters")
     public String endpoints(@Descriptor("cluster name") String cluster) {
         ClusterSnapshot c = clusters.cluster(cluster);
         if (c == null) {
             return "no cluster named '" + cluster + "' (clusters: " + names() + ")";
         }
+        String settings = c.name() + ": policy " + c.policy() + ", connect timeout " + c.connectTimeoutMillis() + " ms, first byte "
+                + c.firstByteTimeoutMillis() + " ms, idle " + c.idleTimeoutMillis() + " ms, retries " + c.retries()
+                + ", connections per endpoint and loop " + (c.maxConnections() > 0 ? String.valueOf(c.maxConnections()) : "unlimited")
+                + "\n";
         Table t = new Table("ENDPOINT", "ADDRESS", "WEIGHT", "STATE", "ACTIVE", "REQUESTS", "FAILURES");
         for (Endpoint e : c.endpoints()) {
             EndpointCounters n = c.counters(e);
             String state = (n.down() ? "down" : "up") + (c.premium().contains(e.id()) ? ",premium" : "");
             t.row(e.id(), e.host() + ":" + e.port(), e.weight(), state, n.active(), n.requests(), n.failures());
         }
-        return t.toString();
+        return settings + t;
     }
 
     @Descriptor("balancing policies installed now")
