@@ -56,6 +56,16 @@ final class ResponseReader implements ByteProcessor {
     private static final int CHUNKED_END = 14;
     private static final int FAILED = 15;
 
+    /** Bytes a head line may not hold (every control byte but HTAB); CR and LF are looked at again. */
+    private static final boolean[] CONTROL = new boolean[256];
+
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            CONTROL[c] = c != '\t';
+        }
+        CONTROL[0x7F] = true;
+    }
+
     private final Listener listener;
     private final ByteBufAllocator alloc;
     private int state = IDLE;
@@ -66,6 +76,8 @@ final class ResponseReader implements ByteProcessor {
     private ByteBuf gathered;
     /** The head being parsed, copied out of its buffer(s). */
     private byte[] scratch = new byte[1024];
+    /** Length of the head {@link #parse} returned last. */
+    private int headLength;
     private long remaining;
     private int chunkDigits;
     private String chunkViolation;
@@ -142,47 +154,50 @@ final class ResponseReader implements ByteProcessor {
 
     /** False when the buffer is used up (or the head is refused) before a head is complete. */
     private boolean readHead(ByteBuf in) {
-        if (gathered == null) {
-            // Most heads arrive whole: copy the buffer's start into the scratch array, a little at a
-            // time (the rest is body), and parse it there.
-            int start = in.readerIndex();
-            int available = in.readableBytes();
-            int copied = 0;
-            int end;
-            do {
-                int want = Math.min(available, Math.min(MAX_HEAD + 1, copied == 0 ? 512 : copied * 2));
-                ensureScratch(want);
-                in.getBytes(start + copied, scratch, copied, want - copied);
-                end = headEnd(scratch, Math.max(0, copied - 3), want);
-                copied = want;
-            } while (end < 0 && copied < available && copied <= MAX_HEAD);
-            if (end >= 0) {
-                in.readerIndex(start + end);
-                return head(end);
+        ResponseHead head;
+        try {
+            if (gathered == null) {
+                // Most heads arrive whole: copy the buffer's start into the scratch array, a little at
+                // a time (the rest is body), and parse it there in one pass.
+                int start = in.readerIndex();
+                int available = in.readableBytes();
+                int copied = 0;
+                do {
+                    int want = Math.min(available, Math.min(MAX_HEAD + 1, copied == 0 ? 512 : copied * 2));
+                    ensureScratch(want);
+                    in.getBytes(start + copied, scratch, copied, want - copied);
+                    copied = want;
+                    head = parse(scratch, copied);
+                } while (head == null && copied < available && copied <= MAX_HEAD);
+                if (head == null) {
+                    if (copied > MAX_HEAD) {
+                        return fail("response head over " + MAX_HEAD + " bytes");
+                    }
+                    gathered = alloc.buffer(Math.max(1024, available * 2));
+                    gathered.writeBytes(in);
+                    return false;
+                }
+                in.readerIndex(start + headLength);
+            } else {
+                int take = Math.min(in.readableBytes(), MAX_HEAD + 1 - gathered.writerIndex());
+                int at = in.readerIndex();
+                gathered.writeBytes(in, at, take);
+                int size = gathered.writerIndex();
+                ensureScratch(size);
+                gathered.getBytes(0, scratch, 0, size); // rare: heads in pieces are copied whole each time
+                head = parse(scratch, size);
+                if (head == null) {
+                    in.readerIndex(at + take);
+                    return size <= MAX_HEAD ? false : fail("response head over " + MAX_HEAD + " bytes");
+                }
+                // Only the head's own bytes are taken from this buffer: the rest is the body.
+                in.readerIndex(at + take - (size - headLength));
+                releaseGathered();
             }
-            if (copied > MAX_HEAD) {
-                return fail("response head over " + MAX_HEAD + " bytes");
-            }
-            gathered = alloc.buffer(Math.max(1024, available * 2));
-            gathered.writeBytes(in);
-            return false;
+        } catch (Refused r) {
+            return fail(r.getMessage());
         }
-        int from = Math.max(0, gathered.writerIndex() - 3);
-        int take = Math.min(in.readableBytes(), MAX_HEAD + 1 - gathered.writerIndex());
-        int at = in.readerIndex();
-        gathered.writeBytes(in, at, take);
-        int size = gathered.writerIndex();
-        ensureScratch(size);
-        gathered.getBytes(0, scratch, 0, size); // rare: heads in pieces are copied whole each time
-        int end = headEnd(scratch, from, size);
-        if (end < 0) {
-            in.readerIndex(at + take);
-            return size <= MAX_HEAD ? false : fail("response head over " + MAX_HEAD + " bytes");
-        }
-        // Only the head's own bytes are taken from this buffer: the rest is the body.
-        in.readerIndex(at + take - (size - end));
-        releaseGathered();
-        return head(end);
+        return head(head);
     }
 
     private void ensureScratch(int size) {
@@ -191,24 +206,8 @@ final class ResponseReader implements ByteProcessor {
         }
     }
 
-    /** Index after the CRLF CRLF ending a head that starts at 0, searching from {@code from}; -1 if none yet. */
-    private static int headEnd(byte[] a, int from, int to) {
-        for (int i = Math.max(from, 3); i < to; i++) {
-            if (a[i] == LF && a[i - 1] == CR && a[i - 2] == LF && a[i - 3] == CR) {
-                return i + 1;
-            }
-        }
-        return -1;
-    }
-
-    /** Parses the complete head in {@link #scratch} and tells the listener; false if it was refused. */
-    private boolean head(int length) {
-        ResponseHead head;
-        try {
-            head = parse(scratch, length);
-        } catch (Refused r) {
-            return fail(r.getMessage());
-        }
+    /** Tells the listener about a head; false if the reader has failed meanwhile. */
+    private boolean head(ResponseHead head) {
         if (head.informational()) {
             state = HEAD; // the final response follows
             listener.responseHead(head);
@@ -237,10 +236,17 @@ final class ResponseReader implements ByteProcessor {
         return state != FAILED;
     }
 
+    /**
+     * Parses the head at the start of {@code b[0..end)}: null while its empty line has not come yet,
+     * else the head, with {@link #headLength} set to its length.
+     */
     private ResponseHead parse(byte[] b, int end) {
         int start = 0;
         // Status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF
         int lf = lineEnd(b, start, end);
+        if (lf < 0) {
+            return null;
+        }
         if (lf - start < 13 || !isHttp1(b, start) || b[start + 8] != ' ') {
             throw new Refused("malformed status line");
         }
@@ -282,6 +288,9 @@ final class ResponseReader implements ByteProcessor {
         int ls = lf + 1;
         while (true) {
             lf = lineEnd(b, ls, end);
+            if (lf < 0) {
+                return null;
+            }
             if (lf == ls + 1) {
                 break; // the empty line
             }
@@ -424,6 +433,7 @@ final class ResponseReader implements ByteProcessor {
         } else {
             body = ResponseHead.Body.UNTIL_CLOSE;
         }
+        headLength = lf + 1;
         boolean persistent = body != ResponseHead.Body.UNTIL_CLOSE && !close && (!http10 || keepAlive);
         return new ResponseHead(status, body, contentLength, persistent, b, kept, keptCount, teStart, teEnd);
     }
@@ -458,23 +468,29 @@ final class ResponseReader implements ByteProcessor {
         return c == ' ' || c == '\t';
     }
 
-    /** The LF ending the line that starts at {@code from}, which must be preceded by CR and hold no other CR or control byte. */
+    /**
+     * The LF ending the line that starts at {@code from}, which must be preceded by CR and hold no
+     * other CR or control byte; -1 when the line has not ended by {@code to}.
+     */
     private static int lineEnd(byte[] b, int from, int to) {
         for (int i = from; i < to; i++) {
-            int c = b[i] & 0xFF;
-            if (c < 0x20 || c == 0x7F) {
+            if (CONTROL[b[i] & 0xFF]) {
+                int c = b[i];
                 if (c == LF) {
                     if (i == from || b[i - 1] != CR) {
                         throw new Refused("response header line without CRLF");
                     }
                     return i;
                 }
-                if (c == CR ? i + 1 >= to || b[i + 1] != LF : c != '\t') {
-                    throw new Refused(c == CR ? "bare CR in a response head" : "control character in a response head");
+                if (c != CR) {
+                    throw new Refused("control character in a response head");
+                }
+                if (i + 1 < to && b[i + 1] != LF) {
+                    throw new Refused("bare CR in a response head");
                 }
             }
         }
-        throw new Refused("response header line without CRLF");
+        return -1;
     }
 
     /** Whether the name at {@code at} equals {@code lower} (lower case), ignoring case. */
