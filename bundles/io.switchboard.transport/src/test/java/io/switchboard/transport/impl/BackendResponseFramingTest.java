@@ -252,6 +252,19 @@ class BackendResponseFramingTest {
         raw.awaitClosed(1);
     }
 
+    @Test
+    void bytesAfterAResponseMakeItsConnectionNeverReused() throws Exception {
+        start(head -> head.startsWith("GET /extra") ? OK + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nsmuggle" : OK);
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            // Pipelined: the second request is sent as soon as the first response ends, and must not
+            // be given the stray bytes as its response.
+            c.send(RawHttpClient.getRequest("/extra") + RawHttpClient.getRequest("/next"));
+            assertEquals("ok\n", c.read().body, "the response itself is whole");
+            assertEquals("ok\n", c.read().body, "the next request does not get the stray bytes as its response");
+        }
+        assertEquals(2, raw.connections(), "the out-of-step connection was closed, not reused");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 3\r\n\r\nok\n",

@@ -129,7 +129,7 @@ final class ResponseReader implements ByteProcessor {
                         remaining -= n;
                         listener.responseBody(in.readRetainedSlice(n));
                         if (remaining == 0) {
-                            end();
+                            end(in);
                         }
                         break;
                     }
@@ -197,7 +197,7 @@ final class ResponseReader implements ByteProcessor {
         } catch (Refused r) {
             return fail(r.getMessage());
         }
-        return head(head);
+        return head(head, in);
     }
 
     private void ensureScratch(int size) {
@@ -207,7 +207,7 @@ final class ResponseReader implements ByteProcessor {
     }
 
     /** Tells the listener about a head; false if the reader has failed meanwhile. */
-    private boolean head(ResponseHead head) {
+    private boolean head(ResponseHead head, ByteBuf in) {
         if (head.informational()) {
             state = HEAD; // the final response follows
             listener.responseHead(head);
@@ -218,7 +218,7 @@ final class ResponseReader implements ByteProcessor {
                 state = IDLE;
                 listener.responseHead(head);
                 if (state == IDLE) {
-                    listener.responseEnd();
+                    end(in);
                 }
                 return true;
             case LENGTH:
@@ -597,7 +597,7 @@ final class ResponseReader implements ByteProcessor {
             listener.responseBody(in.retainedSlice(start, i - start));
         }
         if (state == CHUNKED_END) {
-            end();
+            end(in);
         }
     }
 
@@ -682,9 +682,21 @@ final class ResponseReader implements ByteProcessor {
         return false;
     }
 
-    private void end() {
+    /**
+     * The response is complete. Bytes after it, before another request went out, mean the back-end
+     * is out of step: the listener hears that first (so the connection is closed, never pooled),
+     * and the rest is dropped.
+     */
+    private void end(ByteBuf in) {
+        boolean extra = in.isReadable();
+        if (extra) {
+            listener.outOfStep();
+        }
         state = IDLE;
         listener.responseEnd();
+        if (extra) {
+            state = FAILED;
+        }
     }
 
     private boolean fail(String reason) {

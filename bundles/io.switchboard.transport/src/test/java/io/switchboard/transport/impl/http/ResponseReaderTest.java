@@ -16,6 +16,7 @@ class ResponseReaderTest {
     private static final class Recorder implements ResponseReader.Listener {
         final StringBuilder heads = new StringBuilder();
         final StringBuilder body = new StringBuilder();
+        final StringBuilder events = new StringBuilder();
         int ends;
         String invalid;
         boolean outOfStep;
@@ -36,6 +37,7 @@ class ResponseReaderTest {
         @Override
         public void responseEnd() {
             ends++;
+            events.append("end;");
         }
 
         @Override
@@ -46,6 +48,7 @@ class ResponseReaderTest {
         @Override
         public void outOfStep() {
             outOfStep = true;
+            events.append("out-of-step;");
         }
     }
 
@@ -86,7 +89,21 @@ class ResponseReaderTest {
         assertEquals("HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\n", r.heads.toString());
         assertEquals("nope", r.body.toString());
         assertEquals(1, r.ends);
-        assertTrue(r.outOfStep, "bytes after the response, with no request, put the connection out of step");
+        assertEquals("out-of-step;end;", r.events.toString(),
+                "bytes after the response, with no request, put the connection out of step before it could be pooled");
+    }
+
+    @Test
+    void bytesAfterABodilessOrChunkedResponseAreOutOfStepToo() {
+        for (String response : new String[] {"HTTP/1.1 204 No Content\r\n\r\nX",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX"}) {
+            Recorder r = new Recorder();
+            ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+            reader.expect(false);
+            reader.read(bytes(response));
+            assertEquals("out-of-step;end;", r.events.toString(), response);
+            assertEquals(1, r.ends);
+        }
     }
 
     @Test
