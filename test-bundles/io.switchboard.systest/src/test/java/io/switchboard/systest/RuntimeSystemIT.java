@@ -103,6 +103,9 @@ class RuntimeSystemIT {
                 write(conf.resolve("io.switchboard.cluster-slow.cfg"), "endpoints=127.0.0.1:" + slowBackend.port() + "\n");
                 write(conf.resolve("io.switchboard.frontend-slow.cfg"), "address=127.0.0.1\nport=" + slowPort + "\ncluster=slow\n");
                 rt.awaitPort(slowPort, 20_000);
+                // The two files may be read in different polls: the frontend can listen (and answer
+                // 503, no such cluster) before its cluster is known.
+                awaitStatus(slowPort, 200, 20_000);
                 try (RawHttpClient inFlight = new RawHttpClient(slowPort)) {
                     inFlight.send(RawHttpClient.getRequest("/slow"));
                     Thread.sleep(HttpBackend.SLOW_MILLIS / 3);
@@ -198,5 +201,21 @@ class RuntimeSystemIT {
             j.flush();
         }
         Files.move(tmp, jar, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Sends GET / until it gets the status, or fails after the time. */
+    private static void awaitStatus(int port, int status, long millis) throws Exception {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            try (RawHttpClient c = new RawHttpClient(port)) {
+                last = c.get("/").status;
+                if (last == status) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        assertEquals(status, last, "GET / on port " + port);
     }
 }
