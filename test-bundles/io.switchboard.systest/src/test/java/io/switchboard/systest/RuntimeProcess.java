@@ -26,9 +26,17 @@ final class RuntimeProcess implements AutoCloseable {
     final List<String> output = new CopyOnWriteArrayList<>();
 
     RuntimeProcess(String... extraJvmArgs) throws IOException {
+        this(java.util.Map.of(), extraJvmArgs);
+    }
+
+    /** Starts with these files (name to text) in {@code conf/} already. */
+    RuntimeProcess(java.util.Map<String, String> confFiles, String... extraJvmArgs) throws IOException {
         workDir = Files.createTempDirectory("sb-systest");
         Files.createDirectories(workDir.resolve("conf"));
         Files.createDirectories(workDir.resolve("plugins"));
+        for (java.util.Map.Entry<String, String> f : confFiles.entrySet()) {
+            Files.writeString(workDir.resolve("conf").resolve(f.getKey()), f.getValue());
+        }
         demoPort = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
