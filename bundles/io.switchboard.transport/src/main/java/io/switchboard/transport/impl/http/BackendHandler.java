@@ -65,8 +65,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
         Exchange e = exchange;
         if (e != null) {
             e.responseHead(head);
-        } else {
-            head.release();
         }
     }
 
@@ -101,7 +99,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
 
     @Override
     public void outOfStep() {
-        // Bytes on an idle connection: the back-end is out of step; never reuse it.
+        // Bytes no request asked for (on an idle connection, or after a response): the back-end is out of
+        // step. Closed now, before the response ends, so it can never go back to the pool.
         ctx.close();
     }
 

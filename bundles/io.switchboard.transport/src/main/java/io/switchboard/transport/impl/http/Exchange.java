@@ -234,7 +234,6 @@ final class Exchange {
 
     void responseHead(ResponseHead head) {
         if (done) {
-            head.release();
             return;
         }
         if (head.informational()) {

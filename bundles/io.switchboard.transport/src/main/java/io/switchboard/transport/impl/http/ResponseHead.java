@@ -94,8 +94,4 @@ final class ResponseHead {
         out.writeByte('\r').writeByte('\n');
         return out;
     }
-
-    /** Nothing to give back (the bytes are the reader's); kept so that every path can say it is done with a head. */
-    void release() {
-    }
 }
