@@ -109,23 +109,16 @@ final class RequestEncoder {
     }
 
     private static int fieldKind(CharSequence name, String[] named) {
+        if (HttpSyntax.hopByHop(name)) {
+            return DROP;
+        }
         switch (name.length()) {
-            case 2:
-                return is(name, "te") ? DROP : kindIfNamed(name, named);
-            case 7:
-                return is(name, "upgrade") ? DROP : kindIfNamed(name, named);
             case 9:
                 return is(name, "forwarded") ? FORWARDED : kindIfNamed(name, named);
-            case 10:
-                return is(name, "connection") || is(name, "keep-alive") ? DROP : kindIfNamed(name, named);
             case 15:
                 return is(name, "x-forwarded-for") ? XFF : kindIfNamed(name, named);
-            case 16:
-                return is(name, "proxy-connection") ? DROP : kindIfNamed(name, named);
             case 17:
-                return is(name, "x-forwarded-proto") ? DROP : kindIfNamed(name, named);
-            case 18:
-                return is(name, "proxy-authenticate") ? DROP : kindIfNamed(name, named);
+                return is(name, "x-forwarded-proto") ? DROP : kindIfNamed(name, named); // replaced by ours
             default:
                 return kindIfNamed(name, named);
         }

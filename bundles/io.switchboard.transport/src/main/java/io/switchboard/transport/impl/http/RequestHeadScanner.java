@@ -33,7 +33,6 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter implements B
     /** No framing recorded (the validator sees a request the scanner has not finished). */
     static final long UNKNOWN = -2;
     static final int MAX_CHUNK_LINE = 4096;
-    static final int MAX_CHUNK_SIZE_DIGITS = 16;
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
@@ -382,8 +381,8 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter implements B
             case CHUNK_SIZE: {
                 int digit = Character.digit(c, 16);
                 if (digit >= 0 && c < 0x80) {
-                    if (++chunkDigits > MAX_CHUNK_SIZE_DIGITS) {
-                        return fail("chunk size with more than " + MAX_CHUNK_SIZE_DIGITS + " digits");
+                    if (++chunkDigits > HttpSyntax.MAX_CHUNK_SIZE_DIGITS) {
+                        return fail("chunk size with more than " + HttpSyntax.MAX_CHUNK_SIZE_DIGITS + " digits");
                     }
                     remaining = remaining * 16 + digit;
                     return remaining <= Integer.MAX_VALUE || fail("chunk size too large");

@@ -1,5 +1,7 @@
 package io.switchboard.transport.impl.http;
 
+import static io.switchboard.transport.impl.http.HttpSyntax.named;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ByteProcessor;
@@ -34,7 +36,6 @@ final class ResponseReader implements ByteProcessor {
 
     static final int MAX_HEAD = 24 * 1024;
     private static final int MAX_HEADERS = 256;
-    private static final int MAX_CHUNK_SIZE_DIGITS = 16;
     private static final byte CR = '\r';
     private static final byte LF = '\n';
 
@@ -320,76 +321,53 @@ final class ResponseReader implements ByteProcessor {
             while (ve > vs && isWs(b[ve - 1])) {
                 ve--;
             }
-            boolean keep = true;
-            switch (nameLength) {
-                case 2:
-                    keep = !named(b, ls, "te");
-                    break;
-                case 7:
-                    keep = !named(b, ls, "upgrade");
-                    break;
-                case 10:
-                    if (named(b, ls, "connection")) {
-                        keep = false;
-                        for (int ts = vs; ts < ve; ) {
-                            int te = ts;
-                            while (te < ve && b[te] != ',') {
-                                te++;
-                            }
-                            int next = te + 1;
-                            while (ts < te && isWs(b[ts])) {
-                                ts++;
-                            }
-                            while (te > ts && isWs(b[te - 1])) {
-                                te--;
-                            }
-                            if (te - ts == 5 && named(b, ts, "close")) {
-                                close = true;
-                            } else if (te - ts == 10 && named(b, ts, "keep-alive")) {
-                                keepAlive = true;
-                            } else if (te > ts) {
-                                if (connectionTokens == null) {
-                                    connectionTokens = new String[4];
-                                } else if (tokenCount == connectionTokens.length) {
-                                    connectionTokens = java.util.Arrays.copyOf(connectionTokens, tokenCount * 2);
-                                }
-                                connectionTokens[tokenCount++] = new String(b, ts, te - ts, java.nio.charset.StandardCharsets.ISO_8859_1);
-                            }
-                            ts = next;
-                        }
-                    } else {
-                        keep = !named(b, ls, "keep-alive");
+            boolean keep;
+            if (nameLength == 10 && named(b, ls, "connection")) {
+                keep = false;
+                for (int ts = vs; ts < ve; ) {
+                    int te = ts;
+                    while (te < ve && b[te] != ',') {
+                        te++;
                     }
-                    break;
-                case 14:
-                    if (named(b, ls, "content-length")) {
-                        long n = contentLength(b, vs, ve);
-                        if (contentLength >= 0 && contentLength != n) {
-                            throw new Refused("Content-Length values differ");
-                        }
-                        contentLength = n;
+                    int next = te + 1;
+                    while (ts < te && isWs(b[ts])) {
+                        ts++;
                     }
-                    break;
-                case 16:
-                    keep = !named(b, ls, "proxy-connection");
-                    break;
-                case 17:
-                    if (named(b, ls, "transfer-encoding")) {
-                        if (transferEncoding) {
-                            throw new Refused("more than one Transfer-Encoding line");
-                        }
-                        transferEncoding = true;
-                        chunked = lastCodingIsChunked(b, vs, ve);
-                        keep = false; // kept apart, see ResponseHead
-                        teStart = ls;
-                        teEnd = lf + 1;
+                    while (te > ts && isWs(b[te - 1])) {
+                        te--;
                     }
-                    break;
-                case 18:
-                    keep = !named(b, ls, "proxy-authenticate");
-                    break;
-                default:
-                    break;
+                    if (te - ts == 5 && named(b, ts, "close")) {
+                        close = true;
+                    } else if (te - ts == 10 && named(b, ts, "keep-alive")) {
+                        keepAlive = true;
+                    } else if (te > ts) {
+                        if (connectionTokens == null) {
+                            connectionTokens = new String[4];
+                        } else if (tokenCount == connectionTokens.length) {
+                            connectionTokens = java.util.Arrays.copyOf(connectionTokens, tokenCount * 2);
+                        }
+                        connectionTokens[tokenCount++] = new String(b, ts, te - ts, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    }
+                    ts = next;
+                }
+            } else if (nameLength == 14 && named(b, ls, "content-length")) {
+                keep = true;
+                long n = contentLength(b, vs, ve);
+                if (contentLength >= 0 && contentLength != n) {
+                    throw new Refused("Content-Length values differ");
+                }
+                contentLength = n;
+            } else if (nameLength == 17 && named(b, ls, "transfer-encoding")) {
+                if (transferEncoding) {
+                    throw new Refused("more than one Transfer-Encoding line");
+                }
+                transferEncoding = true;
+                chunked = lastCodingIsChunked(b, vs, ve);
+                keep = false; // kept apart, see ResponseHead
+                teStart = ls;
+                teEnd = lf + 1;
+            } else {
+                keep = !HttpSyntax.hopByHop(b, ls, nameLength);
             }
             if (keep) {
                 if (keptCount == kept.length) {
@@ -491,20 +469,6 @@ final class ResponseReader implements ByteProcessor {
             }
         }
         return -1;
-    }
-
-    /** Whether the name at {@code at} equals {@code lower} (lower case), ignoring case. */
-    private static boolean named(byte[] b, int at, String lower) {
-        for (int i = 0; i < lower.length(); i++) {
-            int c = b[at + i];
-            if (c >= 'A' && c <= 'Z') {
-                c += 32;
-            }
-            if (c != lower.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** A Content-Length value: digits, or a comma-separated list of identical ones. */
@@ -609,7 +573,7 @@ final class ResponseReader implements ByteProcessor {
             case CHUNK_SIZE: {
                 int digit = c < 0x80 ? Character.digit(c, 16) : -1;
                 if (digit >= 0) {
-                    if (++chunkDigits > MAX_CHUNK_SIZE_DIGITS) {
+                    if (++chunkDigits > HttpSyntax.MAX_CHUNK_SIZE_DIGITS) {
                         return chunkFail("chunk size too large");
                     }
                     remaining = remaining * 16 + digit;
