@@ -10,15 +10,11 @@ import io.switchboard.api.runtime.TransportInfo;
 import io.switchboard.testkit.HttpBackend;
 import io.switchboard.testkit.RawHttpClient;
 import io.switchboard.testkit.RawHttpClient.Response;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -97,12 +93,7 @@ public class PlatformIT extends PlatformTestSupport {
     }
 
     private String run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        CommandSession session = commands.createSession(System.in, ps, ps);
-        Object result = session.execute(command);
-        session.close();
-        return out.toString(StandardCharsets.UTF_8) + (result == null ? "" : result.toString());
+        return shell(commands, command);
     }
 
     @Test

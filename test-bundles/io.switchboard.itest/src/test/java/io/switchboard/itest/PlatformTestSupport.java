@@ -10,8 +10,11 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 
 import io.switchboard.api.runtime.FrontendService;
 import io.switchboard.api.runtime.FrontendStatus;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -20,6 +23,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import javax.inject.Inject;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.options.UrlProvisionOption;
@@ -70,6 +75,16 @@ public abstract class PlatformTestSupport {
 
     protected void stopListeningToLog() {
         logReader.removeLogListener(logListener);
+    }
+
+    /** Runs a Gogo command as an operator would and returns what it printed and returned. */
+    protected static String shell(CommandProcessor commands, String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        CommandSession session = commands.createSession(System.in, ps, ps);
+        Object result = session.execute(command);
+        session.close();
+        return out.toString(StandardCharsets.UTF_8) + (result == null ? "" : result.toString());
     }
 
     protected static void await(String what, BooleanSupplier condition) throws InterruptedException {

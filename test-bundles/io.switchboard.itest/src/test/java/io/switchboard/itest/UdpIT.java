@@ -10,21 +10,17 @@ import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.Protocol;
 import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.TrackedFlow;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -144,11 +140,6 @@ public class UdpIT extends PlatformTestSupport {
     }
 
     private String run(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        CommandSession session = commands.createSession(System.in, ps, ps);
-        Object result = session.execute(command);
-        session.close();
-        return out.toString(StandardCharsets.UTF_8) + (result == null ? "" : result.toString());
+        return shell(commands, command);
     }
 }
