@@ -27,7 +27,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.reader = new ResponseReader(this, ctx.alloc());
+        this.reader = new ResponseReader(this);
     }
 
     /** The exchange's request goes out on this connection: its response is read next. */
@@ -132,7 +132,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
         } else {
             pool.forget(endpoint, ctx.channel());
         }
-        reader.release();
     }
 
     @Override

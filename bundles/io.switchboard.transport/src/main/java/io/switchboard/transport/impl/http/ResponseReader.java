@@ -3,7 +3,6 @@ package io.switchboard.transport.impl.http;
 import static io.switchboard.transport.impl.http.HttpSyntax.named;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ByteProcessor;
 
 /**
@@ -68,13 +67,12 @@ final class ResponseReader implements ByteProcessor {
     }
 
     private final Listener listener;
-    private final ByteBufAllocator alloc;
     private int state = IDLE;
     private boolean headRequest;
     /** Pass only the data of a chunked body (for an HTTP/1.0 client); the close ends it for the client. */
     private boolean dechunk;
-    /** A head that came in more than one buffer, gathered. */
-    private ByteBuf gathered;
+    /** Bytes of a head still incomplete, held at the start of {@link #scratch} (0: none). */
+    private int gathered;
     /** The head being parsed, copied out of its buffer(s). */
     private byte[] scratch = new byte[1024];
     /** Length of the head {@link #parse} returned last. */
@@ -83,14 +81,14 @@ final class ResponseReader implements ByteProcessor {
     private int chunkDigits;
     private String chunkViolation;
 
-    ResponseReader(Listener listener, ByteBufAllocator alloc) {
+    ResponseReader(Listener listener) {
         this.listener = listener;
-        this.alloc = alloc;
     }
 
     /** A request went out: its response is read next. A response to HEAD has no body, whatever its head says. */
     void expect(boolean head) {
         headRequest = head;
+        gathered = 0;
         dechunk = false;
         state = HEAD;
     }
@@ -103,16 +101,12 @@ final class ResponseReader implements ByteProcessor {
     /** The exchange let the connection go mid-response: nothing more is read from it. */
     void abandon() {
         state = FAILED;
-        releaseGathered();
+        gathered = 0;
     }
 
     /** Whether the response in progress ends when the back-end closes (then the close completes it). */
     boolean endsAtClose() {
         return state == UNTIL_CLOSE;
-    }
-
-    void release() {
-        releaseGathered();
     }
 
     /** Reads a buffer from the back-end; takes ownership of it. */
@@ -157,7 +151,7 @@ final class ResponseReader implements ByteProcessor {
     private boolean readHead(ByteBuf in) {
         ResponseHead head;
         try {
-            if (gathered == null) {
+            if (gathered == 0) {
                 // Most heads arrive whole: copy the buffer's start into the scratch array, a little at
                 // a time (the rest is body), and parse it there in one pass.
                 int start = in.readerIndex();
@@ -174,31 +168,42 @@ final class ResponseReader implements ByteProcessor {
                     if (copied > MAX_HEAD) {
                         return fail("response head over " + MAX_HEAD + " bytes");
                     }
-                    gathered = alloc.buffer(Math.max(1024, available * 2));
-                    gathered.writeBytes(in);
+                    gathered = copied; // the whole buffer: the head goes on in the next one
+                    in.readerIndex(start + copied);
                     return false;
                 }
                 in.readerIndex(start + headLength);
             } else {
-                int take = Math.min(in.readableBytes(), MAX_HEAD + 1 - gathered.writerIndex());
+                int take = Math.min(in.readableBytes(), MAX_HEAD + 1 - gathered);
                 int at = in.readerIndex();
-                gathered.writeBytes(in, at, take);
-                int size = gathered.writerIndex();
+                int from = gathered;
+                int size = from + take;
                 ensureScratch(size);
-                gathered.getBytes(0, scratch, 0, size); // rare: heads in pieces are copied whole each time
-                head = parse(scratch, size);
+                in.getBytes(at, scratch, from, take);
+                // A head can only have ended if a line did: a piece without LF is not parsed again.
+                head = containsLf(scratch, from, size) ? parse(scratch, size) : null;
                 if (head == null) {
                     in.readerIndex(at + take);
+                    gathered = size;
                     return size <= MAX_HEAD ? false : fail("response head over " + MAX_HEAD + " bytes");
                 }
                 // Only the head's own bytes are taken from this buffer: the rest is the body.
                 in.readerIndex(at + take - (size - headLength));
-                releaseGathered();
+                gathered = 0;
             }
         } catch (Refused r) {
             return fail(r.getMessage());
         }
         return head(head, in);
+    }
+
+    private static boolean containsLf(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == LF) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void ensureScratch(int size) {
@@ -665,16 +670,9 @@ final class ResponseReader implements ByteProcessor {
 
     private boolean fail(String reason) {
         state = FAILED;
-        releaseGathered();
+        gathered = 0;
         listener.responseInvalid(reason);
         return false;
-    }
-
-    private void releaseGathered() {
-        if (gathered != null) {
-            gathered.release();
-            gathered = null;
-        }
     }
 
     /** A head that cannot be framed safely. */

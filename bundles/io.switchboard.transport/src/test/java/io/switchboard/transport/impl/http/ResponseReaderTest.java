@@ -65,7 +65,7 @@ class ResponseReaderTest {
         for (int i = 1; i < all.length(); i++) {
             for (int j = i; j < all.length(); j++) {
                 Recorder r = new Recorder();
-                ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+                ResponseReader reader = new ResponseReader(r);
                 reader.expect(false);
                 reader.read(bytes(all.substring(0, i)));
                 reader.read(bytes(all.substring(i, j)));
@@ -75,7 +75,6 @@ class ResponseReaderTest {
                 assertEquals(expectedHead, r.heads.toString(), at);
                 assertEquals(body, r.body.toString(), at);
                 assertEquals(1, r.ends, at);
-                reader.release();
             }
         }
     }
@@ -83,7 +82,7 @@ class ResponseReaderTest {
     @Test
     void aContentLengthBodyEndsAtItsLengthAndMoreBytesAreOutOfStep() {
         Recorder r = new Recorder();
-        ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+        ResponseReader reader = new ResponseReader(r);
         reader.expect(false);
         reader.read(bytes("HTTP/1.0 404 Not Found\r\nContent-Length: 4\r\n\r\nnopeEXTRA"));
         assertEquals("HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\n", r.heads.toString());
@@ -98,7 +97,7 @@ class ResponseReaderTest {
         for (String response : new String[] {"HTTP/1.1 204 No Content\r\n\r\nX",
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX"}) {
             Recorder r = new Recorder();
-            ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+            ResponseReader reader = new ResponseReader(r);
             reader.expect(false);
             reader.read(bytes(response));
             assertEquals("out-of-step;end;", r.events.toString(), response);
@@ -109,7 +108,7 @@ class ResponseReaderTest {
     @Test
     void interimHeadsComeBeforeTheFinalOneAndAResponseToHeadHasNoBody() {
         Recorder r = new Recorder();
-        ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+        ResponseReader reader = new ResponseReader(r);
         reader.expect(true);
         reader.read(bytes("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n"));
         assertEquals("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", r.heads.toString());
@@ -120,7 +119,7 @@ class ResponseReaderTest {
     @Test
     void aHeadThatNeverEndsIsRefusedPastTheLimit() {
         Recorder r = new Recorder();
-        ResponseReader reader = new ResponseReader(r, ByteBufAllocator.DEFAULT);
+        ResponseReader reader = new ResponseReader(r);
         reader.expect(false);
         reader.read(bytes("HTTP/1.1 200 OK\r\n"));
         String line = "X-Filler: " + "f".repeat(1000) + "\r\n";
@@ -128,6 +127,5 @@ class ResponseReaderTest {
             reader.read(bytes(line));
         }
         assertTrue(r.invalid != null && r.invalid.contains("over"), String.valueOf(r.invalid));
-        reader.release();
     }
 }
