@@ -3,7 +3,7 @@ package io.switchboard.api.core;
 import java.util.Map;
 import org.osgi.annotation.versioning.ProviderType;
 
-/** One immutable version of the switch table. */
+/** One immutable version of the switch table: the handlers, by the request type they serve. */
 @ProviderType
 public interface SwitchTable {
     /** Increases by one per published batch of edits. */
@@ -11,7 +11,4 @@ public interface SwitchTable {
 
     /** Handlers by the request type they serve. */
     Map<String, HandlerEntry> handlers();
-
-    /** Flows currently reassigned, by flow id. */
-    Map<Long, ReassignmentRecord> reassignments();
 }

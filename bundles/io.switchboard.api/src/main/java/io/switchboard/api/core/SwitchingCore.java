@@ -21,9 +21,10 @@ public interface SwitchingCore {
     HandlerBus newBus(String name, int threads);
 
     /**
-     * A bus that takes over from {@code predecessor} (to change the number of threads): it runs
-     * nothing until the predecessor is closed and has run all it had, and what is published on the
-     * predecessor once it is closed goes to the new bus. Per-key order is kept across the change.
+     * A bus that takes over from {@code predecessor} (to change the number of threads, or to move a
+     * handler to this core from an older one): it runs nothing until the predecessor has drained,
+     * and, when the predecessor is a bus of this core, what is published on it once it is closed goes
+     * to the new bus. Per-key order is kept across the change.
      */
     HandlerBus newBus(String name, int threads, HandlerBus predecessor);
 }

@@ -1,7 +1,6 @@
 package io.switchboard.api.flow;
 
 import io.switchboard.api.RequestContext;
-import io.switchboard.api.runtime.Protocol;
 import java.net.InetSocketAddress;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -14,7 +13,8 @@ public interface Flow extends RequestContext {
     /** Unique within this dispatcher for its lifetime. */
     long id();
 
-    Protocol protocol();
+    /** Name of the protocol of the frontend the flow arrived on: {@code http}, {@code tcp}, {@code udp}, or a plugin's. */
+    String protocol();
 
     /** The address the client reached: the virtual service. */
     InetSocketAddress localAddress();
@@ -37,7 +37,7 @@ public interface Flow extends RequestContext {
     boolean reassign(Reassignment r);
 
     /**
-     * Gives the flow back to the default handler after the current message.
+     * Gives the flow back to the default handler: its next message goes there.
      *
      * @return false when the flow's reassignment does not allow it ({@link Reassignment.Scope#REST_OF_FLOW})
      */

@@ -4,7 +4,7 @@
  * handler until one of them reassigns the flow, or part of it, to a specialized handler.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.switchboard.api.flow;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,9 +1,9 @@
 /**
- * Request routing: conditions over a request's application-layer information (path, host, method,
- * header, cookie, query parameter, client address, device type) and the rules that pick a cluster.
+ * Request routing: rules over a request's application-layer information (path, host, method,
+ * header, cookie, query parameter, client address, device type) that pick a cluster.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package io.switchboard.api.routing;
 
 import org.osgi.annotation.bundle.Export;

@@ -17,15 +17,32 @@ public interface ClusterSnapshot {
     /** Name of the configured balancing policy. */
     String policy();
 
-    /** False while the configured policy is not registered: {@link #choose} then returns null. */
+    /**
+     * False while the configured policy is not registered. {@link #choose} then balances with the
+     * policy it had before (while its bundle is being updated) or, once that is gone too,
+     * round-robin over the healthy endpoints.
+     */
     boolean ready();
 
     List<Endpoint> endpoints();
 
-    /** Chooses an endpoint with the calling thread's balancer; null when none can be chosen. */
+    /**
+     * Chooses an endpoint with the calling thread's balancer; null when none can be chosen. A policy
+     * that throws, or returns no endpoint while some are eligible, is overruled: the request is
+     * balanced round-robin over the healthy endpoints instead, and counted.
+     */
     Endpoint choose(RequestContext request, Set<String> excluded);
 
     EndpointCounters counters(Endpoint endpoint);
+
+    /** Whether passive health has taken the endpoint out for now (failures in a row); it is tried again later. */
+    boolean down(Endpoint endpoint);
+
+    /** Requests the cluster balanced round-robin because its policy failed them (threw, or chose nothing). */
+    long policyFallbacks();
+
+    /** The latest failure of the cluster's policy, or null. */
+    String policyProblem();
 
     /** Milliseconds to wait for a connection to an endpoint. */
     int connectTimeoutMillis();

@@ -2,7 +2,11 @@ package io.switchboard.api.runtime;
 
 import org.osgi.annotation.versioning.ProviderType;
 
-/** Live counters of one endpoint. They outlive snapshots: a reconfiguration keeps them. */
+/**
+ * Live counters of one endpoint: raw figures only, so that they can outlive the snapshots, and the
+ * versions of the control bundle, that read them. Whether they make the endpoint healthy is the
+ * snapshot's decision ({@link ClusterSnapshot#down}).
+ */
 @ProviderType
 public interface EndpointCounters {
     /** A request (or TCP connection) was sent to the endpoint. */
@@ -17,6 +21,9 @@ public interface EndpointCounters {
 
     long active();
 
-    /** Whether passive health took the endpoint out (failures in a row); it is tried again later. */
-    boolean down();
+    /** Failures since the last success. */
+    int failuresInARow();
+
+    /** {@link System#nanoTime()} of the latest failure; 0 when there was none. */
+    long lastFailureNanos();
 }

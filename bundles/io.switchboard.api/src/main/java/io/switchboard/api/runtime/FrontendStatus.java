@@ -10,9 +10,10 @@ public final class FrontendStatus {
     private final long requests;
     private final long refused;
     private final int acceptors;
+    private final String servedBy;
 
-    public FrontendStatus(FrontendSpec spec, int boundPort, String error,
-                          long activeConnections, long totalConnections, long requests, long refused, int acceptors) {
+    public FrontendStatus(FrontendSpec spec, int boundPort, String error, long activeConnections, long totalConnections,
+                          long requests, long refused, int acceptors, String servedBy) {
         this.spec = spec;
         this.boundPort = boundPort;
         this.error = error;
@@ -21,20 +22,23 @@ public final class FrontendStatus {
         this.requests = requests;
         this.refused = refused;
         this.acceptors = acceptors;
+        this.servedBy = servedBy;
     }
 
     public FrontendSpec spec() { return spec; }
     /** The port actually bound, or -1 when the frontend does not listen. */
     public int boundPort() { return boundPort; }
-    /** Why the frontend does not listen, or null. */
+    /** Why the frontend does not listen (or keeps an older configuration), or null. */
     public String error() { return error; }
     public boolean listening() { return boundPort > 0; }
     public long activeConnections() { return activeConnections; }
     public long totalConnections() { return totalConnections; }
-    /** HTTP requests, or TCP connections relayed. */
+    /** HTTP requests, or TCP connections relayed, or UDP flows opened. */
     public long requests() { return requests; }
     /** Connections reset and datagrams dropped because their destination is no virtual service. */
     public long refused() { return refused; }
     /** Event loops accepting on the frontend's address (parallel accept). */
     public int acceptors() { return acceptors; }
+    /** The bundle (name and version) whose protocol serves new connections, or null while there is none. */
+    public String servedBy() { return servedBy; }
 }

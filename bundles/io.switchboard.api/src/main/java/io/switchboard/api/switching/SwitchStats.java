@@ -4,16 +4,14 @@ import java.util.Map;
 
 /** What the switch has done since it started. */
 public final class SwitchStats {
-    private final long flowsOpened;
     private final long messages;
     private final long reassignments;
     private final long fallbacks;
     private final long handlerFailures;
     private final Map<String, Long> messagesByHandler;
 
-    public SwitchStats(long flowsOpened, long messages, long reassignments, long fallbacks, long handlerFailures,
+    public SwitchStats(long messages, long reassignments, long fallbacks, long handlerFailures,
                        Map<String, Long> messagesByHandler) {
-        this.flowsOpened = flowsOpened;
         this.messages = messages;
         this.reassignments = reassignments;
         this.fallbacks = fallbacks;
@@ -21,11 +19,10 @@ public final class SwitchStats {
         this.messagesByHandler = Map.copyOf(messagesByHandler);
     }
 
-    public long flowsOpened() { return flowsOpened; }
     public long messages() { return messages; }
     /** Flows (or parts of flows) reassigned to a specialized handler. */
     public long reassignments() { return reassignments; }
-    /** Reassigned flows that went back to the default handler because their handler went away. */
+    /** Reassigned flows that went back to the default handler because their handler went away or blocked. */
     public long fallbacks() { return fallbacks; }
     /** Messages whose handler threw. */
     public long handlerFailures() { return handlerFailures; }

@@ -1,9 +1,14 @@
 package io.switchboard.api.switching;
 
 import io.switchboard.api.flow.Flow;
+import io.switchboard.api.flow.Reassignment;
 import org.osgi.annotation.versioning.ProviderType;
 
-/** A flow with the counters the transport keeps for it. */
+/**
+ * A flow as the transport keeps it: with its byte counters and its reassignment tracking. The flow
+ * lives with its connection (or its datagram flow) on the event loop that owns it, so the tracking
+ * costs no lock, no ring publish and no wake-up, and it outlives any update of the switch.
+ */
 @ProviderType
 public interface TrackedFlow extends Flow {
     /** Bytes received from the client (called by the flow's event loop only). */
@@ -18,4 +23,22 @@ public interface TrackedFlow extends Flow {
 
     /** Milliseconds since the epoch when the flow was opened. */
     long openedMillis();
+
+    /** The reassignment in force, or null while the default handler owns the flow. */
+    Reassignment reassignment();
+
+    /**
+     * The switch's write: the reassignment now in force (null: back to the default handler). Called
+     * by whoever holds the flow's current message: its event loop, or its handler's thread.
+     */
+    void track(Reassignment reassignment);
+
+    /** Milliseconds since the epoch when the reassignment in force was made; 0 when none is. */
+    long reassignedMillis();
+
+    /** The switch counts each message it routes. */
+    void countMessage();
+
+    /** Whether the flow has ended (its connection closed, its datagram flow expired). */
+    boolean closed();
 }

@@ -7,6 +7,7 @@ import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.switchboard.api.core.HandlerBus;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,11 +30,16 @@ final class Bus implements HandlerBus {
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     /** The bus that took over, if any: publishing here after close goes there. */
     private volatile Bus successor;
-    private final Bus predecessor;
+    private final HandlerBus predecessor;
 
     private final Consumer<Bus> onClose;
 
-    Bus(String name, int threads, int ringSize, WaitStrategy wait, Consumer<Throwable> failure, Consumer<Bus> onClose, Bus predecessor) {
+    /**
+     * @param predecessor the bus this one takes over from, or null: this bus runs nothing until it
+     *                    has drained. It may be a bus of another core (an older version of this
+     *                    bundle): then only the gate holds, and the switch passes late publishers on.
+     */
+    Bus(String name, int threads, int ringSize, WaitStrategy wait, Consumer<Throwable> failure, Consumer<Bus> onClose, HandlerBus predecessor) {
         this.threads = threads;
         this.onClose = onClose;
         this.predecessor = predecessor;
@@ -44,7 +50,8 @@ final class Bus implements HandlerBus {
             return t;
         };
         disruptor = new Disruptor<>(TaskEvent::new, ringSize, tf, ProducerType.MULTI, wait);
-        CompletableFuture<Void> gate = predecessor == null ? CompletableFuture.completedFuture(null) : predecessor.drained;
+        CompletableFuture<Void> gate = predecessor == null ? CompletableFuture.completedFuture(null)
+                : predecessor.drained().toCompletableFuture();
         @SuppressWarnings("unchecked")
         EventHandler<TaskEvent>[] shards = new EventHandler[threads];
         for (int i = 0; i < threads; i++) {
@@ -52,8 +59,8 @@ final class Bus implements HandlerBus {
         }
         disruptor.handleEventsWith(shards);
         ring = disruptor.start();
-        if (predecessor != null) {
-            predecessor.successor = this;
+        if (predecessor instanceof Bus) {
+            ((Bus) predecessor).successor = this;
         }
     }
 
@@ -110,6 +117,8 @@ final class Bus implements HandlerBus {
     }
 
     @Override public long published() { return published.sum(); }
+    @Override public boolean closed() { return closed; }
+    @Override public CompletionStage<Void> drained() { return drained; }
     @Override public int threads() { return threads; }
 
     @Override

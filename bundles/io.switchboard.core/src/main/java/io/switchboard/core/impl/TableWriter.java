@@ -2,7 +2,6 @@ package io.switchboard.core.impl;
 
 import com.lmax.disruptor.EventHandler;
 import io.switchboard.api.core.HandlerEntry;
-import io.switchboard.api.core.ReassignmentRecord;
 import io.switchboard.api.core.TableEdit;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,16 +14,15 @@ import java.util.function.Consumer;
  */
 final class TableWriter implements EventHandler<EditEvent> {
     private final Map<String, HandlerEntry> handlers = new HashMap<>();
-    private final Map<Long, ReassignmentRecord> reassignments = new HashMap<>();
-    private final Consumer<Table> publish;
+    private final Consumer<HandlerTable> publish;
     private long version;
-    private boolean handlersChanged;
-    private boolean reassignmentsChanged;
-    private Map<String, HandlerEntry> publishedHandlers = Map.of();
-    private Map<Long, ReassignmentRecord> publishedReassignments = Map.of();
+    private boolean changed;
 
-    TableWriter(Consumer<Table> publish) {
+    /** A writer that starts from a table (a new control ring taking over from an older one). */
+    TableWriter(Consumer<HandlerTable> publish, HandlerTable from) {
         this.publish = publish;
+        this.handlers.putAll(from.handlers());
+        this.version = from.version();
     }
 
     @Override
@@ -34,40 +32,27 @@ final class TableWriter implements EventHandler<EditEvent> {
         if (edit != null) {
             apply(edit);
         }
-        if (endOfBatch && (handlersChanged || reassignmentsChanged)) {
-            if (handlersChanged) {
-                publishedHandlers = Collections.unmodifiableMap(new HashMap<>(handlers));
-            }
-            if (reassignmentsChanged) {
-                publishedReassignments = Collections.unmodifiableMap(new HashMap<>(reassignments));
-            }
-            handlersChanged = false;
-            reassignmentsChanged = false;
-            publish.accept(new Table(++version, publishedHandlers, publishedReassignments));
+        if (endOfBatch && changed) {
+            changed = false;
+            publish.accept(new HandlerTable(++version, Collections.unmodifiableMap(new HashMap<>(handlers))));
         }
     }
 
     private void apply(TableEdit edit) {
+        HandlerEntry h = edit.handler();
         switch (edit.kind()) {
             case PUT_HANDLER:
-                handlers.put(edit.handler().type(), edit.handler());
-                handlersChanged = true;
+                handlers.put(h.type(), h);
+                changed = true;
                 break;
             case REMOVE_HANDLER: {
-                HandlerEntry current = handlers.get(edit.handler().type());
-                if (current != null && current.serviceId() == edit.key()) {
-                    handlers.remove(edit.handler().type());
-                    handlersChanged = true;
+                HandlerEntry current = handlers.get(h.type());
+                if (current != null && current.serviceId() == h.serviceId()) {
+                    handlers.remove(h.type());
+                    changed = true;
                 }
                 break;
             }
-            case REASSIGNED:
-                reassignments.put(edit.key(), edit.record());
-                reassignmentsChanged = true;
-                break;
-            case RELEASED:
-                reassignmentsChanged |= reassignments.remove(edit.key()) != null;
-                break;
             default:
                 throw new IllegalStateException("unknown edit " + edit.kind());
         }

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
+import io.switchboard.support.lifecycle.Handover;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
@@ -39,6 +41,7 @@ import org.osgi.service.log.LoggerFactory;
 @Component(immediate = true)
 public class DemoBackends {
     static final String[] NAMES = {"demo-1", "demo-2"};
+    static final String HANDOVER_KEY = "io.switchboard.demo";
 
     @Reference
     private ConfigurationAdmin configAdmin;
@@ -50,10 +53,22 @@ public class DemoBackends {
     private final List<Channel> servers = new ArrayList<>();
     private final List<Configuration> configs = new ArrayList<>();
 
+    private BundleContext context;
+
     @Activate
+    @SuppressWarnings("unchecked")
     void activate(BundleContext context) throws Exception {
+        this.context = context;
         if ("false".equalsIgnoreCase(context.getProperty("switchboard.demo"))) {
             log.info("demo back-ends disabled (switchboard.demo=false)");
+            return;
+        }
+        Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
+        if (left != null) {
+            // The previous version's back-ends keep answering: an update changes nothing a client sees.
+            group = (EventLoopGroup) left.get("group");
+            servers.addAll((List<Channel>) left.get("servers"));
+            configs.addAll((List<Configuration>) left.get("configs"));
             return;
         }
         boolean epoll = Epoll.isAvailable();
@@ -103,6 +118,18 @@ public class DemoBackends {
 
     @Deactivate
     void deactivate() {
+        if (group != null && context != null && !Handover.frameworkStopping(context)) {
+            List<Channel> s = List.copyOf(servers);
+            List<Configuration> c = List.copyOf(configs);
+            EventLoopGroup g = group;
+            Handover.leave(context, HANDOVER_KEY, Map.of("group", g, "servers", s, "configs", c), 10_000,
+                    () -> stop(g, s, c));
+            return;
+        }
+        stop(group, servers, configs);
+    }
+
+    private static void stop(EventLoopGroup group, List<Channel> servers, List<Configuration> configs) {
         for (Configuration c : configs) {
             try {
                 c.delete();
@@ -110,9 +137,7 @@ public class DemoBackends {
                 // Config Admin is going away too.
             }
         }
-        configs.clear();
         servers.forEach(Channel::close);
-        servers.clear();
         if (group != null) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }

@@ -1,20 +1,20 @@
 package io.switchboard.intelligentswitch.impl;
 
+import io.switchboard.api.core.HandlerBus;
 import io.switchboard.api.core.HandlerEntry;
 import io.switchboard.api.core.SwitchTable;
 import io.switchboard.api.core.SwitchingCore;
-import io.switchboard.api.core.TableEdit;
 import io.switchboard.api.flow.FlowHandler;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.flow.Reassignment;
-import io.switchboard.api.runtime.Protocol;
 import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.SwitchStats;
 import io.switchboard.api.switching.TrackedFlow;
-import java.net.InetSocketAddress;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
+import io.switchboard.support.lifecycle.Handover;
+import io.switchboard.support.log.Throttled;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,80 +22,153 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import org.osgi.framework.Constants;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * The intelligent switch. Per message it reads the flow's reassignment (a field of the flow) and the
  * current switch table (one volatile read) and calls the owning handler: inline on the event loop,
- * or through the handler's bus when it runs on threads of its own. Handlers are OSGi services;
- * their coming and going reaches the table through the switching core's control ring.
+ * or through the handler's ring when it runs on threads of its own. It keeps no state per flow, so
+ * an update of this bundle loses no reassignment; its counters are handed to the next version.
  */
-@Component(service = IntelligentSwitch.class)
+@Component(configurationPid = SwitchManager.PID, service = IntelligentSwitch.class)
+@Designate(ocd = SwitchManager.Config.class)
 public class SwitchManager implements IntelligentSwitch {
-    /** Service property: most threads the handler spawner may give a ring handler. */
-    static final String MAX_THREADS = "switchboard.handler.maxThreads";
-    static final long GROW_BACKLOG = 64;
-    static final int GROW_AFTER = 2;
-    static final int SHRINK_AFTER = 30;
-    static final int COOL_DOWN = 3;
-    /** Counted as the handler of messages served while no default handler is registered. */
+    static final String PID = "io.switchboard.intelligentswitch";
+    static final String HANDOVER_KEY = PID;
+    static final List<String> KEYS = List.of("watchdogMillis", "watchdogRecoverySeconds", "handlerGraceSeconds");
+    /** Counted as the handler of messages served while no default handler can take them. */
     static final String BUILT_IN = "(built-in)";
 
-    @Reference
-    private SwitchingCore core;
+    @ObjectClassDefinition(name = "Switchboard intelligent switch")
+    public @interface Config {
+        @AttributeDefinition(description = "Milliseconds a handler may hold its thread in one call before the watchdog takes its new messages away.", min = "10")
+        long watchdogMillis() default 1000;
+
+        @AttributeDefinition(description = "Seconds a handler the watchdog caught must stay quiet before it gets messages again.", min = "1")
+        int watchdogRecoverySeconds() default 30;
+
+        @AttributeDefinition(description = "Seconds a handler whose service went away keeps its flows, waiting for a replacement (an update).", min = "0")
+        int handlerGraceSeconds() default 10;
+    }
 
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
 
-    private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, SwitchedFlow> open = new ConcurrentHashMap<>();
-    private final LongAdder flowsOpened = new LongAdder();
-    private final LongAdder messages = new LongAdder();
-    private final LongAdder reassignments = new LongAdder();
-    private final LongAdder fallbacks = new LongAdder();
-    private final LongAdder handlerFailures = new LongAdder();
-    private final Map<String, LongAdder> byHandler = new ConcurrentHashMap<>();
-    private final HandlerRegistry registry = new HandlerRegistry();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sb-switch-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Throttled failuresLog = new Throttled(10, TimeUnit.SECONDS);
+    private LongAdder messages = new LongAdder();
+    private LongAdder reassignments = new LongAdder();
+    private LongAdder fallbacks = new LongAdder();
+    private LongAdder handlerFailures = new LongAdder();
+    private Map<String, LongAdder> byHandler = new ConcurrentHashMap<>();
+    private final ArrayDeque<String> decisions = new ArrayDeque<>();
+    private final HandlerRegistry registry;
+    private final HandlerSpawner spawner;
+    private final LoopWatchdog watchdog;
+    private BundleContext context;
+    /** Set once deactivation begins: the handler unbinds that follow must not empty the table. */
+    private volatile boolean stopping;
+
+    private long watchdogMillis = 1000;
+    private long recoveryMillis = 30_000;
+
+    public SwitchManager() {
+        watchdog = new LoopWatchdog(watchdogMillis, recoveryMillis, this::warn);
+        registry = new HandlerRegistry(timer, 10_000, this::info, this::warn);
+        spawner = new HandlerSpawner(registry, decisions, this::info);
+    }
 
     /** A switch outside a framework (tests). */
     public static SwitchManager withCore(SwitchingCore core) {
         SwitchManager m = new SwitchManager();
-        m.core = core;
-        m.activate();
+        m.bindCore(core);
+        m.start();
         return m;
     }
 
-    private ScheduledExecutorService spawner;
-    private final ArrayDeque<String> decisions = new ArrayDeque<>();
-
-    /** Handlers bound before the core reference was set are published now; the handler spawner starts. */
     @Activate
-    void activate() {
-        registry.activate();
-        spawner = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sb-handler-spawner");
-            t.setDaemon(true);
-            return t;
-        });
-        spawner.scheduleWithFixedDelay(this::probeHandlers, 1, 1, TimeUnit.SECONDS);
+    @SuppressWarnings("unchecked")
+    void activate(BundleContext context, Map<String, Object> config) {
+        this.context = context;
+        modified(config);
+        Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
+        if (left != null) {
+            messages = (LongAdder) left.get("messages");
+            reassignments = (LongAdder) left.get("reassignments");
+            fallbacks = (LongAdder) left.get("fallbacks");
+            handlerFailures = (LongAdder) left.get("handlerFailures");
+            byHandler = (Map<String, LongAdder>) left.get("byHandler");
+            synchronized (decisions) {
+                decisions.addAll((ArrayDeque<String>) left.get("decisions"));
+            }
+        }
+        start();
+    }
+
+    private void start() {
+        timer.scheduleWithFixedDelay(this::probeHandlers, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(watchdog::check, 100, 100, TimeUnit.MILLISECONDS);
+    }
+
+    @Modified
+    void modified(Map<String, Object> config) {
+        ConfigReader r = new ConfigReader(config, KEYS);
+        try {
+            r.rejectUnknownKeys();
+            long w = r.longValue("watchdogMillis", 1000L, 10, 3_600_000);
+            long rec = r.integer("watchdogRecoverySeconds", 30, 1, 86_400) * 1000L;
+            long g = r.integer("handlerGraceSeconds", 10, 0, 3600) * 1000L;
+            watchdog.limits(w, rec);
+            registry.grace(g);
+        } catch (ConfigProblem p) {
+            error(r.rejected(p, "the switch keeps its settings"));
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        stopping = true;
+        timer.shutdownNow();
+        if (context == null || Handover.frameworkStopping(context)) {
+            registry.buses().forEach(HandlerBus::close);
+            return;
+        }
+        // The table and the rings stay as they are: the transport routes through this (last known
+        // good) switch until the next version binds, and that version takes the rings over.
+        Map<String, Object> state = new HashMap<>();
+        state.put("messages", messages);
+        state.put("reassignments", reassignments);
+        state.put("fallbacks", fallbacks);
+        state.put("handlerFailures", handlerFailures);
+        state.put("byHandler", byHandler);
+        state.put("decisions", decisions);
+        List<HandlerBus> buses = registry.buses();
+        Handover.leave(context, HANDOVER_KEY, state, 10_000, () -> buses.forEach(HandlerBus::close));
     }
 
     /** One probe of the handler spawner (tests call it directly). */
     void probeHandlers() {
         try {
-            registry.probe();
+            spawner.probe();
         } catch (RuntimeException e) {
             warn("handler spawner probe failed: " + e);
         }
@@ -103,31 +176,39 @@ public class SwitchManager implements IntelligentSwitch {
 
     /** Changes the threads of a ring handler now; false when the type has no ring. */
     public boolean resizeHandler(String type, int threads) {
-        return registry.resize(type, threads);
+        HandlerEntry e = registry.entry(type);
+        return e != null && e.bus() != null && spawner.resize(type, e.bus().threads(), threads, "set by hand");
     }
 
-    private synchronized void decided(String decision) {
-        decisions.addLast(java.time.LocalTime.now().withNano(0) + " " + decision);
-        while (decisions.size() > 20) {
-            decisions.removeFirst();
-        }
-        info("handler spawner: " + decision);
+    /** Runs the watchdog's check now (tests). */
+    void checkWatchdog() {
+        watchdog.check();
     }
 
     @Override
-    public synchronized List<String> handlerDecisions() {
-        return new ArrayList<>(decisions);
+    public List<String> handlerDecisions() {
+        return spawner.decisions();
     }
 
-    SwitchingCore core() {
-        return core;
+    @Override
+    public List<String> blockedHandlers() {
+        return watchdog.incidents();
     }
 
     HandlerEntry handler(String type) {
-        return core.table().handlers().get(type);
+        return registry.entry(type);
     }
 
-    // ---- handlers (control plane) ----
+    // ---- services ----
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindCore(SwitchingCore core) {
+        registry.core(core);
+    }
+
+    void unbindCore(SwitchingCore core) {
+        registry.coreGone(core); // the last table known good keeps routing
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addHandler(FlowHandler handler, ServiceReference<FlowHandler> ref) {
@@ -135,7 +216,9 @@ public class SwitchManager implements IntelligentSwitch {
     }
 
     void removeHandler(FlowHandler handler, ServiceReference<FlowHandler> ref) {
-        registry.remove(handler, properties(ref));
+        if (!stopping) {
+            registry.remove(handler, properties(ref));
+        }
     }
 
     private static Map<String, Object> properties(ServiceReference<?> ref) {
@@ -146,317 +229,112 @@ public class SwitchManager implements IntelligentSwitch {
         return p;
     }
 
-    /** Registers a handler with its service properties (tests use this directly). */
-    public void addHandler(FlowHandler handler, Map<String, Object> props, String bundle) {
+    /** Registers a handler with its service properties, as its service would be (tests). */
+    public void register(FlowHandler handler, Map<String, Object> props, String bundle) {
         registry.add(handler, props, bundle);
     }
 
-    public void removeHandler(FlowHandler handler, Map<String, Object> props) {
+    /** Takes a handler away, as its service going away would (tests). */
+    public void unregister(FlowHandler handler, Map<String, Object> props) {
         registry.remove(handler, props);
     }
 
-    /** Handler services by type; the best of each type (highest ranking, then oldest) is in the table. */
-    private final class HandlerRegistry {
-        private final Map<String, List<Registered>> byType = new HashMap<>();
-        private final Map<String, HandlerEntry> inTable = new HashMap<>();
-        /** Until activation the core may not be bound yet (DS binds references in name order). */
-        private boolean active;
-
-        synchronized void activate() {
-            active = true;
-            for (String type : new ArrayList<>(byType.keySet())) {
-                publishBest(type);
-            }
-        }
-
-        private final class Registered {
-            final FlowHandler handler;
-            final long serviceId;
-            final int ranking;
-            final String bundle;
-            final int threads;
-            /** Most threads the spawner may give it ({@value FlowHandler#THREADS} x 4 unless its service says). */
-            final int maxThreads;
-
-            Registered(FlowHandler handler, long serviceId, int ranking, String bundle, int threads, int maxThreads) {
-                this.handler = handler;
-                this.serviceId = serviceId;
-                this.ranking = ranking;
-                this.bundle = bundle;
-                this.threads = threads;
-                this.maxThreads = Math.max(threads, maxThreads);
-            }
-        }
-
-        /** Spawner state of one ring handler type. */
-        private final class Growth {
-            int over;
-            int under;
-            int coolDown;
-        }
-
-        private final Map<String, Growth> growth = new HashMap<>();
-
-        /**
-         * The handler spawner: a ring handler whose backlog stays over {@link #GROW_BACKLOG} gets its
-         * threads doubled (up to its maximum); one idle for {@link #SHRINK_AFTER} probes goes back to
-         * the threads it declared. Hysteresis by counts and a cool-down after each change.
-         */
-        synchronized void probe() {
-            for (HandlerEntry e : new ArrayList<>(inTable.values())) {
-                if (e.bus() == null) {
-                    continue;
-                }
-                List<Registered> list = byType.get(e.type());
-                if (list == null || list.isEmpty() || list.get(0).handler != e.handler()) {
-                    continue;
-                }
-                Registered r = list.get(0);
-                Growth g = growth.computeIfAbsent(e.type(), k -> new Growth());
-                if (g.coolDown > 0) {
-                    g.coolDown--;
-                    continue;
-                }
-                long backlog = e.bus().backlog();
-                int threads = e.bus().threads();
-                g.over = backlog > GROW_BACKLOG ? g.over + 1 : 0;
-                g.under = backlog == 0 ? g.under + 1 : 0;
-                if (g.over >= GROW_AFTER && threads < r.maxThreads) {
-                    resize(e, r, Math.min(r.maxThreads, threads * 2), "backlog " + backlog + " > " + GROW_BACKLOG + " for " + g.over + " probes");
-                    g.over = 0;
-                    g.coolDown = COOL_DOWN;
-                } else if (g.under >= SHRINK_AFTER && threads > r.threads) {
-                    resize(e, r, r.threads, "no backlog for " + g.under + " probes");
-                    g.under = 0;
-                    g.coolDown = COOL_DOWN;
-                }
-            }
-        }
-
-        /** Hands the type's messages to a new bus of {@code threads}; per-flow order is kept across the change. */
-        synchronized void resize(HandlerEntry old, Registered r, int threads, String reason) {
-            HandlerEntry entry = new HandlerEntry(old.type(), old.handler(), old.serviceId(), old.bundle(),
-                    core.newBus(old.type(), threads, old.bus()));
-            inTable.put(old.type(), entry);
-            core.edit(TableEdit.putHandler(entry));
-            awaitTable(old.type(), entry);
-            old.bus().close(); // runs what it has; then the new bus starts; late publishers are passed on
-            decided("handler " + old.type() + ": " + old.bus().threads() + " -> " + threads + " threads: " + reason);
-        }
-
-        /** For tests and operators: resize a ring handler now. False when the type has no ring. */
-        synchronized boolean resize(String type, int threads) {
-            HandlerEntry e = inTable.get(type);
-            List<Registered> list = byType.get(type);
-            if (e == null || e.bus() == null || list == null || list.isEmpty() || threads < 1) {
-                return false;
-            }
-            resize(e, list.get(0), threads, "set by hand");
-            return true;
-        }
-
-        synchronized void add(FlowHandler handler, Map<String, Object> props, String bundle) {
-            Object type = props.get(FlowHandler.TYPE);
-            if (!(type instanceof String) || ((String) type).isBlank()) {
-                warn("flow handler service " + props.get(Constants.SERVICE_ID) + " has no " + FlowHandler.TYPE + " property; ignored");
-                return;
-            }
-            int threads;
-            try {
-                Object t = props.get(FlowHandler.THREADS);
-                threads = t == null ? 0 : Integer.parseInt(t.toString().trim());
-            } catch (NumberFormatException e) {
-                warn("flow handler " + type + ": " + FlowHandler.THREADS + " is not a number; runs inline");
-                threads = 0;
-            }
-            Object ranking = props.get(Constants.SERVICE_RANKING);
-            int declared = Math.max(0, Math.min(threads, 64));
-            int max = declared * 4;
-            Object m = props.get(MAX_THREADS);
-            if (m != null) {
-                try {
-                    max = Integer.parseInt(m.toString().trim());
-                } catch (NumberFormatException e) {
-                    warn("flow handler " + type + ": " + MAX_THREADS + " is not a number; using " + max);
-                }
-            }
-            List<Registered> list = byType.computeIfAbsent((String) type, k -> new ArrayList<>());
-            list.add(new Registered(handler, ((Number) props.get(Constants.SERVICE_ID)).longValue(),
-                    ranking instanceof Integer ? (Integer) ranking : 0, bundle, declared, Math.min(max, 64)));
-            // Service order: highest ranking first, then the oldest registration.
-            list.sort(Comparator.comparingInt((Registered r) -> -r.ranking).thenComparingLong(r -> r.serviceId));
-            publishBest((String) type);
-        }
-
-        synchronized void remove(FlowHandler handler, Map<String, Object> props) {
-            Object type = props.get(FlowHandler.TYPE);
-            List<Registered> list = type == null ? null : byType.get(type.toString());
-            if (list == null) {
-                return;
-            }
-            list.removeIf(r -> r.handler == handler);
-            if (list.isEmpty()) {
-                byType.remove(type.toString());
-            }
-            publishBest(type.toString());
-        }
-
-        private void publishBest(String type) {
-            if (!active) {
-                return;
-            }
-            List<Registered> list = byType.get(type);
-            HandlerEntry old = inTable.get(type);
-            Registered best = list == null || list.isEmpty() ? null : list.get(0);
-            if (best != null && old != null && old.handler() == best.handler) {
-                return;
-            }
-            if (best == null) {
-                if (old == null) {
-                    return;
-                }
-                inTable.remove(type);
-                core.edit(TableEdit.removeHandler(old));
-                awaitTable(type, null);
-                info("handler " + type + " removed; its flows go back to the default handler");
-            } else {
-                String bundle = best.bundle;
-                HandlerEntry entry = new HandlerEntry(type, best.handler, best.serviceId, bundle,
-                        best.threads > 0 ? core.newBus(type, best.threads) : null);
-                inTable.put(type, entry);
-                core.edit(TableEdit.putHandler(entry));
-                awaitTable(type, entry);
-                info("handler " + type + " from " + bundle + (best.threads > 0 ? " on " + best.threads + " threads of its own" : " inline"));
-            }
-            if (old != null && old.bus() != null) {
-                old.bus().close();
-            }
-        }
-
-        /** Returns once the table shows the change, so that a departing handler gets no new message. */
-        private void awaitTable(String type, HandlerEntry expected) {
-            long deadline = System.nanoTime() + 2_000_000_000L;
-            while (core.table().handlers().get(type) != expected && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-        }
-
-        synchronized void closeAll() {
-            active = false;
-            for (HandlerEntry e : inTable.values()) {
-                if (e.bus() != null) {
-                    e.bus().close();
-                }
-            }
-            inTable.clear();
-            byType.clear();
-        }
-    }
-
-    @Deactivate
-    void deactivate() {
-        if (spawner != null) {
-            spawner.shutdownNow();
-        }
-        registry.closeAll();
-    }
-
-    // ---- flows (data plane) ----
+    // ---- the data path ----
 
     @Override
-    public TrackedFlow open(String frontend, Protocol protocol, String cluster, InetSocketAddress client, InetSocketAddress local) {
-        SwitchedFlow f = new SwitchedFlow(this, ids.incrementAndGet(), frontend, protocol, cluster, client, local);
-        open.put(f.id(), f);
-        flowsOpened.increment();
-        return f;
+    public boolean serves(String type) {
+        return registry.entry(type) != null && !watchdog.blocked(type);
     }
 
     @Override
-    public void close(TrackedFlow flow) {
-        SwitchedFlow f = (SwitchedFlow) flow;
-        f.closed = true;
-        open.remove(f.id());
-        f.release();
-    }
-
-    @Override
-    public void route(TrackedFlow flow, Message message) {
-        SwitchedFlow f = (SwitchedFlow) flow;
+    public void route(TrackedFlow f, Message message) {
         f.countMessage();
         messages.increment();
-        SwitchTable table = core.table();
-        Reassignment r = f.reassignment;
+        SwitchTable table = registry.table();
+        Map<String, HandlerEntry> handlers = table == null ? Map.of() : table.handlers();
+        Reassignment r = f.reassignment();
         if (r != null) {
-            HandlerEntry h = table.handlers().get(r.type());
-            if (h != null) {
-                f.handlerServiceId = h.serviceId(); // a newer version of the same type takes over the flow
+            HandlerEntry h = handlers.get(r.type());
+            if (h != null && !watchdog.blocked(h.type())) {
                 deliver(h, f, message, false);
                 return;
             }
-            // Its handler went away: the flow falls back to the default handler, nothing is dropped.
+            // Its handler went away (or blocks its thread): the flow goes back to the default handler.
             fallbacks.increment();
-            f.release();
+            f.track(null);
         }
-        HandlerEntry d = table.handlers().get(FlowHandler.DEFAULT_TYPE);
-        if (d == null) {
-            // No default handler (its bundle is being updated, say): serve from the frontend's cluster.
-            count(BUILT_IN);
-            message.forward(f.cluster());
+        HandlerEntry d = handlers.get(FlowHandler.DEFAULT_TYPE);
+        if (d == null || watchdog.blocked(d.type())) {
+            defaultPath(handlers, f, message);
             return;
         }
         deliver(d, f, message, true);
     }
 
-    private void deliver(HandlerEntry h, SwitchedFlow f, Message m, boolean fromDefault) {
-        if (h.bus() == null) {
+    /**
+     * What the default handler would most likely do, when there is none (or it blocks): the
+     * protocol's own handler serves the message (HTTP: the routing rules), else it is forwarded to
+     * the frontend's cluster.
+     */
+    private void defaultPath(Map<String, HandlerEntry> handlers, TrackedFlow f, Message m) {
+        HandlerEntry p = handlers.get(f.protocol());
+        if (p != null && p.bus() == null && !watchdog.blocked(p.type())) {
+            invoke(p, f, m, false);
+            return;
+        }
+        count(BUILT_IN);
+        m.forward(f.cluster());
+    }
+
+    private void deliver(HandlerEntry h, TrackedFlow f, Message m, boolean fromDefault) {
+        HandlerBus bus = h.bus();
+        if (bus == null) {
             invoke(h, f, m, fromDefault);
-        } else if (!h.bus().publish(f.id(), () -> invoke(h, f, m, fromDefault))) {
-            m.fail("handler " + h.type() + " is overloaded");
+        } else if (!bus.publish(f.id(), () -> invoke(h, f, m, fromDefault))) {
+            HandlerEntry now = registry.entry(h.type());
+            // A ring closed under us (its handler moved to another ring): the table has the new one.
+            if (bus.closed() && now != null && now != h) {
+                deliver(now, f, m, fromDefault);
+            } else {
+                m.fail("handler " + h.type() + " is overloaded");
+            }
         }
     }
 
-    private void invoke(HandlerEntry h, SwitchedFlow f, Message m, boolean fromDefault) {
+    private void invoke(HandlerEntry h, TrackedFlow f, Message m, boolean fromDefault) {
         count(h.type());
-        f.reassignedDuringCall = false;
+        Reassignment before = f.reassignment();
+        LoopWatchdog.Slot slot = watchdog.slot();
+        slot.handler = h.type();
+        slot.bundle = h.bundle();
+        slot.since = System.nanoTime();
         try {
             h.handler().handle(f, m);
         } catch (Exception | LinkageError e) {
             handlerFailures.increment();
-            long n = handlerFailures.sum();
-            if (Long.bitCount(n) == 1) {
-                warn("handler " + h.type() + " failed on " + f + " (" + n + " failures so far): " + e);
-            }
+            failuresLog.occurred(this::warn, "handler " + h.type() + " failed on " + f + ": " + e);
             m.fail("handler " + h.type() + " failed");
             return;
+        } finally {
+            slot.since = 0;
         }
-        if (f.reassignedDuringCall) {
-            f.reassignedDuringCall = false;
+        Reassignment after = f.reassignment();
+        if (after != before && after != null) {
+            reassignments.increment();
             if (fromDefault) {
                 // The default handler gave this very message away: pass it to the new owner.
-                HandlerEntry next = core.table().handlers().get(f.reassignment.type());
+                HandlerEntry next = registry.entry(after.type());
                 if (next == null) {
-                    f.release();
-                    m.fail("handler " + f.owner() + " went away");
+                    f.track(null);
+                    m.fail("handler " + after.type() + " went away");
                 } else {
                     deliver(next, f, m, false);
                 }
             }
             return; // a specialized handler that reassigns starts the new scope with the next message
         }
-        if (!fromDefault) {
-            consumeScope(f);
-        }
-    }
-
-    private static void consumeScope(SwitchedFlow f) {
-        Reassignment r = f.reassignment;
-        if (r == null) {
-            return;
-        }
-        if (f.handBackRequested) {
-            f.release();
-        } else if (r.scope() == Reassignment.Scope.NEXT_MESSAGES && --f.remaining <= 0) {
-            f.release();
+        if (!fromDefault && after != null && after == before && after.scope() == Reassignment.Scope.NEXT_MESSAGES) {
+            f.track(after.messages() <= 1 ? null : Reassignment.nextMessages(after.type(), after.messages() - 1));
         }
     }
 
@@ -468,24 +346,11 @@ public class SwitchManager implements IntelligentSwitch {
         a.increment();
     }
 
-    void reassigned(SwitchedFlow f, Reassignment r) {
-        reassignments.increment();
-        core.edit(TableEdit.reassigned(f.record(r)));
-    }
-
-    @Override
-    public List<TrackedFlow> flows() {
-        List<TrackedFlow> all = new ArrayList<>(open.values());
-        all.sort(Comparator.comparingLong(TrackedFlow::id));
-        return all;
-    }
-
     @Override
     public SwitchStats stats() {
         Map<String, Long> by = new HashMap<>();
         byHandler.forEach((k, v) -> by.put(k, v.sum()));
-        return new SwitchStats(flowsOpened.sum(), messages.sum(), reassignments.sum(), fallbacks.sum(),
-                handlerFailures.sum(), by);
+        return new SwitchStats(messages.sum(), reassignments.sum(), fallbacks.sum(), handlerFailures.sum(), by);
     }
 
     private void warn(String msg) {
@@ -499,6 +364,13 @@ public class SwitchManager implements IntelligentSwitch {
         Logger l = log;
         if (l != null) {
             l.info(msg);
+        }
+    }
+
+    private void error(String msg) {
+        Logger l = log;
+        if (l != null) {
+            l.error(msg);
         }
     }
 }

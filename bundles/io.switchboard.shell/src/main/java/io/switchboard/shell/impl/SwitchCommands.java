@@ -1,10 +1,11 @@
 package io.switchboard.shell.impl;
 
 import io.switchboard.api.core.HandlerEntry;
-import io.switchboard.api.core.ReassignmentRecord;
 import io.switchboard.api.core.SwitchingCore;
+import io.switchboard.api.flow.Reassignment;
 import io.switchboard.api.handler.ClassifierStats;
 import io.switchboard.api.runtime.AcceptorSpawner;
+import io.switchboard.api.runtime.FrontendService;
 import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.SwitchStats;
 import io.switchboard.api.switching.TrackedFlow;
@@ -18,7 +19,10 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
-/** Operator commands about the intelligent switch, scope {@code sb}. */
+/**
+ * Operator commands about the intelligent switch, scope {@code sb}. Every service is optional and
+ * dynamic: while a bundle is being updated its command says so instead of this component restarting.
+ */
 @Component(service = SwitchCommands.class, property = {
         "osgi.command.scope=sb",
         "osgi.command.function=flows",
@@ -29,11 +33,14 @@ public class SwitchCommands {
     /** More flows than this are summarized, not listed. */
     static final int MAX_LISTED = 200;
 
-    @Reference
-    private IntelligentSwitch switchboard;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile IntelligentSwitch switchboard;
 
-    @Reference
-    private SwitchingCore core;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SwitchingCore core;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile FrontendService frontends;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ClassifierStats classifiers;
@@ -70,12 +77,16 @@ public class SwitchCommands {
 
     @Descriptor("live flows: id, protocol, client, frontend, owning handler, messages, bytes in and out, age")
     public String flows() {
-        List<TrackedFlow> all = switchboard.flows();
-        Table t = new Table("FLOW", "PROTO", "CLIENT", "FRONTEND", "HANDLER", "MESSAGES", "BYTES-IN", "BYTES-OUT", "AGE");
+        FrontendService f = frontends;
+        if (f == null) {
+            return "the transport is not running";
+        }
+        List<TrackedFlow> all = f.flows();
+        TextTable t = new TextTable("FLOW", "PROTO", "CLIENT", "FRONTEND", "HANDLER", "MESSAGES", "BYTES-IN", "BYTES-OUT", "AGE");
         long now = System.currentTimeMillis();
-        for (TrackedFlow f : all.subList(0, Math.min(all.size(), MAX_LISTED))) {
-            t.row(f.id(), f.protocol().name().toLowerCase(), address(f), f.frontend(), f.owner(), f.messages(),
-                    f.bytesIn(), f.bytesOut(), (now - f.openedMillis()) / 1000 + "s");
+        for (TrackedFlow x : all.subList(0, Math.min(all.size(), MAX_LISTED))) {
+            t.row(x.id(), x.protocol(), address(x), x.frontend(), x.owner(), x.messages(),
+                    x.bytesIn(), x.bytesOut(), (now - x.openedMillis()) / 1000 + "s");
         }
         String more = all.size() > MAX_LISTED ? "... and " + (all.size() - MAX_LISTED) + " more\n" : "";
         return t.toString() + more + all.size() + " flows open";
@@ -85,23 +96,35 @@ public class SwitchCommands {
         return f.clientAddress() == null ? "-" : f.clientAddress().getAddress().getHostAddress() + ":" + f.clientAddress().getPort();
     }
 
-    @Descriptor("flows reassigned to a specialized handler, and the switch's counters")
+    @Descriptor("flows reassigned to a specialized handler (read from the live flows), and the switch's counters")
     public String reassignments() {
-        List<ReassignmentRecord> records = new ArrayList<>(core.table().reassignments().values());
-        records.sort(Comparator.comparingLong(ReassignmentRecord::flowId));
-        Table t = new Table("FLOW", "FRONTEND", "CLIENT", "HANDLER", "SCOPE", "SINCE");
-        long now = System.currentTimeMillis();
-        for (ReassignmentRecord r : records.subList(0, Math.min(records.size(), MAX_LISTED))) {
-            t.row(r.flowId(), r.frontend(), r.client(), r.reassignment().type(), scope(r), (now - r.sinceMillis()) / 1000 + "s ago");
+        FrontendService f = frontends;
+        IntelligentSwitch s = switchboard;
+        if (f == null || s == null) {
+            return f == null ? "the transport is not running" : "the intelligent switch is not running";
         }
-        SwitchStats s = switchboard.stats();
-        return t.toString() + records.size() + " flows reassigned now; since start: " + s.reassignments() + " reassignments, "
-                + s.fallbacks() + " fallbacks to the default handler, " + s.handlerFailures() + " handler failures";
+        List<TrackedFlow> reassigned = new ArrayList<>();
+        for (TrackedFlow x : f.flows()) {
+            if (x.reassignment() != null) {
+                reassigned.add(x);
+            }
+        }
+        TextTable t = new TextTable("FLOW", "FRONTEND", "CLIENT", "HANDLER", "SCOPE", "SINCE");
+        long now = System.currentTimeMillis();
+        for (TrackedFlow x : reassigned.subList(0, Math.min(reassigned.size(), MAX_LISTED))) {
+            Reassignment r = x.reassignment();
+            if (r != null) {
+                t.row(x.id(), x.frontend(), address(x), r.type(), scope(r), (now - x.reassignedMillis()) / 1000 + "s ago");
+            }
+        }
+        SwitchStats stats = s.stats();
+        return t.toString() + reassigned.size() + " flows reassigned now; since start: " + stats.reassignments() + " reassignments, "
+                + stats.fallbacks() + " fallbacks to the default handler, " + stats.handlerFailures() + " handler failures";
     }
 
-    private static String scope(ReassignmentRecord r) {
-        switch (r.reassignment().scope()) {
-            case NEXT_MESSAGES: return "next " + r.reassignment().messages();
+    private static String scope(Reassignment r) {
+        switch (r.scope()) {
+            case NEXT_MESSAGES: return "next " + r.messages();
             case REST_OF_FLOW: return "rest of flow";
             default: return "until handed back";
         }
@@ -109,17 +132,25 @@ public class SwitchCommands {
 
     @Descriptor("registered handlers: type, inline or on a ring (threads now), bundle, messages; the handler spawner's decisions; classifiers")
     public String handlers() {
-        Map<String, Long> byHandler = switchboard.stats().messagesByHandler();
-        List<HandlerEntry> entries = new ArrayList<>(core.table().handlers().values());
+        IntelligentSwitch s = switchboard;
+        SwitchingCore c0 = core;
+        if (s == null || c0 == null) {
+            return s == null ? "the intelligent switch is not running" : "the switching core is not running";
+        }
+        Map<String, Long> byHandler = s.stats().messagesByHandler();
+        List<HandlerEntry> entries = new ArrayList<>(c0.table().handlers().values());
         entries.sort(Comparator.comparing(HandlerEntry::type));
-        Table t = new Table("TYPE", "RUNS", "BUNDLE", "SERVICE", "MESSAGES");
+        TextTable t = new TextTable("TYPE", "RUNS", "BUNDLE", "SERVICE", "MESSAGES");
         for (HandlerEntry e : entries) {
             t.row(e.type(), e.bus() == null ? "inline" : "ring, " + e.bus().threads() + " threads", e.bundle(), e.serviceId(),
                     byHandler.getOrDefault(e.type(), 0L));
         }
         StringBuilder sb = new StringBuilder(t.toString());
-        for (String d : switchboard.handlerDecisions()) {
+        for (String d : s.handlerDecisions()) {
             sb.append("  ").append(d).append('\n');
+        }
+        for (String b : s.blockedHandlers()) {
+            sb.append("  BLOCKED: ").append(b).append('\n');
         }
         ClassifierStats c = classifiers;
         if (c != null) {

@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl;
+package io.switchboard.support.flow;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.udp;
+package io.switchboard.transport.impl;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -8,22 +8,20 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoop;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.api.flow.Message;
 import io.switchboard.api.runtime.FrontendSpec;
-import io.switchboard.api.runtime.Protocol;
-import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.TrackedFlow;
-import io.switchboard.transport.impl.Frontend;
+import io.switchboard.api.transport.BackendPool;
+import io.switchboard.api.transport.DatagramBinding;
+import io.switchboard.api.transport.DatagramFlow;
+import io.switchboard.api.transport.DatagramFlowHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -34,43 +32,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A UDP frontend: one datagram socket on one event loop, which owns the frontend's flow table
- * (client address to flow; a plain map, no lock). A client's first datagram opens its flow in the
- * intelligent switch and goes to the flow's owner as a message; once a handler forwards it, the flow
- * has a connected socket to one endpoint on the same loop, its later datagrams go straight there and
- * every reply is sent back to the client from this socket. A flow whose handler answers instead keeps
- * routing each datagram as a message. Flows idle for longer than the idle time are closed; removing
- * the frontend (closing its channel) closes every flow and upstream socket.
+ * A datagram frontend's socket, on one event loop, which owns the frontend's table of flows (client
+ * address to flow; a plain map, no lock). A client's first datagram opens its flow, served by the
+ * protocol binding in force at that moment; every later datagram goes to the same flow, until the
+ * flow sees no datagram either way for the idle time. Replies leave from this socket, written during
+ * the read batch and flushed once at its end.
  * <p>
  * With virtual services, a new client's datagram to a destination that is no service is dropped and
  * counted as refused. Flows are keyed by client address alone: a client port that reaches two
- * services stays in the flow (and cluster) it opened first. Replies leave from this socket, so on a
- * wildcard address their source is the one the kernel picks; bind a specific address when clients
- * check where replies come from.
+ * services stays in the flow (and cluster) it opened first. On a wildcard address the replies'
+ * source is the one the kernel picks; bind a specific address when clients check it.
  */
-public final class UdpFrontend extends ChannelDuplexHandler {
+final class DatagramFrontend extends ChannelDuplexHandler {
     /** Flows per frontend unless told otherwise; datagrams from more clients are dropped and counted. */
-    public static final int DEFAULT_MAX_FLOWS = 65536;
-    /** Receive buffer per datagram: the largest UDP payload fits, nothing is truncated. */
-    static final int MAX_DATAGRAM = 65536;
+    static final int DEFAULT_MAX_FLOWS = 65536;
     /** A read batch may queue many large datagrams before its flush: only a real backlog is "unwritable". */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(1 << 20, 4 << 20);
     private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final Frontend frontend;
-    private final ClusterDirectory clusters;
-    private final IntelligentSwitch switchboard;
-    private final Class<? extends DatagramChannel> channelClass;
+    private final SharedRefs refs;
     private final long idleNanos;
     private final int maxFlows;
     private final Consumer<String> warn;
+    private volatile DatagramBinding binding;
 
-    // Everything below belongs to the frontend channel's event loop.
-    private final HashMap<InetSocketAddress, UdpFlow> flows = new HashMap<>();
-    /** Upstream sockets written during the current read batch: flushed once at its end. */
-    private final List<Upstream> unflushed = new ArrayList<>();
-    private Bootstrap upstreams;
+    // Everything below belongs to the socket's event loop.
+    private final HashMap<InetSocketAddress, Entry> flows = new HashMap<>();
+    /** Channels written during the current read batch: flushed once at its end. */
+    private final List<Channel> unflushed = new ArrayList<>();
     private Channel channel;
+    private boolean inReadBatch;
+    private boolean repliesQueued;
     private ScheduledFuture<?> sweeper;
     private boolean closed;
     private long lastOverflowLog;
@@ -84,66 +77,72 @@ public final class UdpFrontend extends ChannelDuplexHandler {
     private volatile long overflow;
     private volatile long expired;
 
-    private UdpFrontend(Frontend frontend, ClusterDirectory clusters, IntelligentSwitch switchboard,
-                        Class<? extends DatagramChannel> channelClass, int idleSeconds, int maxFlows, Consumer<String> warn) {
+    private DatagramFrontend(Frontend frontend, SharedRefs refs, DatagramBinding binding, int idleSeconds, int maxFlows,
+                             Consumer<String> warn) {
         this.frontend = frontend;
-        this.clusters = clusters;
-        this.switchboard = switchboard;
-        this.channelClass = channelClass;
+        this.refs = refs;
+        this.binding = binding;
         this.idleNanos = TimeUnit.SECONDS.toNanos(Math.max(1, idleSeconds));
         this.maxFlows = Math.max(1, maxFlows);
         this.warn = warn;
     }
 
     /**
-     * Binds the frontend's datagram socket on one event loop of the group. The returned future's
-     * channel is the frontend's listener; closing it closes every flow of the frontend.
-     *
-     * @param epoll       the group runs the native epoll transport (else NIO)
-     * @param idleSeconds a flow with no datagram either way for this long is closed
-     * @param maxFlows    flows at most; a datagram from a new client beyond that is dropped
-     * @param warn        where the (rate limited) warnings go
+     * Binds the frontend's datagram socket on the loop. No SO_REUSEADDR and no SO_REUSEPORT: a
+     * second socket on the port would take a share of the datagrams, so a busy port fails the bind.
      */
-    public static ChannelFuture bind(Frontend frontend, EventLoopGroup group, boolean epoll, ClusterDirectory clusters,
-                                     IntelligentSwitch switchboard, int idleSeconds, int maxFlows, Consumer<String> warn) {
-        Class<? extends DatagramChannel> type = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
-        UdpFrontend handler = new UdpFrontend(frontend, clusters, switchboard, type, idleSeconds, maxFlows, warn);
+    static ChannelFuture bind(Frontend frontend, EventLoop loop, Loops loops, SharedRefs refs, DatagramBinding binding,
+                              int idleSeconds, int maxFlows, Consumer<String> warn) {
+        DatagramFrontend handler = new DatagramFrontend(frontend, refs, binding, idleSeconds, maxFlows, warn);
         FrontendSpec spec = frontend.spec();
-        // No SO_REUSEADDR: on Linux it would let a second UDP socket bind the same port and take a share
-        // of the datagrams; a busy port must fail the bind instead.
         Bootstrap b = new Bootstrap()
-                .group(group)
-                .channel(type)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+                .group(loop)
+                .channel(loops.datagramChannelClass())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Pools.MAX_DATAGRAM))
                 .option(ChannelOption.SO_RCVBUF, 4 << 20)
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .handler(handler);
-        if (epoll) {
+        if (loops.isEpoll()) {
             // Each datagram carries the address it was sent to, even on a wildcard socket: the
             // valid-service filter needs it when the frontend has virtual services.
             b.option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
         }
-        return b.bind(spec.bindAddress(), spec.port());
+        ChannelFuture f = b.bind(spec.bindAddress(), spec.port());
+        frontend.datagrams = handler.control(f.channel());
+        return f;
     }
 
-    /** The frontend handler of a channel made by {@link #bind}, or null. */
-    public static UdpFrontend of(Channel channel) {
-        return channel.pipeline().get(UdpFrontend.class);
+    private DatagramSocketControl control(Channel ch) {
+        return new DatagramSocketControl(ch, flows::size, this::collectFlows, b -> binding = b,
+                () -> new long[] {datagramsIn, datagramsOut, dropped, overflow, expired});
     }
 
-    // ---- the frontend socket ----
+    private List<TrackedFlow> collectFlows() {
+        EventLoop loop = channel == null ? null : channel.eventLoop();
+        if (loop == null || loop.inEventLoop()) {
+            return snapshot();
+        }
+        try {
+            return loop.submit(this::snapshot).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return List.of();
+        }
+    }
+
+    private List<TrackedFlow> snapshot() {
+        List<TrackedFlow> out = new ArrayList<>();
+        for (Entry e : flows.values()) {
+            out.add(e.flow);
+        }
+        return out;
+    }
+
+    // ---- the socket ----
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        // Every upstream socket of this frontend lives on the frontend's loop. The bootstrap is only
-        // used from that loop, one connect at a time, so its handler can be set per connect.
-        upstreams = new Bootstrap()
-                .group(channel.eventLoop())
-                .channel(channelClass)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
     }
 
     @Override
@@ -159,28 +158,38 @@ public final class UdpFrontend extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
             return;
         }
+        inReadBatch = true;
         DatagramPacket packet = (DatagramPacket) msg;
         datagramsIn++;
         InetSocketAddress client = packet.sender();
-        UdpFlow flow = flows.get(client);
-        if (flow == null) {
-            try {
-                flow = open(client, packet.recipient());
-            } catch (RuntimeException e) {
-                packet.release();
-                throw e;
-            }
-            if (flow == null) {
+        Entry e = flows.get(client);
+        if (e == null) {
+            e = open(client, packet.recipient());
+            if (e == null) {
                 packet.release();
                 return;
             }
         }
-        flow.fromClient(packet.content());
+        e.active = true;
+        e.flow.countIn(packet.content().readableBytes());
+        try {
+            e.handler.datagram(packet.content());
+        } catch (RuntimeException | LinkageError t) {
+            protocolFailed(e, t);
+        }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        flushUpstreams();
+        inReadBatch = false;
+        for (int i = 0; i < unflushed.size(); i++) {
+            unflushed.get(i).flush();
+        }
+        unflushed.clear();
+        if (repliesQueued) {
+            repliesQueued = false;
+            channel.flush();
+        }
         ctx.fireChannelReadComplete();
     }
 
@@ -205,8 +214,10 @@ public final class UdpFrontend extends ChannelDuplexHandler {
         ctx.fireChannelInactive();
     }
 
-    private UdpFlow open(InetSocketAddress client, InetSocketAddress recipient) {
-        if (closed) {
+    private Entry open(InetSocketAddress client, InetSocketAddress recipient) {
+        DatagramBinding b = binding;
+        if (closed || b == null) {
+            dropped++;
             return null;
         }
         if (flows.size() >= maxFlows) {
@@ -215,7 +226,7 @@ public final class UdpFrontend extends ChannelDuplexHandler {
             if (!overflowLogged || now - lastOverflowLog >= LOG_EVERY_NANOS) {
                 overflowLogged = true;
                 lastOverflowLog = now;
-                warn.accept("frontend " + frontend.spec().name() + ": udp flow table full (" + maxFlows
+                warn.accept("frontend " + frontend.spec().name() + ": datagram flow table full (" + maxFlows
                         + " flows): datagrams from new clients are dropped (" + overflow + " so far)");
             }
             return null;
@@ -225,28 +236,44 @@ public final class UdpFrontend extends ChannelDuplexHandler {
                 ? recipient : (InetSocketAddress) channel.localAddress();
         String cluster = spec.clusterFor(local);
         if (cluster == null) {
-            frontend.refusedDatagram(); // sent to a destination that is no virtual service of this frontend
+            frontend.refused.increment(); // sent to a destination that is no virtual service of this frontend
             return null;
         }
-        TrackedFlow tracked = switchboard.open(spec.name(), Protocol.UDP, cluster, client, local);
-        frontend.requestStarted();
-        UdpFlow flow = new UdpFlow(this, tracked, client, System.nanoTime());
-        flows.put(client, flow);
-        return flow;
+        Entry e = new Entry(new ConnectionFlow(refs, spec.name(), spec.protocol(), cluster, client, local), cluster, client);
+        try {
+            e.handler = b.open(e);
+        } catch (RuntimeException | LinkageError t) {
+            protocolFailed(e, t);
+            return null;
+        }
+        frontend.totalConnections.increment();
+        frontend.requests.increment();
+        flows.put(client, e);
+        return e;
+    }
+
+    private void protocolFailed(Entry e, Throwable t) {
+        dropped++;
+        if (Long.bitCount(++failures) == 1) {
+            warn.accept("frontend " + frontend.spec().name() + ": protocol failed on " + e.flow + " (" + failures
+                    + " failures so far): " + t);
+        }
+        flows.remove(e.client, e);
+        e.close();
     }
 
     /** Closes the flows that saw no datagram, either way, for the idle time. */
     private void sweep() {
         long now = System.nanoTime();
-        for (Iterator<UdpFlow> it = flows.values().iterator(); it.hasNext(); ) {
-            UdpFlow f = it.next();
-            if (f.active) {
-                f.active = false;
-                f.lastActive = now;
-            } else if (now - f.lastActive >= idleNanos) {
+        for (Iterator<Entry> it = flows.values().iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e.active) {
+                e.active = false;
+                e.lastActive = now;
+            } else if (now - e.lastActive >= idleNanos) {
                 it.remove();
                 expired++;
-                f.close();
+                e.close();
             }
         }
     }
@@ -259,75 +286,88 @@ public final class UdpFrontend extends ChannelDuplexHandler {
         if (sweeper != null) {
             sweeper.cancel(false);
         }
-        List<UdpFlow> all = new ArrayList<>(flows.values());
+        List<Entry> all = new ArrayList<>(flows.values());
         flows.clear();
-        for (UdpFlow f : all) {
-            f.close();
+        for (Entry e : all) {
+            e.close();
         }
         unflushed.clear();
     }
 
-    // ---- for flows and upstreams (all on this loop) ----
+    /** One client's flow: the transport's side, given to the protocol. Used on the socket's loop only. */
+    private final class Entry implements DatagramFlow {
+        final ConnectionFlow flow;
+        final String cluster;
+        final InetSocketAddress client;
+        DatagramFlowHandler handler;
+        /** A datagram went either way since the last sweep. */
+        boolean active = true;
+        long lastActive = System.nanoTime();
 
-    Channel channel() { return channel; }
-    Frontend frontend() { return frontend; }
-    ClusterDirectory clusters() { return clusters; }
-    IntelligentSwitch switchboard() { return switchboard; }
-    boolean closed() { return closed; }
+        Entry(ConnectionFlow flow, String cluster, InetSocketAddress client) {
+            this.flow = flow;
+            this.cluster = cluster;
+            this.client = client;
+        }
 
-    Bootstrap upstreams() { return upstreams; }
+        @Override public TrackedFlow flow() { return flow; }
+        @Override public String cluster() { return cluster; }
+        @Override public InetSocketAddress client() { return client; }
+        @Override public EventLoop loop() { return channel.eventLoop(); }
+        @Override public BackendPool backends() { return refs.pool.get(); }
+        @Override public boolean inReadBatch() { return inReadBatch; }
 
-    /** Sends a datagram to a client from the frontend socket; the caller flushes. */
-    boolean toClient(InetSocketAddress client, ByteBuf data) {
-        if (closed || !channel.isActive() || !channel.isWritable()) {
-            data.release();
+        @Override
+        public void route(Message message) {
+            refs.route(channel.eventLoop(), flow, message);
+        }
+
+        @Override
+        public void reply(ByteBuf data) {
+            active = true;
+            if (closed || !channel.isActive() || !channel.isWritable()) {
+                data.release();
+                dropped++;
+                return;
+            }
+            datagramsOut++;
+            flow.countOut(data.readableBytes());
+            channel.write(new DatagramPacket(data, client), channel.voidPromise());
+            repliesQueued = true;
+        }
+
+        @Override
+        public void flush() {
+            repliesQueued = false;
+            channel.flush();
+        }
+
+        @Override
+        public void flushAtEndOfBatch(Channel ch) {
+            if (inReadBatch) {
+                if (!unflushed.contains(ch)) {
+                    unflushed.add(ch);
+                }
+            } else {
+                ch.flush();
+            }
+        }
+
+        @Override
+        public void drop(ByteBuf data) {
+            ReferenceCountUtil.release(data);
             dropped++;
-            return false;
         }
-        datagramsOut++;
-        channel.write(new DatagramPacket(data, client), channel.voidPromise());
-        return true;
-    }
 
-    void flushToClients() {
-        channel.flush();
-    }
-
-    /** The upstream was written during this read batch: flush it when the batch ends. */
-    void flushLater(Upstream upstream) {
-        if (!upstream.flushQueued) {
-            upstream.flushQueued = true;
-            unflushed.add(upstream);
+        void close() {
+            flow.close();
+            if (handler != null) {
+                try {
+                    handler.close();
+                } catch (RuntimeException | LinkageError t) {
+                    // the flow is gone either way
+                }
+            }
         }
     }
-
-    private void flushUpstreams() {
-        for (int i = 0; i < unflushed.size(); i++) {
-            Upstream u = unflushed.get(i);
-            u.flushQueued = false;
-            u.flush();
-        }
-        unflushed.clear();
-    }
-
-    void drop(ByteBuf data) {
-        ReferenceCountUtil.release(data);
-        dropped++;
-    }
-
-    // ---- status (any thread) ----
-
-    /** Datagrams received from clients. */
-    public long datagramsIn() { return datagramsIn; }
-    /** Datagrams sent to clients. */
-    public long datagramsOut() { return datagramsOut; }
-    /** Datagrams dropped: no endpoint, endpoint refusing, socket full, flow closed. */
-    public long dropped() { return dropped; }
-    /** Datagrams from new clients dropped because the flow table was full. */
-    public long overflow() { return overflow; }
-    /** Flows closed for being idle. */
-    public long expired() { return expired; }
-
-    /** Flows open now; call on the frontend's loop (or accept a racy answer). */
-    public int flowCount() { return flows.size(); }
 }

@@ -2,65 +2,89 @@ package io.switchboard.transport.impl;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.FrontendStatus;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
-/** One frontend: its listening socket, its live connections and its counters. */
-public final class Frontend {
-    /** Sent down every connection's pipeline when the frontend drains: finish the current request, then close. */
-    public static final Object DRAIN = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN";
-        }
-    };
-
+/**
+ * One frontend: its spec, the protocol binding new connections get, its listening sockets, its
+ * live connections and its counters. The connection set and the counters are JDK containers that
+ * the next transport version keeps, so that connections accepted by an older version are still
+ * counted, drained and closed by the newer one.
+ */
+final class Frontend {
     private volatile FrontendSpec spec;
-    /** Listening sockets: one per accepting event loop, all bound to the same address (SO_REUSEPORT). */
-    private final List<Channel> listeners = new CopyOnWriteArrayList<>();
+    /** The protocol binding new connections (or datagram flows) get; null until the protocol is there. */
+    private volatile Object binding;
+    /** Who serves new connections: bundle name and version. */
+    private volatile String servedBy;
     private volatile String error;
-    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final LongAdder totalConnections = new LongAdder();
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder refused = new LongAdder();
+    /** Listening sockets: one per accepting event loop (SO_REUSEPORT), or the one datagram socket. */
+    final List<Channel> listeners = new CopyOnWriteArrayList<>();
+    final Set<Channel> connections;
+    final LongAdder totalConnections;
+    final LongAdder requests;
+    final LongAdder refused;
+    /** The datagram socket's flows, when the frontend speaks a datagram protocol. */
+    volatile DatagramSocketControl datagrams;
 
     Frontend(FrontendSpec spec) {
+        this(spec, ConcurrentHashMap.newKeySet(), new LongAdder(), new LongAdder(), new LongAdder());
+    }
+
+    private Frontend(FrontendSpec spec, Set<Channel> connections, LongAdder total, LongAdder requests, LongAdder refused) {
         this.spec = spec;
+        this.connections = connections;
+        this.totalConnections = total;
+        this.requests = requests;
+        this.refused = refused;
     }
 
-    public FrontendSpec spec() { return spec; }
-
-    void spec(FrontendSpec newSpec) { this.spec = newSpec; }
-
-    /** The frontend listens on this channel (its first or only one). */
-    void listening(Channel channel) {
-        listeners.clear();
-        listeners.add(channel);
-        this.error = null;
+    /** The frontend on a new socket: a fresh connection set, the same counters. */
+    Frontend moved(FrontendSpec to) {
+        return new Frontend(to, ConcurrentHashMap.newKeySet(), totalConnections, requests, refused);
     }
 
-    /** One more event loop accepts on the frontend's address. */
-    void addListener(Channel channel) {
-        listeners.add(channel);
+    /** What the next transport version adopts. */
+    Map<String, Object> leave() {
+        return Map.of("spec", spec, "listeners", List.copyOf(listeners), "connections", connections,
+                "counters", new LongAdder[] {totalConnections, requests, refused},
+                "datagrams", datagrams == null ? Map.of() : datagrams.leave());
     }
 
-    /** The most recently added listener, taken out of the list; null when only one is left. */
-    Channel removeLastListener() {
-        int n = listeners.size();
-        return n > 1 ? listeners.remove(n - 1) : null;
+    @SuppressWarnings("unchecked")
+    static Frontend adopt(Map<String, Object> left) {
+        LongAdder[] c = (LongAdder[]) left.get("counters");
+        Frontend f = new Frontend((FrontendSpec) left.get("spec"), (Set<Channel>) left.get("connections"), c[0], c[1], c[2]);
+        Map<String, Object> d = (Map<String, Object>) left.get("datagrams");
+        if (!d.isEmpty()) {
+            f.datagrams = DatagramSocketControl.adopt(d);
+        }
+        return f;
     }
 
-    void failed(String why) {
-        listeners.clear();
-        this.error = why;
+    FrontendSpec spec() { return spec; }
+
+    void spec(FrontendSpec s) { spec = s; }
+
+    Object binding() { return binding; }
+
+    void binding(Object b, String by) {
+        binding = b;
+        servedBy = by;
     }
+
+    String servedBy() { return servedBy; }
+
+    String error() { return error; }
+
+    void error(String e) { error = e; }
 
     /** The first listener, or null when the frontend does not listen. */
     Channel listener() {
@@ -68,35 +92,17 @@ public final class Frontend {
         return l.isEmpty() ? null : l.get(0);
     }
 
-    List<Channel> listeners() { return listeners; }
-
-    /** Closes every listener and waits for it; returns how many there were. */
-    int closeListeners() {
-        int n = 0;
-        for (Channel l : listeners) {
-            l.close().awaitUninterruptibly();
-            n++;
-        }
-        return n;
-    }
-
-    ChannelGroup connections() { return connections; }
-
-    /** Called on the connection's event loop when it becomes active. */
-    public void opened(Channel ch) {
-        totalConnections.increment();
-        connections.add(ch); // removed by the group itself when the channel closes
-    }
-
-    public void requestStarted() {
-        requests.increment();
+    /** The port the frontend listens on, or -1. */
+    int boundPort() {
+        Channel l = listener();
+        return l != null && l.isActive() ? ((InetSocketAddress) l.localAddress()).getPort() : -1;
     }
 
     /**
      * The valid-service filter: the cluster serving the connection's destination, or null after
      * resetting a connection whose destination is no virtual service of this frontend.
      */
-    public String admit(Channel ch) {
+    String admit(Channel ch) {
         String cluster = spec.clusterFor((InetSocketAddress) ch.localAddress());
         if (cluster == null) {
             refused.increment();
@@ -106,14 +112,17 @@ public final class Frontend {
         return cluster;
     }
 
-    /** A datagram for no virtual service was dropped. */
-    public void refusedDatagram() {
-        refused.increment();
+    /** Called on the connection's event loop as it is accepted. */
+    void opened(Channel ch) {
+        totalConnections.increment();
+        connections.add(ch);
+        ch.closeFuture().addListener(f -> connections.remove(ch));
     }
 
     FrontendStatus status() {
-        Channel l = listener();
-        int port = l != null && l.isActive() ? ((InetSocketAddress) l.localAddress()).getPort() : -1;
-        return new FrontendStatus(spec, port, error, connections.size(), totalConnections.sum(), requests.sum(), refused.sum(), listeners.size());
+        DatagramSocketControl d = datagrams;
+        long active = d != null ? d.flowCount() : connections.size();
+        return new FrontendStatus(spec, boundPort(), error, active, totalConnections.sum(), requests.sum(), refused.sum(),
+                d != null ? (listener() == null ? 0 : 1) : listeners.size(), servedBy);
     }
 }

@@ -17,8 +17,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.log.Logger;
-import org.osgi.service.log.LoggerFactory;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
+import java.util.Map;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -31,7 +33,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * cool-down. It shrinks only when the kernel migrates a closed listener's waiting connections to the
  * others ({@code net.ipv4.tcp_migrate_req}), so shrinking never loses a connection.
  */
-@Component(configurationPid = "io.switchboard.spawner", service = AcceptorSpawner.class)
+@Component(configurationPid = Spawner.PID, service = AcceptorSpawner.class)
 @Designate(ocd = Spawner.Config.class)
 public class Spawner implements AcceptorSpawner {
     static final Path MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
@@ -70,18 +72,46 @@ public class Spawner implements AcceptorSpawner {
         String migrateRequests() default "auto";
     }
 
-    @Reference
-    private FrontendManager frontends;
+    static final String PID = "io.switchboard.spawner";
+    static final List<String> KEYS = List.of("enabled", "minAcceptors", "maxAcceptors", "probeMillis", "growLagMicros",
+            "growAfter", "shrinkLagMicros", "shrinkAfter", "coolDown", "migrateRequests");
 
     @Reference
-    private EventLoops loops;
+    private Transport transport;
 
-    @Reference(service = LoggerFactory.class)
-    private Logger log;
+    /** The settings in force, checked (a bad file keeps them). */
+    private static final class Settings {
+        boolean enabled;
+        int minAcceptors;
+        int maxAcceptors;
+        int probeMillis;
+        long growLagMicros;
+        int growAfter;
+        long shrinkLagMicros;
+        int shrinkAfter;
+        int coolDown;
+        String migrateRequests;
 
-    private Config config;
+        static Settings parse(ConfigReader r) throws ConfigProblem {
+            r.rejectUnknownKeys();
+            Settings s = new Settings();
+            s.enabled = r.bool("enabled", true);
+            s.minAcceptors = r.integer("minAcceptors", 1, 0, 1024);
+            s.maxAcceptors = r.integer("maxAcceptors", 0, 0, 1024);
+            s.probeMillis = r.integer("probeMillis", 1000, 10, 3_600_000);
+            s.growLagMicros = r.longValue("growLagMicros", 2000L, 1, 60_000_000);
+            s.growAfter = r.integer("growAfter", 2, 1, 1000);
+            s.shrinkLagMicros = r.longValue("shrinkLagMicros", 200L, 0, 60_000_000);
+            s.shrinkAfter = r.integer("shrinkAfter", 30, 1, 100_000);
+            s.coolDown = r.integer("coolDown", 5, 0, 100_000);
+            s.migrateRequests = r.choice("migrateRequests", "auto", "auto", "off");
+            return s;
+        }
+    }
+
+    private volatile Settings config;
     private ScheduledExecutorService timer;
-    private AtomicLongArray lag;
+    private volatile AtomicLongArray lag;
     private volatile long lagMicros;
     private volatile boolean migrates;
     private int over;
@@ -90,12 +120,38 @@ public class Spawner implements AcceptorSpawner {
     private final ArrayDeque<String> decisions = new ArrayDeque<>();
 
     @Activate
-    void activate(Config config) {
-        this.config = config;
-        this.lag = new AtomicLongArray(loops.eventLoops());
-        this.migrates = enableMigration("auto".equalsIgnoreCase(config.migrateRequests()));
-        if (!config.enabled()) {
-            decide("spawner disabled: " + frontends.acceptors() + " accepting loops");
+    void activate(Map<String, Object> props) {
+        ConfigReader r = new ConfigReader(props, KEYS);
+        try {
+            config = Settings.parse(r);
+        } catch (ConfigProblem p) {
+            transport.error(r.rejected(p, "the spawner starts with its defaults"));
+            try {
+                config = Settings.parse(new ConfigReader(Map.of(), KEYS));
+            } catch (ConfigProblem impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        start();
+    }
+
+    @Modified
+    void modified(Map<String, Object> props) {
+        ConfigReader r = new ConfigReader(props, KEYS);
+        try {
+            Settings s = Settings.parse(r);
+            stop();
+            config = s;
+            start();
+        } catch (ConfigProblem p) {
+            transport.error(r.rejected(p, "the spawner keeps its settings"));
+        }
+    }
+
+    private void start() {
+        this.migrates = enableMigration("auto".equals(config.migrateRequests));
+        if (!config.enabled) {
+            decide("spawner disabled: " + transport.acceptors() + " accepting loops");
             return;
         }
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -103,14 +159,19 @@ public class Spawner implements AcceptorSpawner {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::probe, config.probeMillis(), config.probeMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::probe, config.probeMillis, config.probeMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void stop() {
+        if (timer != null) {
+            timer.shutdownNow();
+            timer = null;
+        }
     }
 
     @Deactivate
     void deactivate() {
-        if (timer != null) {
-            timer.shutdownNow();
-        }
+        stop();
     }
 
     private boolean enableMigration(boolean allowedToTurnOn) {
@@ -123,11 +184,11 @@ public class Spawner implements AcceptorSpawner {
             }
             if (allowedToTurnOn) {
                 Files.writeString(MIGRATE_REQ, "1\n", StandardCharsets.US_ASCII);
-                log.info("spawner: turned on net.ipv4.tcp_migrate_req, so a closed listener's waiting connections move to the others");
+                transport.info("spawner: turned on net.ipv4.tcp_migrate_req, so a closed listener's waiting connections move to the others");
                 return true;
             }
         } catch (Exception e) {
-            log.info("spawner: cannot turn on net.ipv4.tcp_migrate_req (" + e.getMessage() + "); accepting loops will grow but not shrink");
+            transport.info("spawner: cannot turn on net.ipv4.tcp_migrate_req (" + e.getMessage() + "); accepting loops will grow but not shrink");
         }
         return false;
     }
@@ -135,20 +196,28 @@ public class Spawner implements AcceptorSpawner {
     /** Reads the lag of the probes posted last time, posts new ones, decides. */
     private void probe() {
         try {
-            int n = frontends.acceptors();
+            Loops loops = transport.loops();
+            int count = loops.size();
+            AtomicLongArray l = lag;
+            if (l == null || l.length() != count) {
+                l = new AtomicLongArray(count); // the loops changed: probe afresh
+                lag = l;
+            }
+            int n = transport.acceptors();
             long worst = 0;
-            for (int i = 0; i < n; i++) {
-                worst = Math.max(worst, lag.get(i));
+            for (int i = 0; i < Math.min(n, count); i++) {
+                worst = Math.max(worst, l.get(i));
             }
             lagMicros = worst / 1000;
-            for (int i = 0; i < loops.eventLoops(); i++) {
+            AtomicLongArray probes = l;
+            for (int i = 0; i < count; i++) {
                 int index = i;
                 long posted = System.nanoTime();
-                loops.loop(i).execute(() -> lag.set(index, System.nanoTime() - posted));
+                loops.loop(i).execute(() -> probes.set(index, System.nanoTime() - posted));
             }
             step(n);
         } catch (RuntimeException e) {
-            log.warn("spawner probe failed: " + e);
+            transport.warn("spawner probe failed: " + e);
         }
     }
 
@@ -157,28 +226,29 @@ public class Spawner implements AcceptorSpawner {
             coolDown--;
             return;
         }
-        int max = config.maxAcceptors() > 0 ? Math.min(config.maxAcceptors(), loops.eventLoops()) : loops.eventLoops();
-        int min = config.minAcceptors() > 0 ? Math.min(config.minAcceptors(), max) : max;
+        int max = maxAcceptors();
+        int min = minAcceptors();
         long l = lagMicros;
-        over = l > config.growLagMicros() ? over + 1 : 0;
-        under = l < config.shrinkLagMicros() ? under + 1 : 0;
-        if (over >= config.growAfter() && n < max) {
-            resize(n + 1, "accepting loops lag " + l + " µs > " + config.growLagMicros() + " µs for " + over + " probes");
-        } else if (under >= config.shrinkAfter() && n > min && migrates) {
-            resize(n - 1, "accepting loops lag " + l + " µs < " + config.shrinkLagMicros() + " µs for " + under + " probes");
+        Settings c = config;
+        over = l > c.growLagMicros ? over + 1 : 0;
+        under = l < c.shrinkLagMicros ? under + 1 : 0;
+        if (over >= c.growAfter && n < max) {
+            resize(n + 1, "accepting loops lag " + l + " µs > " + c.growLagMicros + " µs for " + over + " probes");
+        } else if (under >= c.shrinkAfter && n > min && migrates) {
+            resize(n - 1, "accepting loops lag " + l + " µs < " + c.shrinkLagMicros + " µs for " + under + " probes");
         }
     }
 
     /** Changes the number of accepting loops and records why. */
     synchronized void resize(int n, String reason) {
-        int before = frontends.acceptors();
-        frontends.setAcceptors(n);
-        int after = frontends.acceptors();
+        int before = transport.acceptors();
+        transport.setAcceptors(n);
+        int after = transport.acceptors();
         if (after != before) {
             decide((after > before ? "grow " : "shrink ") + before + " -> " + after + " accepting loops: " + reason);
             over = 0;
             under = 0;
-            coolDown = config.coolDown();
+            coolDown = config.coolDown;
         }
     }
 
@@ -188,19 +258,22 @@ public class Spawner implements AcceptorSpawner {
         while (decisions.size() > 20) {
             decisions.removeFirst();
         }
-        log.info("spawner: " + decision);
+        transport.info("spawner: " + decision);
     }
 
-    @Override public int acceptors() { return frontends.acceptors(); }
+    @Override public int acceptors() { return transport.acceptors(); }
 
     @Override
     public int minAcceptors() {
-        return config.minAcceptors() > 0 ? Math.min(config.minAcceptors(), maxAcceptors()) : maxAcceptors();
+        Settings c = config;
+        return c.minAcceptors > 0 ? Math.min(c.minAcceptors, maxAcceptors()) : maxAcceptors();
     }
 
     @Override
     public int maxAcceptors() {
-        return config.maxAcceptors() > 0 ? Math.min(config.maxAcceptors(), loops.eventLoops()) : loops.eventLoops();
+        Settings c = config;
+        int loops = transport.loops().size();
+        return c.maxAcceptors > 0 ? Math.min(c.maxAcceptors, loops) : loops;
     }
 
     @Override public long lagMicros() { return lagMicros; }

@@ -4,40 +4,66 @@ import io.switchboard.api.Endpoint;
 import io.switchboard.api.policy.BalancingPolicy;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
+import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
+import io.switchboard.support.lifecycle.Handover;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import org.osgi.framework.Bundle;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Owns the clusters: their specs, the balancing policies registered as services, and the current
  * snapshot of each cluster. Edits are serialized here (control plane); the data plane only reads
- * the snapshot map, which publishes each new snapshot safely.
+ * the snapshot map. A policy whose service goes away keeps balancing (the last one known good) until
+ * its replacement registers or the grace period ends; then the clusters that use it balance with the
+ * fallback policy, or round-robin. Counters, policy overrides and snapshots are handed to the next
+ * version of this bundle, which serves the old snapshots until it has read the configuration again.
+ *
+ * <p>Longer than most classes here: it is the one place where cluster specs, policies, overrides and
+ * counters meet, and splitting it would spread one lock over several classes.
  */
-@Component(service = {ClusterDirectory.class, ClusterManager.class})
+@Component(configurationPid = ClusterManager.PID, service = {ClusterDirectory.class, ClusterManager.class})
+@Designate(ocd = ClusterManager.Config.class)
 public class ClusterManager implements ClusterDirectory {
-    private final Map<String, ClusterSpec> specs = new HashMap<>();
-    private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Counters>> counters = new HashMap<>();
-    /** Policies by name; among several with one name the highest ranking wins. */
-    private final Map<String, List<PolicyRef>> policies = new HashMap<>();
-    private final AtomicLong policyFailures = new AtomicLong();
+    static final String PID = "io.switchboard.clusters";
+    static final String HANDOVER_KEY = "io.switchboard.control.clusters";
+    static final List<String> KEYS = List.of("fallbackPolicy", "policyGraceSeconds");
 
-    @Reference(service = LoggerFactory.class)
-    private Logger log;
+    @ObjectClassDefinition(name = "Switchboard clusters (shared settings)")
+    public @interface Config {
+        @AttributeDefinition(description = "Policy a cluster balances with while its own is not installed (none installed either: round-robin).")
+        String fallbackPolicy() default "round-robin";
 
+        @AttributeDefinition(description = "Seconds a policy whose service went away keeps balancing, waiting for its replacement (an update).", min = "0")
+        int policyGraceSeconds() default 10;
+    }
+
+    /** A policy service. */
     private static final class PolicyRef {
         final BalancingPolicy policy;
         final int ranking;
@@ -51,6 +77,92 @@ public class ClusterManager implements ClusterDirectory {
         }
     }
 
+    private final Map<String, ClusterSpec> specs = new HashMap<>();
+    private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+    /** Snapshots an earlier version of this bundle served, served until their configuration is read again. */
+    private final Map<String, ClusterSnapshot> provisional = new ConcurrentHashMap<>();
+    private Map<String, Map<String, EndpointCounters>> counters = new HashMap<>();
+    private final Map<String, PolicyHealth> health = new HashMap<>();
+    /** Policies by name; among several with one name the highest ranking wins. */
+    private final Map<String, List<PolicyRef>> policies = new HashMap<>();
+    /** Policies whose last service went away, still balancing until a replacement comes or the grace ends. */
+    private final Map<String, PolicyRef> departed = new HashMap<>();
+    /** sb:policy overrides, with the configuration each one overrode (it lasts until that changes). */
+    private Map<String, String> overrides = new HashMap<>();
+    private Map<String, String> overridden = new HashMap<>();
+    private final Set<String> warnedMissing = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sb-clusters");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile String fallbackPolicy = "round-robin";
+    private volatile long graceMillis = 10_000;
+    private BundleContext context;
+
+    @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Logger log;
+
+    @Activate
+    @SuppressWarnings("unchecked")
+    void activate(BundleContext context, Map<String, Object> config) {
+        this.context = context;
+        modified(config);
+        Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
+        if (left != null) {
+            synchronized (this) {
+                counters = (Map<String, Map<String, EndpointCounters>>) left.get("counters");
+                overrides = (Map<String, String>) left.get("overrides");
+                overridden = (Map<String, String>) left.get("overridden");
+                ((Map<String, Object[]>) left.get("health")).forEach((name, h) ->
+                        health.put(name, new PolicyHealth((LongAdder) h[0], (AtomicReference<String>) h[1], this::logWarn)));
+                provisional.putAll((Map<String, ClusterSnapshot>) left.get("snapshots"));
+            }
+        }
+    }
+
+    @Modified
+    void modified(Map<String, Object> config) {
+        ConfigReader r = new ConfigReader(config, KEYS);
+        try {
+            r.rejectUnknownKeys();
+            String fallback = r.string("fallbackPolicy", "round-robin");
+            long grace = r.integer("policyGraceSeconds", 10, 0, 3600) * 1000L;
+            graceMillis = grace;
+            if (!fallback.equals(fallbackPolicy)) {
+                fallbackPolicy = fallback;
+                republish(name -> true);
+            }
+        } catch (ConfigProblem p) {
+            logError(r.rejected(p, "the clusters keep their settings"));
+        }
+    }
+
+    /** Set once deactivation begins: the policy unbinds that follow change nothing. */
+    private volatile boolean stopping;
+
+    @Deactivate
+    synchronized void deactivate() {
+        stopping = true;
+        timer.shutdownNow();
+        if (context == null || Handover.frameworkStopping(context)) {
+            return;
+        }
+        Map<String, Object> state = new HashMap<>();
+        state.put("counters", counters);
+        state.put("overrides", overrides);
+        state.put("overridden", overridden);
+        Map<String, Object[]> h = new HashMap<>();
+        health.forEach((name, x) -> h.put(name, new Object[] {x.fallbacks, x.problem}));
+        state.put("health", h);
+        Map<String, ClusterSnapshot> served = new HashMap<>(provisional);
+        served.putAll(snapshots);
+        state.put("snapshots", served);
+        Handover.leave(context, HANDOVER_KEY, state);
+    }
+
+    // ---- policies ----
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     synchronized void addPolicy(BalancingPolicy policy, Map<String, Object> props) {
         String name = policyName(props);
@@ -62,20 +174,50 @@ public class ClusterManager implements ClusterDirectory {
         List<PolicyRef> refs = policies.computeIfAbsent(name, n -> new ArrayList<>());
         refs.add(new PolicyRef(policy, props));
         refs.sort(Comparator.<PolicyRef>comparingInt(p -> -p.ranking).thenComparingLong(p -> p.id));
-        republishUsing(name);
+        departed.remove(name);
+        republish(this::balancesDifferently);
     }
 
     synchronized void removePolicy(BalancingPolicy policy, Map<String, Object> props) {
+        if (stopping) {
+            return; // the snapshots keep their policies for the next version of this bundle
+        }
         String name = policyName(props);
         List<PolicyRef> refs = name == null ? null : policies.get(name);
-        if (refs == null) {
+        if (refs == null || refs.isEmpty()) {
             return;
         }
+        PolicyRef best = refs.get(0);
         refs.removeIf(p -> p.policy == policy);
-        if (refs.isEmpty()) {
-            policies.remove(name);
+        if (!refs.isEmpty()) {
+            republish(this::balancesDifferently);
+            return;
         }
-        republishUsing(name);
+        policies.remove(name);
+        // The last service of the policy left (its bundle is being updated, or uninstalled): it keeps
+        // balancing as the last one known good until a replacement comes or the grace period ends.
+        departed.put(name, best);
+        timer.schedule(() -> expire(name, best), graceMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void expire(String name, PolicyRef gone) {
+        if (departed.remove(name, gone)) {
+            List<String> using = new ArrayList<>();
+            for (ClusterSpec s : effectiveSpecs()) {
+                if (s.policy().equals(name)) {
+                    using.add(s.name());
+                }
+            }
+            if (!using.isEmpty()) {
+                logWarn("balancing policy " + name + " went away and nothing replaced it within " + graceMillis / 1000
+                        + " s: clusters " + using + " balance with " + fallbackDescription() + " until it is installed again");
+            }
+            republish(this::balancesDifferently);
+        }
+    }
+
+    private String fallbackDescription() {
+        return policies.containsKey(fallbackPolicy) ? "the fallback policy " + fallbackPolicy : "round-robin";
     }
 
     private static String policyName(Map<String, Object> props) {
@@ -83,24 +225,76 @@ public class ClusterManager implements ClusterDirectory {
         return n == null ? null : n.toString();
     }
 
-    private void republishUsing(String policyName) {
-        for (ClusterSpec spec : specs.values()) {
-            if (spec.policy().equals(policyName)) {
-                publish(spec);
-            }
+    /** The policy object a cluster balances with now, or null (round-robin). */
+    private BalancingPolicy policyFor(String name) {
+        List<PolicyRef> refs = policies.get(name);
+        if (refs != null && !refs.isEmpty()) {
+            return refs.get(0).policy;
         }
+        PolicyRef gone = departed.get(name);
+        if (gone != null) {
+            return gone.policy;
+        }
+        List<PolicyRef> fallback = policies.get(fallbackPolicy);
+        return fallback == null || fallback.isEmpty() ? null : fallback.get(0).policy;
     }
 
-    /** Adds or replaces a cluster. Endpoint counters survive for endpoints that stay. */
-    public synchronized void put(ClusterSpec spec) {
+    private boolean balancesDifferently(String cluster) {
+        Snapshot s = snapshots.get(cluster);
+        ClusterSpec spec = effective(cluster);
+        return s == null || spec == null || s.balancingPolicy() != policyFor(spec.policy()) || s.ready() != policies.containsKey(spec.policy());
+    }
+
+    // ---- clusters ----
+
+    /**
+     * Adds or replaces a cluster from its configuration. Endpoint counters survive for endpoints that
+     * stay; an sb:policy override lasts while the configuration it overrode stays as it was.
+     *
+     * @return null when applied, else why not (another file defines the cluster)
+     */
+    public synchronized String put(ClusterSpec spec) {
+        ClusterSpec other = specs.get(spec.name());
+        if (other != null && other.source() != null && spec.source() != null && !other.source().equals(spec.source())) {
+            return "key 'name': cluster " + spec.name() + " is already defined by " + other.source();
+        }
+        String was = overridden.get(spec.name());
+        if (was != null && !was.equals(spec.toString())) {
+            logInfo("cluster " + spec.name() + ": its configuration changed, so the policy " + overrides.get(spec.name())
+                    + " set from the shell gives way to " + spec.policy());
+            overrides.remove(spec.name());
+            overridden.remove(spec.name());
+        }
         specs.put(spec.name(), spec);
-        publish(spec);
+        provisional.remove(spec.name());
+        publish(effective(spec.name()));
+        return null;
     }
 
-    public synchronized void remove(String name) {
+    /** Removes the cluster, if the configuration removed is the one that defines it. */
+    public synchronized void remove(String name, String source) {
+        ClusterSpec s = specs.get(name);
+        if (s != null && source != null && s.source() != null && !s.source().equals(source)) {
+            return;
+        }
         specs.remove(name);
         snapshots.remove(name);
+        provisional.remove(name);
         counters.remove(name);
+        health.remove(name);
+        overrides.remove(name);
+        overridden.remove(name);
+    }
+
+    /** A cluster an earlier version served whose configuration no longer exists: it goes too. */
+    public synchronized void dropProvisional(Predicate<String> stillConfigured) {
+        for (String name : new ArrayList<>(provisional.keySet())) {
+            if (!specs.containsKey(name) && !stillConfigured.test(name)) {
+                provisional.remove(name);
+                counters.remove(name);
+                logInfo("cluster " + name + " removed: its configuration is gone");
+            }
+        }
     }
 
     @Override
@@ -109,62 +303,74 @@ public class ClusterManager implements ClusterDirectory {
         if (spec == null) {
             return false;
         }
-        put(spec.withPolicy(policy));
+        overrides.put(cluster, policy);
+        overridden.put(cluster, spec.toString());
+        publish(effective(cluster));
         return true;
     }
 
+    private ClusterSpec effective(String cluster) {
+        ClusterSpec spec = specs.get(cluster);
+        String override = overrides.get(cluster);
+        return spec == null || override == null ? spec : spec.withPolicy(override);
+    }
+
+    private List<ClusterSpec> effectiveSpecs() {
+        List<ClusterSpec> out = new ArrayList<>();
+        for (String name : specs.keySet()) {
+            out.add(effective(name));
+        }
+        return out;
+    }
+
+    private void republish(Predicate<String> which) {
+        for (ClusterSpec spec : effectiveSpecs()) {
+            if (which.test(spec.name())) {
+                publish(spec);
+            }
+        }
+    }
+
     private void publish(ClusterSpec spec) {
-        Map<String, Counters> old = counters.getOrDefault(spec.name(), Map.of());
-        Map<String, Counters> now = new HashMap<>();
+        Map<String, EndpointCounters> old = counters.getOrDefault(spec.name(), Map.of());
+        Map<String, EndpointCounters> now = new HashMap<>();
         for (Endpoint e : spec.endpoints()) {
-            Counters c = old.getOrDefault(e.id(), new Counters());
-            c.health(spec.options().maxFails, spec.options().failTimeoutSeconds);
-            now.put(e.id(), c);
+            now.put(e.id(), old.containsKey(e.id()) ? old.get(e.id()) : new Counters());
         }
         counters.put(spec.name(), now);
-        List<PolicyRef> refs = policies.get(spec.policy());
-        BalancingPolicy policy = refs == null || refs.isEmpty() ? null : refs.get(0).policy;
-        if (policy == null && !shuttingDown()) {
-            logWarn("cluster " + spec.name() + ": balancing policy '" + spec.policy()
-                    + "' is not installed; requests get 503 until it is (installed: " + policies.keySet() + ")");
-        }
-        snapshots.put(spec.name(), new Snapshot(spec, policy, Map.copyOf(now), this::policyFailed));
-    }
-
-    private boolean shuttingDown() {
-        Bundle self = FrameworkUtil.getBundle(ClusterManager.class);
-        Bundle system = self == null || self.getBundleContext() == null ? null : self.getBundleContext().getBundle(0);
-        return system != null && system.getState() == Bundle.STOPPING;
-    }
-
-    private void policyFailed(Throwable t) {
-        // Counted always, logged sparingly: a broken policy must not flood the log from the data path.
-        long n = policyFailures.incrementAndGet();
-        if (Long.bitCount(n) == 1) {
-            logWarn("balancing policy failed (" + n + " times so far): " + t);
+        PolicyHealth h = health.computeIfAbsent(spec.name(), n -> new PolicyHealth(this::logWarn));
+        boolean ready = policies.containsKey(spec.policy());
+        snapshots.put(spec.name(), new Snapshot(spec, policyFor(spec.policy()), ready, Map.copyOf(now), h));
+        if (!ready && !departed.containsKey(spec.policy()) && warnedMissing.add(spec.name() + "/" + spec.policy())) {
+            // At start-up policies register a moment after the clusters: only a policy still missing later is news.
+            String name = spec.name();
+            String policy = spec.policy();
+            timer.schedule(() -> warnIfStillMissing(name, policy), graceMillis, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void logWarn(String msg) {
-        if (log != null) {
-            log.warn(msg);
+    private synchronized void warnIfStillMissing(String cluster, String policy) {
+        ClusterSpec s = effective(cluster);
+        if (s != null && s.policy().equals(policy) && !policies.containsKey(policy)) {
+            logWarn("cluster " + cluster + ": balancing policy '" + policy + "' is not installed (installed: " + policies().toString()
+                    + "); it balances with " + fallbackDescription() + " until it is");
         }
-    }
-
-    public long policyFailures() {
-        return policyFailures.get();
+        warnedMissing.remove(cluster + "/" + policy);
     }
 
     @Override
     public ClusterSnapshot cluster(String name) {
-        return snapshots.get(name);
+        ClusterSnapshot s = snapshots.get(name);
+        return s != null ? s : provisional.get(name);
     }
 
     @Override
     public List<ClusterSnapshot> clusters() {
-        List<ClusterSnapshot> all = new ArrayList<>(snapshots.values());
-        all.sort(Comparator.comparing(ClusterSnapshot::name));
-        return all;
+        Map<String, ClusterSnapshot> all = new HashMap<>(provisional);
+        all.putAll(snapshots);
+        List<ClusterSnapshot> out = new ArrayList<>(all.values());
+        out.sort(Comparator.comparing(ClusterSnapshot::name));
+        return out;
     }
 
     @Override
@@ -172,5 +378,31 @@ public class ClusterManager implements ClusterDirectory {
         List<String> names = new ArrayList<>(policies.keySet());
         names.sort(null);
         return names;
+    }
+
+    /** The sb:policy overrides in force, by cluster. */
+    public synchronized Map<String, String> overrides() {
+        return Map.copyOf(overrides);
+    }
+
+    private void logWarn(String msg) {
+        Logger l = log;
+        if (l != null) {
+            l.warn(msg);
+        }
+    }
+
+    private void logInfo(String msg) {
+        Logger l = log;
+        if (l != null) {
+            l.info(msg);
+        }
+    }
+
+    private void logError(String msg) {
+        Logger l = log;
+        if (l != null) {
+            l.error(msg);
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.switchboard.control.impl.cluster;
 
 import io.switchboard.api.Endpoint;
-import io.switchboard.api.routing.Match;
+import io.switchboard.control.impl.route.Match;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -66,13 +66,16 @@ public final class ClusterSpec {
     private final List<Match> premiumMatch;
     private final PremiumFallback premiumFallback;
     private final Options options;
+    private final String source;
 
     public ClusterSpec(String name, String policy, List<Endpoint> endpoints) {
-        this(name, policy, endpoints, Set.of(), List.of(), PremiumFallback.REFUSE, Options.DEFAULTS);
+        this(name, policy, endpoints, Set.of(), List.of(), PremiumFallback.REFUSE, Options.DEFAULTS, null);
     }
 
+    /** @param source the file the cluster was configured from, for messages (null: unknown) */
     public ClusterSpec(String name, String policy, List<Endpoint> endpoints, Set<String> premium, List<Match> premiumMatch,
-                       PremiumFallback premiumFallback, Options options) {
+                       PremiumFallback premiumFallback, Options options, String source) {
+        this.source = source;
         this.name = Objects.requireNonNull(name);
         this.policy = Objects.requireNonNull(policy);
         this.endpoints = List.copyOf(endpoints);
@@ -91,9 +94,11 @@ public final class ClusterSpec {
     public List<Match> premiumMatch() { return premiumMatch; }
     public PremiumFallback premiumFallback() { return premiumFallback; }
     public Options options() { return options; }
+    /** The file the cluster was configured from (null: unknown); not part of what the cluster is. */
+    public String source() { return source; }
 
     public ClusterSpec withPolicy(String newPolicy) {
-        return new ClusterSpec(name, newPolicy, endpoints, premium, premiumMatch, premiumFallback, options);
+        return new ClusterSpec(name, newPolicy, endpoints, premium, premiumMatch, premiumFallback, options, source);
     }
 
     @Override
@@ -108,4 +113,13 @@ public final class ClusterSpec {
 
     @Override
     public int hashCode() { return Objects.hash(name, policy, endpoints, premium, premiumMatch, premiumFallback, options); }
+
+    /** Equal specs give equal text: what a later version of this bundle compares. */
+    @Override
+    public String toString() {
+        return name + " policy=" + policy + " endpoints=" + endpoints + " premium=" + premium + " premiumMatch=" + premiumMatch
+                + " premiumFallback=" + premiumFallback + " options=" + options.connectTimeoutMillis + "," + options.firstByteTimeoutMillis
+                + "," + options.retries + "," + options.maxFails + "," + options.failTimeoutSeconds + "," + options.maxConnections
+                + "," + options.idleTimeoutMillis;
+    }
 }

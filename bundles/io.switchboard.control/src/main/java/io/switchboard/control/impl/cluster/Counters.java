@@ -5,23 +5,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Lock-free endpoint counters: many event loops update them, the shell reads them. They also hold
- * the endpoint's passive health: after {@code maxFails} failures in a row it is down for
- * {@code failTimeout}, then tried again.
+ * Lock-free endpoint counters: many event loops update them, the shell reads them. Raw figures
+ * only (how many, how many failed, how many in a row, when last): whether they make the endpoint
+ * unhealthy is decided by the snapshot that reads them. The same objects serve every later snapshot
+ * and every later version of the control bundle.
  */
 final class Counters implements EndpointCounters {
     private final LongAdder requests = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder active = new LongAdder();
     private final AtomicInteger failuresInARow = new AtomicInteger();
-    private volatile long downUntilNanos;
-    private volatile int maxFails = 3;
-    private volatile long failTimeoutNanos = 10_000_000_000L;
-
-    void health(int maxFails, int failTimeoutSeconds) {
-        this.maxFails = maxFails;
-        this.failTimeoutNanos = failTimeoutSeconds * 1_000_000_000L;
-    }
+    private volatile long lastFailureNanos;
 
     @Override
     public void started() {
@@ -38,20 +32,14 @@ final class Counters implements EndpointCounters {
             }
         } else {
             failures.increment();
-            if (maxFails > 0 && failuresInARow.incrementAndGet() >= maxFails) {
-                downUntilNanos = System.nanoTime() + failTimeoutNanos;
-                failuresInARow.set(0);
-            }
+            lastFailureNanos = System.nanoTime();
+            failuresInARow.incrementAndGet();
         }
     }
 
     @Override public long requests() { return requests.sum(); }
     @Override public long failures() { return failures.sum(); }
     @Override public long active() { return active.sum(); }
-
-    @Override
-    public boolean down() {
-        long until = downUntilNanos;
-        return until != 0 && until - System.nanoTime() > 0;
-    }
+    @Override public int failuresInARow() { return failuresInARow.get(); }
+    @Override public long lastFailureNanos() { return lastFailureNanos; }
 }

@@ -6,38 +6,45 @@ import io.switchboard.api.policy.Balancer;
 import io.switchboard.api.policy.BalancingPolicy;
 import io.switchboard.api.policy.EndpointLoad;
 import io.switchboard.api.policy.LoadAwarePolicy;
-import io.switchboard.api.routing.Match;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.control.impl.route.Match;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * One immutable version of a cluster. Each switching thread gets its own balancer from the policy,
  * made on first use, so balancers keep plain (unsynchronized) state. Endpoints that passive health
  * took out are skipped (unless all are out: then all are tried). With a premium subset, requests
  * that match its conditions go to the least-loaded reserved endpoint, all others are balanced over
- * the endpoints outside the subset.
+ * the endpoints outside the subset. A policy that fails a request (throws, chooses nothing while
+ * endpoints are eligible, chooses one it was not given) is overruled: round-robin over the healthy
+ * endpoints serves it, and the failure is counted.
  */
 final class Snapshot implements ClusterSnapshot {
     private final ClusterSpec spec;
+    /** The policy balancing now: the configured one, its last known good version, or none. */
     private final BalancingPolicy policy;
-    private final Map<String, Counters> counters;
-    private final Consumer<Throwable> policyFailure;
+    /** Whether {@link #policy} is the configured policy as registered now. */
+    private final boolean ready;
+    private final Map<String, EndpointCounters> counters;
+    private final PolicyHealth health;
     /** What the policy balances over: every endpoint, or those outside the premium subset. */
     private final List<Endpoint> regular;
     private final Endpoint[] premium;
     private final ThreadLocal<Balancer> balancers;
+    /** Each thread's turn in the round-robin that overrules a failing policy. */
+    private final ThreadLocal<int[]> fallbackTurn = ThreadLocal.withInitial(() -> new int[1]);
 
-    Snapshot(ClusterSpec spec, BalancingPolicy policy, Map<String, Counters> counters, Consumer<Throwable> policyFailure) {
+    Snapshot(ClusterSpec spec, BalancingPolicy policy, boolean ready, Map<String, EndpointCounters> counters, PolicyHealth health) {
         this.spec = spec;
         this.policy = policy;
+        this.ready = ready;
         this.counters = counters;
-        this.policyFailure = policyFailure;
+        this.health = health;
         List<Endpoint> rest = new ArrayList<>();
         List<Endpoint> reserved = new ArrayList<>();
         for (Endpoint e : spec.endpoints()) {
@@ -57,22 +64,22 @@ final class Snapshot implements ClusterSnapshot {
 
     /** Requests in flight per endpoint, for load-aware policies. A class, not a lambda: bnd then sees a provider. */
     private static final class Load implements EndpointLoad {
-        private final Map<String, Counters> counters;
+        private final Map<String, EndpointCounters> counters;
 
-        Load(Map<String, Counters> counters) {
+        Load(Map<String, EndpointCounters> counters) {
             this.counters = counters;
         }
 
         @Override
         public long active(Endpoint e) {
-            Counters c = counters.get(e.id());
+            EndpointCounters c = counters.get(e.id());
             return c == null ? 0 : c.active();
         }
     }
 
     @Override public String name() { return spec.name(); }
     @Override public String policy() { return spec.policy(); }
-    @Override public boolean ready() { return policy != null || (premium.length > 0 && regular.isEmpty()); }
+    @Override public boolean ready() { return ready; }
     @Override public List<Endpoint> endpoints() { return spec.endpoints(); }
     @Override public int connectTimeoutMillis() { return spec.options().connectTimeoutMillis; }
     @Override public int firstByteTimeoutMillis() { return spec.options().firstByteTimeoutMillis; }
@@ -80,8 +87,28 @@ final class Snapshot implements ClusterSnapshot {
     @Override public Set<String> premium() { return spec.premium(); }
     @Override public int maxConnections() { return spec.options().maxConnections; }
     @Override public int idleTimeoutMillis() { return spec.options().idleTimeoutMillis; }
+    @Override public long policyFallbacks() { return health.fallbacks.sum(); }
+    @Override public String policyProblem() { return health.problem.get(); }
 
     ClusterSpec spec() { return spec; }
+
+    /** The policy this snapshot balances with (null: round-robin only). */
+    BalancingPolicy balancingPolicy() { return policy; }
+
+    Map<String, EndpointCounters> allCounters() { return counters; }
+
+    /**
+     * Passive health: {@code maxFails} failures in a row take the endpoint out for
+     * {@code failTimeoutSeconds} after the latest; then it is tried again (one more failure and it is
+     * out again, a success and it is back).
+     */
+    @Override
+    public boolean down(Endpoint endpoint) {
+        EndpointCounters c = counters.get(endpoint.id());
+        int maxFails = spec.options().maxFails;
+        return c != null && maxFails > 0 && c.failuresInARow() >= maxFails
+                && System.nanoTime() - c.lastFailureNanos() < spec.options().failTimeoutSeconds * 1_000_000_000L;
+    }
 
     @Override
     public Endpoint choose(RequestContext request, Set<String> excluded) {
@@ -92,16 +119,16 @@ final class Snapshot implements ClusterSnapshot {
             }
             // spill: the reserved endpoints are all down, serve from the rest
         }
-        if (balancers == null) {
+        if (regular.isEmpty()) {
             return null;
         }
         Endpoint e = pick(request, excluded);
-        if (e == null || !counters.get(e.id()).down()) {
+        if (e == null || !down(e)) {
             return e;
         }
         // Skip endpoints that passive health took out; when all are out, try them anyway.
         Set<String> more = new HashSet<>(excluded);
-        for (int i = 0; i < regular.size() && e != null && counters.get(e.id()).down(); i++) {
+        for (int i = 0; i < regular.size() && e != null && down(e); i++) {
             more.add(e.id());
             e = pick(request, more);
         }
@@ -109,14 +136,57 @@ final class Snapshot implements ClusterSnapshot {
     }
 
     private Endpoint pick(RequestContext request, Set<String> excluded) {
+        if (balancers == null) {
+            return roundRobin(excluded);
+        }
+        Endpoint e;
         try {
-            Endpoint e = balancers.get().choose(request, excluded);
-            // A policy may only pick endpoints it was given.
-            return e == null || !counters.containsKey(e.id()) || excluded.contains(e.id()) || spec.premium().contains(e.id()) ? null : e;
+            e = balancers.get().choose(request, excluded);
         } catch (RuntimeException | LinkageError t) {
-            policyFailure.accept(t);
+            health.failed(spec.name(), spec.policy(), "threw " + t);
+            return roundRobin(excluded);
+        }
+        if (e == null) {
+            if (eligible(excluded)) {
+                health.failed(spec.name(), spec.policy(), "chose no endpoint while some were eligible");
+                return roundRobin(excluded);
+            }
             return null;
         }
+        // A policy may only pick endpoints it was given.
+        if (!counters.containsKey(e.id()) || excluded.contains(e.id()) || spec.premium().contains(e.id())) {
+            health.failed(spec.name(), spec.policy(), "chose " + e.id() + ", which it may not");
+            return roundRobin(excluded);
+        }
+        return e;
+    }
+
+    private boolean eligible(Set<String> excluded) {
+        for (Endpoint e : regular) {
+            if (e.weight() > 0 && !excluded.contains(e.id())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The next endpoint in this thread's turn that is not excluded (healthy ones first), or null. */
+    private Endpoint roundRobin(Set<String> excluded) {
+        int[] turn = fallbackTurn.get();
+        Endpoint any = null;
+        for (int i = 0; i < regular.size(); i++) {
+            Endpoint e = regular.get(Math.floorMod(turn[0]++, regular.size()));
+            if (e.weight() == 0 || excluded.contains(e.id())) {
+                continue;
+            }
+            if (!down(e)) {
+                return e;
+            }
+            if (any == null) {
+                any = e;
+            }
+        }
+        return any;
     }
 
     private boolean isPremium(RequestContext request) {
@@ -133,11 +203,10 @@ final class Snapshot implements ClusterSnapshot {
         Endpoint best = null;
         long bestLoad = Long.MAX_VALUE;
         for (Endpoint e : premium) {
-            Counters c = counters.get(e.id());
-            if (e.weight() == 0 || excluded.contains(e.id()) || c.down()) {
+            if (e.weight() == 0 || excluded.contains(e.id()) || down(e)) {
                 continue;
             }
-            long load = c.active();
+            long load = counters.get(e.id()).active();
             if (load < bestLoad) {
                 best = e;
                 bestLoad = load;

@@ -1,5 +1,7 @@
 package io.switchboard.control.impl.config;
 
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
 import io.switchboard.control.impl.cluster.ClusterManager;
 import io.switchboard.control.impl.cluster.ClusterSpec;
 import java.util.Map;
@@ -79,28 +81,33 @@ public class ClusterConfiguration {
         ConfigReader reader = new ConfigReader(props, ClusterSettings.KEYS);
         ClusterSpec spec;
         try {
-            spec = ClusterSettings.parse(props);
+            spec = ClusterSettings.parse(props, reader.source());
         } catch (ConfigProblem p) {
             log.error("config rejected: " + reader.source() + ": " + p.getMessage()
                     + (applied == null ? "; cluster not created" : "; cluster " + applied.name() + " keeps its previous configuration"));
             return;
         }
         if (applied != null && !applied.name().equals(spec.name())) {
-            clusters.remove(applied.name());
+            clusters.remove(applied.name(), applied.source());
         }
         if (!spec.equals(applied)) {
+            String conflict = clusters.put(spec);
+            if (conflict != null) {
+                log.error("config rejected: " + reader.source() + ": " + conflict + "; this file is ignored until it changes");
+                return;
+            }
             log.info("cluster " + spec.name() + " policy=" + spec.policy() + " endpoints=" + spec.endpoints()
                     + " (from " + reader.source() + ")");
-            clusters.put(spec);
             applied = spec;
         }
     }
 
+    /** Only a deleted configuration removes its cluster (see {@link FrontendConfiguration#deactivate}). */
     @Deactivate
-    void deactivate() {
-        if (applied != null) {
-            clusters.remove(applied.name());
-            applied = null;
+    void deactivate(int reason) {
+        if (applied != null && Deletion.deleted(reason)) {
+            clusters.remove(applied.name(), applied.source());
         }
+        applied = null;
     }
 }

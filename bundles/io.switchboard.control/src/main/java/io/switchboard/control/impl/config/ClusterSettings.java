@@ -3,7 +3,9 @@ package io.switchboard.control.impl.config;
 import io.switchboard.api.Endpoint;
 import io.switchboard.control.impl.cluster.ClusterSpec;
 import java.util.ArrayList;
-import io.switchboard.api.routing.Match;
+import io.switchboard.control.impl.route.Match;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -25,6 +27,10 @@ public final class ClusterSettings {
     }
 
     public static ClusterSpec parse(Map<String, ?> props) throws ConfigProblem {
+        return parse(props, null);
+    }
+
+    public static ClusterSpec parse(Map<String, ?> props, String source) throws ConfigProblem {
         ConfigReader r = new ConfigReader(props, KEYS);
         r.rejectUnknownKeys();
         String name = r.instanceName();
@@ -78,7 +84,7 @@ public final class ClusterSettings {
                 r.integer("failTimeoutSeconds", 10, 1, 3600),
                 r.integer("maxConnections", 0, 0, 1_000_000),
                 r.integer("idleTimeoutMillis", 60_000, 1, 86_400_000));
-        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options);
+        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options, source);
     }
 
     static Endpoint endpoint(String item) throws ConfigProblem {

@@ -2,6 +2,9 @@ package io.switchboard.control.impl.config;
 
 import io.switchboard.api.runtime.FrontendService;
 import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.runtime.FrontendStatus;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -58,14 +61,14 @@ public class FrontendConfiguration {
         ConfigReader reader = new ConfigReader(props, FrontendSettings.KEYS);
         FrontendSpec spec;
         try {
-            spec = FrontendSettings.parse(reader);
+            spec = FrontendSettings.parse(props, reader);
         } catch (ConfigProblem p) {
             log.error("config rejected: " + reader.source() + ": " + p.getMessage()
                     + (applied == null ? "; frontend not started" : "; frontend " + applied.name() + " keeps its previous configuration"));
             return;
         }
         if (applied != null && !applied.name().equals(spec.name())) {
-            frontends.remove(applied.name());
+            removeIfMine(applied);
         }
         if (!spec.equals(applied)) {
             log.info("frontend " + spec + " (from " + reader.source() + ")");
@@ -74,11 +77,25 @@ public class FrontendConfiguration {
         }
     }
 
+    /**
+     * Only a deleted configuration removes its frontend. When this bundle (or the transport) stops,
+     * for an update say, the frontend keeps serving, and the next version applies the same
+     * configuration to it again, which changes nothing.
+     */
     @Deactivate
-    void deactivate() {
-        if (applied != null) {
-            frontends.remove(applied.name());
-            applied = null;
+    void deactivate(int reason) {
+        if (applied != null && Deletion.deleted(reason)) {
+            removeIfMine(applied);
+        }
+        applied = null;
+    }
+
+    /** Removes the frontend unless another file defines it now. */
+    private void removeIfMine(FrontendSpec spec) {
+        for (FrontendStatus s : frontends.frontends()) {
+            if (s.spec().name().equals(spec.name()) && java.util.Objects.equals(s.spec().source(), spec.source())) {
+                frontends.remove(spec.name());
+            }
         }
     }
 }

@@ -1,15 +1,22 @@
 package io.switchboard.control.impl.config;
 
 import io.switchboard.api.runtime.FrontendSpec;
-import io.switchboard.api.runtime.Protocol;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.LinkedHashMap;
 import java.net.UnknownHostException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-/** Turns the properties of one {@code io.switchboard.frontend} configuration into a spec. */
+/**
+ * Turns the properties of one {@code io.switchboard.frontend} configuration into a spec. The common
+ * keys are checked here; every other key is an option of the frontend's protocol, checked by the
+ * protocol when the transport binds the frontend (an unknown one is rejected there).
+ */
 public final class FrontendSettings {
     public static final String FACTORY_PID = "io.switchboard.frontend";
     static final List<String> KEYS = List.of("name", "protocol", "address", "port", "cluster", "services");
@@ -17,14 +24,11 @@ public final class FrontendSettings {
     private FrontendSettings() {
     }
 
-    public static FrontendSpec parse(ConfigReader r) throws ConfigProblem {
-        r.rejectUnknownKeys();
+    public static FrontendSpec parse(Map<String, ?> props, ConfigReader r) throws ConfigProblem {
         String name = r.instanceName();
-        Protocol protocol;
-        try {
-            protocol = Protocol.parse(r.string("protocol", "http"));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigProblem("protocol", e.getMessage());
+        String protocol = r.string("protocol", "http").toLowerCase(Locale.ROOT);
+        if (!protocol.matches("[a-z0-9][a-z0-9.-]*")) {
+            throw new ConfigProblem("protocol", "'" + protocol + "' is not a protocol name (http, tcp, udp, or one a plugin provides)");
         }
 
         String address = r.string("address", "0.0.0.0");
@@ -33,7 +37,14 @@ public final class FrontendSettings {
         }
         int port = r.integer("port", null, 0, 65535);
         String cluster = r.requiredString("cluster");
-        return new FrontendSpec(name, protocol, address, port, cluster, services(r.list("services"), port, cluster));
+        Map<String, String> options = new HashMap<>();
+        for (Map.Entry<String, ?> e : props.entrySet()) {
+            if (!KEYS.contains(e.getKey()) && !ConfigReader.isFrameworkKey(e.getKey())) {
+                Object v = e.getValue();
+                options.put(e.getKey(), v instanceof String[] ? String.join(",", (String[]) v) : String.valueOf(v).trim());
+            }
+        }
+        return new FrontendSpec(name, protocol, address, port, cluster, services(r.list("services"), port, cluster), options, r.source());
     }
 
     /** Virtual services, written {@code ip:port[=cluster]} ({@code ip} alone: the frontend's port). */
@@ -72,7 +83,7 @@ public final class FrontendSettings {
     }
 
     public static FrontendSpec parse(Map<String, ?> props) throws ConfigProblem {
-        return parse(new ConfigReader(props, KEYS));
+        return parse(props, new ConfigReader(props, KEYS));
     }
 
     private static boolean isLiteralAddress(String a) {

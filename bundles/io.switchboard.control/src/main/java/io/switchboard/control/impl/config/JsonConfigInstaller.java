@@ -1,5 +1,7 @@
 package io.switchboard.control.impl.config;
 
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +56,7 @@ public class JsonConfigInstaller implements ArtifactInstaller {
 
     @Override
     public void update(File file) throws Exception {
-        String source = ConfigNames.display(file);
+        String source = ConfigReader.display(file.toPath());
         Map<String, Object> values;
         try {
             values = Json.parseObject(Files.readString(file.toPath(), StandardCharsets.UTF_8));

@@ -1,9 +1,9 @@
 package io.switchboard.control.impl.route;
 
-import io.switchboard.api.routing.RouteRule;
-import io.switchboard.control.impl.config.ConfigProblem;
-import io.switchboard.control.impl.config.ConfigReader;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
 import java.util.Map;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -48,35 +48,40 @@ public class RouteConfiguration {
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
-    private RouteRule applied;
+    private ConfiguredRoute applied;
 
     @Activate
     @Modified
     void apply(Map<String, Object> props) {
         ConfigReader reader = new ConfigReader(props, RouteSettings.KEYS);
-        RouteRule rule;
+        ConfiguredRoute rule;
         try {
             rule = RouteSettings.parse(reader);
         } catch (ConfigProblem p) {
-            log.error("config rejected: " + reader.source() + ": " + p.getMessage()
-                    + (applied == null ? "; route not added" : "; route " + applied.name() + " keeps its previous configuration"));
+            log.error(reader.rejected(p, applied == null ? "route not added" : "route " + applied.name() + " keeps its previous configuration"));
             return;
         }
         if (applied != null && !applied.name().equals(rule.name())) {
-            routes.remove(applied.name());
+            routes.remove(applied.name(), applied.source);
         }
         if (!rule.equals(applied)) {
+            String conflict = routes.put(rule);
+            if (conflict != null) {
+                log.error("config rejected: " + reader.source() + ": " + conflict + "; this file is ignored until it changes");
+                return;
+            }
             log.info("route " + rule + " (from " + reader.source() + ")");
-            routes.put(rule);
             applied = rule;
         }
     }
 
+    /** Only a deleted configuration removes its rule; a bundle update leaves the table as it is. */
     @Deactivate
-    void deactivate() {
-        if (applied != null) {
-            routes.remove(applied.name());
-            applied = null;
+    void deactivate(int reason) {
+        if (applied != null && (reason == ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED
+                || reason == ComponentConstants.DEACTIVATION_REASON_DISPOSED)) {
+            routes.remove(applied.name(), applied.source);
         }
+        applied = null;
     }
 }

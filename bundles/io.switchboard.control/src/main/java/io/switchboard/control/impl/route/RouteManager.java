@@ -2,32 +2,89 @@ package io.switchboard.control.impl.route;
 
 import io.switchboard.api.routing.RouteRule;
 import io.switchboard.api.routing.RouteTable;
+import io.switchboard.support.lifecycle.Handover;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
-/** The routing rules in force: edited by their configurations, read per request as one immutable list. */
+/**
+ * The routing rules in force: edited by their configurations, read per request as one immutable
+ * list. The rules are handed to the next version of this bundle, which routes by them until it has
+ * read the configuration again, so that no request is routed by half a table.
+ */
 @Component(service = {RouteTable.class, RouteManager.class})
 public class RouteManager implements RouteTable {
-    private final Map<String, RouteRule> byName = new HashMap<>();
-    private volatile List<RouteRule> rules = List.of();
+    static final String HANDOVER_KEY = "io.switchboard.control.routes";
 
-    public synchronized void put(RouteRule rule) {
-        byName.put(rule.name(), rule);
-        publish();
+    private final Map<String, RouteRule> byName = new HashMap<>();
+    /** Rules an earlier version left, kept until their configuration is read again (or found gone). */
+    private final Map<String, RouteRule> provisional = new HashMap<>();
+    private volatile List<RouteRule> rules = List.of();
+    private BundleContext context;
+
+    @Activate
+    @SuppressWarnings("unchecked")
+    synchronized void activate(BundleContext context) {
+        this.context = context;
+        Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
+        if (left != null) {
+            for (RouteRule r : (List<RouteRule>) left.get("rules")) {
+                provisional.put(r.name(), r);
+            }
+            publish();
+        }
     }
 
-    public synchronized void remove(String name) {
-        if (byName.remove(name) != null) {
+    @Deactivate
+    synchronized void deactivate() {
+        if (context != null && !Handover.frameworkStopping(context)) {
+            Handover.leave(context, HANDOVER_KEY, Map.of("rules", rules));
+        }
+    }
+
+    /** @return null when applied, else why not (another file defines the rule) */
+    public synchronized String put(ConfiguredRoute rule) {
+        RouteRule other = byName.get(rule.name());
+        if (other instanceof ConfiguredRoute && ((ConfiguredRoute) other).source != null && rule.source != null
+                && !((ConfiguredRoute) other).source.equals(rule.source)) {
+            return "key 'name': route " + rule.name() + " is already defined by " + ((ConfiguredRoute) other).source;
+        }
+        byName.put(rule.name(), rule);
+        provisional.remove(rule.name());
+        publish();
+        return null;
+    }
+
+    /** Removes the rule, if the configuration removed is the one that defines it. */
+    public synchronized void remove(String name, String source) {
+        RouteRule r = byName.get(name);
+        if (r instanceof ConfiguredRoute && source != null && ((ConfiguredRoute) r).source != null
+                && !((ConfiguredRoute) r).source.equals(source)) {
+            return;
+        }
+        if (byName.remove(name) != null | provisional.remove(name) != null) {
+            publish();
+        }
+    }
+
+    /** Rules an earlier version left whose configuration no longer exists go too. */
+    public synchronized void dropProvisional(Predicate<String> stillConfigured) {
+        if (provisional.keySet().removeIf(name -> !stillConfigured.test(name))) {
             publish();
         }
     }
 
     private void publish() {
-        List<RouteRule> sorted = new ArrayList<>(byName.values());
+        Map<String, RouteRule> all = new HashMap<>(provisional);
+        all.putAll(byName);
+        List<RouteRule> sorted = new ArrayList<>(all.values());
         sorted.sort(Comparator.comparingInt(RouteRule::order).thenComparing(RouteRule::name));
         rules = List.copyOf(sorted);
     }

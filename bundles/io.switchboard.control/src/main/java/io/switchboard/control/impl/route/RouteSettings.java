@@ -1,9 +1,7 @@
 package io.switchboard.control.impl.route;
 
-import io.switchboard.api.routing.Match;
-import io.switchboard.api.routing.RouteRule;
-import io.switchboard.control.impl.config.ConfigProblem;
-import io.switchboard.control.impl.config.ConfigReader;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,16 +9,16 @@ import java.util.Map;
 /** Turns the properties of one {@code io.switchboard.route} configuration into a rule. */
 public final class RouteSettings {
     public static final String FACTORY_PID = "io.switchboard.route";
-    static final List<String> KEYS = List.of("name", "order", "frontends", "match", "cluster");
+    public static final List<String> KEYS = List.of("name", "order", "frontends", "match", "cluster");
 
     private RouteSettings() {
     }
 
-    public static RouteRule parse(Map<String, ?> props) throws ConfigProblem {
+    public static ConfiguredRoute parse(Map<String, ?> props) throws ConfigProblem {
         return parse(new ConfigReader(props, KEYS));
     }
 
-    static RouteRule parse(ConfigReader r) throws ConfigProblem {
+    static ConfiguredRoute parse(ConfigReader r) throws ConfigProblem {
         r.rejectUnknownKeys();
         String name = r.instanceName();
         int order = r.integer("order", 100, 0, 1_000_000);
@@ -34,6 +32,6 @@ public final class RouteSettings {
             }
         }
         String cluster = r.requiredString("cluster");
-        return new RouteRule(name, order, frontends, conditions, cluster);
+        return new ConfiguredRoute(name, order, frontends, conditions, cluster, r.source());
     }
 }

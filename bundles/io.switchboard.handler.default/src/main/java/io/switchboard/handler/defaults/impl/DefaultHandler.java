@@ -8,11 +8,17 @@ import io.switchboard.api.flow.Message;
 import io.switchboard.api.flow.Reassignment;
 import io.switchboard.api.handler.ClassifierStats;
 import io.switchboard.api.handler.RequestClassifier;
-import io.switchboard.api.runtime.Protocol;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
+import io.switchboard.support.lifecycle.Handover;
+import io.switchboard.support.log.Throttled;
+import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Deactivate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.osgi.framework.Constants;
@@ -44,6 +50,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public class DefaultHandler implements FlowHandler, ClassifierStats {
     /** Calls of a new classifier exempt from the time budget. */
     static final int WARM_UP_CALLS = 3;
+    static final String PID = "io.switchboard.handler.default";
+    /** The configuration's keys, and the component's own service property. */
+    static final List<String> KEYS = List.of("classifierBudgetMicros", "restSeconds", FlowHandler.TYPE);
 
     @ObjectClassDefinition(name = "Switchboard default handler")
     public @interface Config {
@@ -75,23 +84,68 @@ public class DefaultHandler implements FlowHandler, ClassifierStats {
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
 
-    /** The HTTP protocol handler, when its bundle is installed. */
+    /** The HTTP protocol handler, when its bundle is installed (the last one known good while it is updated). */
+    private volatile FlowHandler http;
+
     @Reference(target = "(" + FlowHandler.TYPE + "=http)", cardinality = ReferenceCardinality.OPTIONAL,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile FlowHandler http;
+    void bindHttp(FlowHandler h) {
+        http = h;
+    }
+
+    void unbindHttp(FlowHandler h) {
+        // Kept: requests go on being routed by the rules while the HTTP handler's bundle is updated.
+    }
+
+    /** Sets the HTTP handler outside a framework (tests). */
+    public void http(FlowHandler h) {
+        http = h;
+    }
 
     private volatile Classifier[] classifiers = new Classifier[0];
     private volatile long budgetNanos = 2_000_000;
     private volatile long restNanos = 10_000_000_000L;
-    private final LongAdder classified = new LongAdder();
-    private final LongAdder failures = new LongAdder();
-    private final LongAdder slow = new LongAdder();
+    private LongAdder classified = new LongAdder();
+    private LongAdder failures = new LongAdder();
+    private LongAdder slow = new LongAdder();
+    private final Throttled failureLog = new Throttled(10, TimeUnit.SECONDS);
+    private BundleContext context;
 
     @Activate
+    void activate(BundleContext context, Map<String, Object> config) {
+        this.context = context;
+        Map<String, Object> left = Handover.take(context, PID);
+        if (left != null) {
+            classified = (LongAdder) left.get("classified");
+            failures = (LongAdder) left.get("failures");
+            slow = (LongAdder) left.get("slow");
+        }
+        configure(config);
+    }
+
     @Modified
-    void configure(Config config) {
-        budgetNanos = config.classifierBudgetMicros() * 1000;
-        restNanos = config.restSeconds() * 1_000_000_000L;
+    void configure(Map<String, Object> config) {
+        ConfigReader r = new ConfigReader(config, KEYS);
+        try {
+            r.rejectUnknownKeys();
+            long budget = r.longValue("classifierBudgetMicros", 2000L, 1, 10_000_000);
+            long rest = r.integer("restSeconds", 10, 0, 86_400);
+            budgetNanos = budget * 1000;
+            restNanos = rest * 1_000_000_000L;
+        } catch (ConfigProblem p) {
+            warn(r.rejected(p, "the default handler keeps its settings"));
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (context != null && !Handover.frameworkStopping(context)) {
+            Map<String, Object> state = new HashMap<>();
+            state.put("classified", classified);
+            state.put("failures", failures);
+            state.put("slow", slow);
+            Handover.leave(context, PID, state);
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -119,16 +173,16 @@ public class DefaultHandler implements FlowHandler, ClassifierStats {
         }
         // A stream or datagram flow nobody classified goes, whole, to its protocol's handler when one
         // is registered (handler types "tcp", "udp").
-        if (flow.protocol() != Protocol.HTTP
-                && flow.reassign(Reassignment.restOfFlow(flow.protocol().name().toLowerCase(Locale.ROOT)))) {
+        boolean http = "http".equals(flow.protocol());
+        if (!http && flow.reassign(Reassignment.restOfFlow(flow.protocol()))) {
             return;
         }
         // An HTTP request goes to the "http" handler one at a time: the connection stays with the
         // default handler, so any later request on it can still be classified and reassigned, and no
         // reassignment record is written per request.
-        FlowHandler http = this.http;
-        if (flow.protocol() == Protocol.HTTP && http != null) {
-            http.handle(flow, message);
+        FlowHandler h = this.http;
+        if (http && h != null) {
+            h.handle(flow, message);
             return;
         }
         message.forward(flow.cluster());
@@ -151,9 +205,7 @@ public class DefaultHandler implements FlowHandler, ClassifierStats {
                 type = c.classifier.classify(flow, message);
             } catch (RuntimeException | LinkageError e) {
                 failures.increment();
-                if (Long.bitCount(failures.sum()) == 1) {
-                    warn("classifier " + c.name + " failed (" + failures.sum() + " failures so far): " + e);
-                }
+                failureLog.occurred(this::warn, "classifier " + c.name + " failed: " + e);
                 return null; // default path
             }
             long took = System.nanoTime() - start;

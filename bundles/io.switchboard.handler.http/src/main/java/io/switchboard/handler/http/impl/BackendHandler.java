@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.http;
+package io.switchboard.handler.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -6,21 +6,18 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.Endpoint;
-import io.switchboard.transport.impl.UpstreamPool;
 
 /**
  * The back-end side of a pooled HTTP connection: frames its responses at the byte level
  * ({@link ResponseReader}) and passes them to the exchange that owns the connection.
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter implements ResponseReader.Listener {
-    private final UpstreamPool pool;
     private final Endpoint endpoint;
     private ChannelHandlerContext ctx;
     private ResponseReader reader;
     private Exchange exchange;
 
-    BackendHandler(UpstreamPool pool, Endpoint endpoint) {
-        this.pool = pool;
+    BackendHandler(Endpoint endpoint) {
         this.endpoint = endpoint;
     }
 
@@ -129,9 +126,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
             } else {
                 e.backendClosed();
             }
-        } else {
-            pool.forget(endpoint, ctx.channel());
         }
+        // idle in the pool: the pool forgets it by itself
     }
 
     @Override

@@ -1,20 +1,20 @@
-package io.switchboard.transport.impl.http;
+package io.switchboard.handler.http.impl;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.Endpoint;
-import io.switchboard.transport.impl.UpstreamPool;
 import java.util.concurrent.TimeUnit;
 
 /** Pipeline of a back-end HTTP connection. */
 final class BackendInitializer extends ChannelInitializer<SocketChannel> {
-    private final UpstreamPool pool;
+    /** Name of the response reader in the pipeline (a newer version of this bundle replaces it by name). */
+    static final String HANDLER = "backend";
+
     private final Endpoint endpoint;
     private final int idleTimeoutMillis;
 
-    BackendInitializer(UpstreamPool pool, Endpoint endpoint, int idleTimeoutMillis) {
-        this.pool = pool;
+    BackendInitializer(Endpoint endpoint, int idleTimeoutMillis) {
         this.endpoint = endpoint;
         this.idleTimeoutMillis = idleTimeoutMillis;
     }
@@ -23,6 +23,6 @@ final class BackendInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
                 .addLast("idle", new IdleStateHandler(idleTimeoutMillis, 0, 0, TimeUnit.MILLISECONDS))
-                .addLast("backend", new BackendHandler(pool, endpoint));
+                .addLast(HANDLER, new BackendHandler(endpoint));
     }
 }

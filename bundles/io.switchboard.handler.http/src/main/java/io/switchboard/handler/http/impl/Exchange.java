@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.http;
+package io.switchboard.handler.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -12,8 +12,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.transport.BackendPool;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -70,17 +72,14 @@ final class Exchange {
     }
 
     void start() {
-        cluster = client.clusters.cluster(clusterName);
+        ClusterDirectory clusters = client.clusters();
+        cluster = clusters == null ? null : clusters.cluster(clusterName);
         if (cluster == null) {
             fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster named " + clusterName);
             return;
         }
-        if (!cluster.ready()) {
-            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "balancing policy " + cluster.policy() + " is not installed");
-            return;
-        }
         InetSocketAddress peer = (InetSocketAddress) client.ctx.channel().remoteAddress();
-        context = new HttpRequestContext(client.frontend.spec().name(), peer, request);
+        context = new HttpRequestContext(client.frontendName(), peer, request);
         dispatch();
     }
 
@@ -91,8 +90,9 @@ final class Exchange {
         }
         Endpoint e = cluster.choose(context, excluded);
         Channel pooled = null;
-        while (e != null && (pooled = client.pool.pollIdle(e)) == null && cluster.maxConnections() > 0
-                && client.pool.openConnections(e) >= cluster.maxConnections()) {
+        BackendPool pool = client.backends();
+        while (e != null && (pooled = takeIdle(pool, e)) == null && cluster.maxConnections() > 0
+                && pool.openConnections(e) >= cluster.maxConnections()) {
             atLimit = true; // every connection this loop may open to it is busy: another endpoint serves
             exclude(e);
             e = cluster.choose(context, excluded);
@@ -114,14 +114,34 @@ final class Exchange {
         client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
         Channel clientChannel = client.ctx.channel();
         Endpoint target = e;
-        client.pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(client.pool, target, cluster.idleTimeoutMillis()), false, cluster.connectTimeoutMillis())
+        pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(target, cluster.idleTimeoutMillis()), cluster.connectTimeoutMillis())
                 .addListener((ChannelFuture f) -> connected(f, target));
+    }
+
+    /**
+     * An idle pooled connection to the endpoint. One an older version of this bundle released has the
+     * older response reader in its pipeline: it is clean (only a cleanly ended exchange releases a
+     * connection), so this version's reader takes its place.
+     */
+    private static Channel takeIdle(BackendPool pool, Endpoint e) {
+        Channel ch;
+        while ((ch = pool.pollIdle(HttpProtocol.POOL, e)) != null) {
+            if (ch.pipeline().get(BackendHandler.class) != null) {
+                return ch;
+            }
+            if (ch.pipeline().get(BackendInitializer.HANDLER) != null) {
+                ch.pipeline().replace(BackendInitializer.HANDLER, BackendInitializer.HANDLER, new BackendHandler(e));
+                return ch;
+            }
+            ch.close(); // not one of ours
+        }
+        return null;
     }
 
     private void connected(ChannelFuture f, Endpoint e) {
         if (done) {
             if (f.isSuccess()) {
-                client.pool.release(e, f.channel()); // clean and unused: good for the next request
+                client.backends().release(HttpProtocol.POOL, e, f.channel()); // clean and unused: good for the next request
             }
             return;
         }
@@ -249,7 +269,7 @@ final class Exchange {
         if (dechunk) {
             backendHandler.dechunk();
         }
-        closeAfter = !keepAlive || head.body == ResponseHead.Body.UNTIL_CLOSE || dechunk;
+        closeAfter = !keepAlive || client.draining() || head.body == ResponseHead.Body.UNTIL_CLOSE || dechunk;
         String connection = closeAfter ? "close" : http10 ? "keep-alive" : null;
         client.write(head.encode(client.ctx.alloc(), connection, client.via, dechunk));
     }
@@ -281,7 +301,7 @@ final class Exchange {
         // Reuse only a connection whose exchange ended cleanly on both sides: a back-end that answered
         // before the request body was all sent would read the rest as a new request.
         if (backendReusable && requestComplete) {
-            client.pool.release(endpoint, b);
+            client.backends().release(HttpProtocol.POOL, endpoint, b);
         } else {
             b.close();
         }
@@ -407,8 +427,9 @@ final class Exchange {
     private void fail(HttpResponseStatus status, String detail) {
         done = true;
         releasePending();
-        client.writeAndFlush(Responses.error(client.ctx.alloc(), status, detail, keepAlive, headRequest));
-        message.done(keepAlive);
+        boolean goOn = keepAlive && !client.draining();
+        client.writeAndFlush(Responses.error(client.ctx.alloc(), status, detail, goOn, headRequest));
+        message.done(goOn);
     }
 
     /** The handler gave up on this request after forwarding it: end it and the connection. */

@@ -25,8 +25,23 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(property = FlowHandler.TYPE + "=http")
 public class HttpHandler implements FlowHandler {
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile RouteTable routes;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindRoutes(RouteTable t) {
+        routes = t;
+    }
+
+    void unbindRoutes(RouteTable t) {
+        // Kept: while the control plane is being updated the last rules known good keep routing.
+    }
+
+    /** A handler outside a framework (tests). */
+    public static HttpHandler with(RouteTable routes) {
+        HttpHandler h = new HttpHandler();
+        h.routes = routes;
+        return h;
+    }
 
     @Override
     public void handle(Flow flow, Message message) {

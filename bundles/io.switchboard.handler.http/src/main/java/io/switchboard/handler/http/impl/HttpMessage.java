@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.http;
+package io.switchboard.handler.http.impl;
 
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
@@ -86,10 +86,11 @@ final class HttpMessage implements Message {
         int length = body == null ? 0 : body.remaining();
         // A response to HEAD carries the length of the body it does not send.
         ByteBuffer sent = request.method() == HttpMethod.HEAD ? null : body;
+        boolean goOn = keepAlive && !client.draining();
         client.writeAndFlush(Responses.response(client.ctx.alloc(), status, HttpResponseStatus.valueOf(status).reasonPhrase(),
-                contentType, sent, length, keepAlive));
+                contentType, sent, length, goOn));
         if (requestComplete) {
-            done(keepAlive);
+            done(goOn);
         } else {
             client.setAutoRead(true); // read (and drop) the rest of the body, then the next request
         }
@@ -148,7 +149,7 @@ final class HttpMessage implements Message {
         } else if (answeredHere || finished) {
             c.release();
             if (last && answeredHere && !finished) {
-                done(keepAlive);
+                done(keepAlive && !client.draining());
             }
         } else {
             if (pending == null) {

@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.http;
+package io.switchboard.handler.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -15,14 +15,13 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.runtime.ClusterDirectory;
-import io.switchboard.api.runtime.Protocol;
-import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.transport.BackendPool;
+import io.switchboard.api.transport.Connection;
+import io.switchboard.api.transport.DrainEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import io.switchboard.transport.impl.Frontend;
-import io.switchboard.transport.impl.UpstreamPool;
 import java.util.ArrayDeque;
 
 /**
@@ -31,15 +30,13 @@ import java.util.ArrayDeque;
  * responses go back in request order and nothing is buffered without bound.
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
-    final Frontend frontend;
-    final ClusterDirectory clusters;
-    final UpstreamPool pool;
-    private final IntelligentSwitch switchboard;
+    private final Connection connection;
+    private final HttpProtocol protocol;
     private final RequestFramingValidator validator;
     /** The Via value this proxy adds ("1.1 name"), or null. */
     final String via;
     ChannelHandlerContext ctx;
-    private TrackedFlow flow;
+    private final TrackedFlow flow;
     private HttpMessage current;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
     private boolean draining;
@@ -55,18 +52,26 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     static final int MAX_QUEUED = 32;
     private boolean closing;
 
-    /** The cluster behind the virtual service this connection reached. */
-    private final String cluster;
-
-    HttpProxyHandler(Frontend frontend, String cluster, ClusterDirectory clusters, UpstreamPool pool, IntelligentSwitch switchboard,
-                     RequestFramingValidator validator, String via) {
+    HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via) {
+        this.connection = connection;
+        this.protocol = protocol;
+        this.flow = connection.flow();
         this.validator = validator;
         this.via = via;
-        this.frontend = frontend;
-        this.cluster = cluster;
-        this.clusters = clusters;
-        this.pool = pool;
-        this.switchboard = switchboard;
+    }
+
+    /** The clusters in force (the last known good while the control plane is being updated). */
+    ClusterDirectory clusters() {
+        return protocol.clusters();
+    }
+
+    /** The back-end pool in force: the current transport's, asked each time. */
+    BackendPool backends() {
+        return connection.backends();
+    }
+
+    String frontendName() {
+        return flow.frontend();
     }
 
     @Override
@@ -85,16 +90,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        flow = switchboard.open(frontend.spec().name(), Protocol.HTTP, cluster,
-                (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());
-        ctx.fireChannelActive();
-    }
-
-    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         inReadBatch = true;
-        if (msg instanceof HttpContent && flow != null) {
+        if (msg instanceof HttpContent) {
             flow.countIn(((HttpContent) msg).content().readableBytes());
         }
         if (closing) {
@@ -124,11 +122,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             rejectMalformed(request);
             return;
         }
-        frontend.requestStarted();
+        connection.requestStarted();
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
         HttpMessage message = new HttpMessage(this, request, keepAlive);
         current = message;
-        switchboard.route(flow, message);
+        if (draining) {
+            busy(true);
+        }
+        connection.route(message);
         if (msg instanceof HttpContent) {
             if (current == message) {
                 message.requestContent((HttpContent) msg);
@@ -177,10 +178,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 break;
             }
         }
-        if (current == null && draining) {
-            closing = true;
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            return;
+        // Draining: a response begun before the drain went out keep-alive, so the client may send one
+        // more request; it gets "Connection: close" (no close under the client's feet).
+        if (draining) {
+            busy(current != null);
         }
         if (queued.isEmpty() && (current == null || current.receivingRequest())) {
             ctx.channel().config().setAutoRead(true);
@@ -199,9 +200,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void countOut(ByteBuf b) {
-        if (flow != null) {
-            flow.countOut(b.readableBytes());
-        }
+        flow.countOut(b.readableBytes());
     }
 
     /** Answers with an error and closes the connection: the request's handler failed. */
@@ -276,9 +275,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == Frontend.DRAIN) {
+        if (evt instanceof DrainEvent) {
+            // Finish what is in progress; the next response says Connection: close. An idle
+            // connection is not closed under its client, unless the frontend itself goes away.
             draining = true;
-            if (current == null && queued.isEmpty()) {
+            boolean idle = current == null && queued.isEmpty();
+            busy(!idle);
+            if (idle && ((DrainEvent) evt).closeIdleNow()) {
                 closing = true;
                 ctx.close();
             }
@@ -304,9 +307,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (e != null) {
             e.clientClosed();
         }
-        if (flow != null) {
-            switchboard.close(flow);
-        }
+    }
+
+    /** Whether the connection drains: every response from now on says "Connection: close". */
+    boolean draining() {
+        return draining;
+    }
+
+    /** While draining, tells the transport whether a request is in progress (cut short if so at the deadline). */
+    private void busy(boolean b) {
+        ctx.channel().attr(DrainEvent.BUSY).set(b);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.http;
+package io.switchboard.handler.http.impl;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;

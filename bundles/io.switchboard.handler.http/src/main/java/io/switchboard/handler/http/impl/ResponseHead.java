@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.http;
+package io.switchboard.handler.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

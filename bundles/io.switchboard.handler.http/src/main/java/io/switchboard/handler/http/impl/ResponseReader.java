@@ -1,6 +1,6 @@
-package io.switchboard.transport.impl.http;
+package io.switchboard.handler.http.impl;
 
-import static io.switchboard.transport.impl.http.HttpSyntax.named;
+import static io.switchboard.handler.http.impl.HttpSyntax.named;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;

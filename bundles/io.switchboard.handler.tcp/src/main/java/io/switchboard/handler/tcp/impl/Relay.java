@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.tcp;
+package io.switchboard.handler.tcp.impl;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -69,8 +69,8 @@ class Relay extends ChannelInboundHandlerAdapter {
             } else {
                 ctx.close();
             }
-        } else if (evt == io.switchboard.transport.impl.Frontend.DRAIN) {
-            // A relayed stream has no request boundary: it runs until the grace period ends.
+        } else if (evt instanceof io.switchboard.api.transport.DrainEvent) {
+            // A relayed stream has no request boundary: it runs until it ends, or until the drain deadline.
             return;
         } else {
             ctx.fireUserEventTriggered(evt);

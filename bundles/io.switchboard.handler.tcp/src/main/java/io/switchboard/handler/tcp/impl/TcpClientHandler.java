@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.tcp;
+package io.switchboard.handler.tcp.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -8,6 +8,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -15,46 +17,38 @@ import io.switchboard.api.Endpoint;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
-import io.switchboard.api.runtime.Protocol;
-import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.TrackedFlow;
-import io.switchboard.transport.impl.Frontend;
-import io.switchboard.transport.impl.UpstreamPool;
-import java.net.InetSocketAddress;
+import io.switchboard.api.transport.Connection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP client connection. Its first bytes (or, for protocols where the server speaks first, an
- * empty message once {@code firstBytesWaitMillis} pass in silence) go through the intelligent
- * switch as the flow's first message. When its handler forwards it, the connection to an endpoint
- * opens on the same event loop (a refusing endpoint is skipped for the next) and from then on bytes
- * are relayed both ways directly; a handler that answers instead gets every next chunk as a message.
+ * empty message once {@code firstBytesWaitMillis} pass in silence, or once the client half-closes)
+ * go through the intelligent switch as the flow's first message. When its handler forwards it, the
+ * connection to an endpoint opens on the same event loop (a refusing endpoint is skipped for the
+ * next) and from then on bytes are relayed both ways directly; a handler that answers instead gets
+ * every next chunk as a message. A client that half-closes before the back-end connection is up
+ * loses nothing: its bytes go first, then the back-end's input is shut too.
  */
 final class TcpClientHandler extends Relay {
-    private final Frontend frontend;
-    private final ClusterDirectory clusters;
-    private final UpstreamPool pool;
-    private final IntelligentSwitch switchboard;
+    private final Connection connection;
+    private final TcpProtocol protocol;
     private final long firstBytesWaitMillis;
+    private final TrackedFlow flow;
     private ChannelHandlerContext ctx;
-    private TrackedFlow flow;
     private ScheduledFuture<?> silence;
     private boolean relaying;
     private boolean connecting;
+    /** The client shut its output before the relay was up: the back-end's output is shut once it is. */
+    private boolean inputEnded;
 
-    /** The cluster behind the virtual service this connection reached. */
-    private final String cluster;
-
-    TcpClientHandler(Frontend frontend, String cluster, ClusterDirectory clusters, UpstreamPool pool,
-                     IntelligentSwitch switchboard, long firstBytesWaitMillis) {
+    TcpClientHandler(Connection connection, TcpProtocol protocol, long firstBytesWaitMillis) {
         super(null);
-        this.frontend = frontend;
-        this.cluster = cluster;
-        this.clusters = clusters;
-        this.pool = pool;
-        this.switchboard = switchboard;
+        this.connection = connection;
+        this.protocol = protocol;
+        this.flow = connection.flow();
         this.firstBytesWaitMillis = firstBytesWaitMillis;
     }
 
@@ -65,9 +59,7 @@ final class TcpClientHandler extends Relay {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        frontend.requestStarted();
-        flow = switchboard.open(frontend.spec().name(), Protocol.TCP, cluster,
-                (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress());
+        connection.requestStarted();
         ctx.read();
         silence = ctx.executor().schedule(() -> {
             if (flow.messages() == 0 && ctx.channel().isActive()) {
@@ -95,15 +87,32 @@ final class TcpClientHandler extends Relay {
         }
     }
 
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && !relaying) {
+            inputEnded = true;
+            if (flow.messages() == 0) {
+                silence.cancel(false);
+                route(Unpooled.EMPTY_BUFFER); // a client that says nothing and half-closes still reaches the server
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
     private void route(ByteBuf bytes) {
-        switchboard.route(flow, new TcpMessage(this, ctx.channel().eventLoop(), bytes));
+        connection.route(new TcpMessage(this, ctx.channel().eventLoop(), bytes));
     }
 
     /** A message was answered here: go on reading the next chunk. */
     void replied(ByteBuf answer) {
         flow.countOut(answer.readableBytes());
         ctx.writeAndFlush(answer);
-        ctx.read();
+        if (inputEnded) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.read();
+        }
     }
 
     void failed() {
@@ -116,8 +125,9 @@ final class TcpClientHandler extends Relay {
             ReferenceCountUtil.release(first);
             throw new IllegalStateException("this connection is already relayed");
         }
-        ClusterSnapshot cluster = clusters.cluster(clusterName);
-        if (cluster == null || !cluster.ready()) {
+        ClusterDirectory clusters = protocol.clusters();
+        ClusterSnapshot cluster = clusters == null ? null : clusters.cluster(clusterName);
+        if (cluster == null) {
             ReferenceCountUtil.release(first);
             ctx.close();
             return;
@@ -136,12 +146,14 @@ final class TcpClientHandler extends Relay {
         EndpointCounters counters = cluster.counters(e);
         counters.started();
         Relay backendSide = new Relay(flow);
-        pool.connect(client.eventLoop(), e, new ChannelInitializer<SocketChannel>() {
+        connection.backends().connect(client.eventLoop(), e, new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+                ch.config().setAutoRead(false);
+                ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                 ch.pipeline().addLast("relay", backendSide);
             }
-        }, true).addListener((ChannelFuture f) -> {
+        }, cluster.connectTimeoutMillis()).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 counters.finished(false);
                 excluded.add(e.id());
@@ -159,9 +171,8 @@ final class TcpClientHandler extends Relay {
                 backend.close();
                 return;
             }
-            backend.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             if (first.isReadable()) {
-                backend.writeAndFlush(first, backend.voidPromise());
+                backend.write(first, backend.voidPromise());
             } else {
                 first.release();
             }
@@ -169,7 +180,13 @@ final class TcpClientHandler extends Relay {
             backendSide.peer(client);
             relaying = true;
             connecting = false;
-            client.read();
+            if (inputEnded) {
+                // The client is done sending: what it sent goes first, then the back-end sees the end.
+                backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(x -> ((DuplexChannel) backend).shutdownOutput());
+            } else {
+                backend.flush();
+                client.read();
+            }
             backend.read();
         });
     }
@@ -178,9 +195,6 @@ final class TcpClientHandler extends Relay {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (silence != null) {
             silence.cancel(false);
-        }
-        if (flow != null) {
-            switchboard.close(flow);
         }
         super.channelInactive(ctx);
     }

@@ -1,8 +1,8 @@
-package io.switchboard.transport.impl.tcp;
+package io.switchboard.handler.tcp.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.switchboard.transport.impl.BytesMessage;
+import io.switchboard.support.flow.BytesMessage;
 
 /** A chunk of a TCP stream as a message of its flow. */
 final class TcpMessage extends BytesMessage {

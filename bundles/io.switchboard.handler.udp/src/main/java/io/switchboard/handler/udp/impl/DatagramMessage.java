@@ -1,32 +1,32 @@
-package io.switchboard.transport.impl.udp;
+package io.switchboard.handler.udp.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.switchboard.transport.impl.BytesMessage;
+import io.switchboard.support.flow.BytesMessage;
 
 /** A datagram as a message of its flow; a failed one is dropped. */
 final class DatagramMessage extends BytesMessage {
-    private final UdpFlow flow;
+    private final UdpRelay relay;
 
-    DatagramMessage(UdpFlow flow, EventLoop loop, ByteBuf data) {
+    DatagramMessage(UdpRelay relay, EventLoop loop, ByteBuf data) {
         super(loop, data);
-        this.flow = flow;
+        this.relay = relay;
     }
 
     @Override
     protected void forwarded(String cluster, ByteBuf data) {
-        flow.forward(cluster, data);
+        relay.forward(cluster, data);
     }
 
     @Override
     protected void replied(ByteBuf answer) {
-        flow.reply(answer);
+        relay.reply(answer);
     }
 
     @Override
     protected void failed(ByteBuf undecided) {
         if (undecided != null) {
-            flow.frontend().drop(undecided);
+            relay.flow().drop(undecided);
         }
     }
 }

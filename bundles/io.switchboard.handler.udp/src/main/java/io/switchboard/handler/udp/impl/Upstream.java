@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.udp;
+package io.switchboard.handler.udp.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -9,32 +9,31 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.Endpoint;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.transport.DatagramFlow;
 import java.io.IOException;
 import java.util.ArrayDeque;
 
 /**
- * A flow's connected datagram socket to one endpoint, on the frontend's event loop. Everything it
- * reads goes back to the client through the frontend socket. The endpoint's counters see one request
- * per upstream socket: it ends failed when the endpoint refuses (ICMP port unreachable) or the socket
+ * A flow's connected datagram socket to one endpoint, on the flow's event loop. Everything it reads
+ * goes back to the client through the frontend socket. The endpoint's counters see one request per
+ * upstream socket: it ends failed when the endpoint refuses (ICMP port unreachable) or the socket
  * cannot connect, else when the flow closes.
  */
 final class Upstream extends ChannelInboundHandlerAdapter {
     /** Datagrams held while the socket connects; more are dropped. */
     static final int MAX_PENDING = 64;
 
-    private final UdpFrontend frontend;
-    private final UdpFlow flow;
+    private final DatagramFlow flow;
+    private final UdpRelay relay;
     final Endpoint endpoint;
     private final EndpointCounters counters;
     private Channel channel;
     private ArrayDeque<ByteBuf> pending = new ArrayDeque<>(4);
     private boolean ended;
-    /** Queued in the frontend's list of sockets to flush at the end of the read batch. */
-    boolean flushQueued;
 
-    Upstream(UdpFrontend frontend, UdpFlow flow, Endpoint endpoint, EndpointCounters counters) {
-        this.frontend = frontend;
+    Upstream(DatagramFlow flow, UdpRelay relay, Endpoint endpoint, EndpointCounters counters) {
         this.flow = flow;
+        this.relay = relay;
         this.endpoint = endpoint;
         this.counters = counters;
         counters.started();
@@ -60,7 +59,6 @@ final class Upstream extends ChannelInboundHandlerAdapter {
             f.channel().close();
             return;
         }
-        frontend.frontend().opened(channel); // shown as one of the frontend's connections while it lives
         ArrayDeque<ByteBuf> held = pending;
         pending = null;
         ByteBuf b;
@@ -70,28 +68,19 @@ final class Upstream extends ChannelInboundHandlerAdapter {
         channel.flush();
     }
 
-    /**
-     * A datagram from the client.
-     *
-     * @param inReadBatch sent while the frontend socket reads: flushed once when the batch ends; else
-     *                    (a message forwarded later, from a hop) flushed now
-     */
-    void send(ByteBuf data, boolean inReadBatch) {
+    /** A datagram from the client: sent during the frontend socket's read batch and flushed once at its end. */
+    void send(ByteBuf data) {
         if (ended) {
-            frontend.drop(data);
+            flow.drop(data);
         } else if (pending != null) {
             if (pending.size() < MAX_PENDING) {
                 pending.add(data);
             } else {
-                frontend.drop(data);
+                flow.drop(data);
             }
         } else {
             write(data);
-            if (inReadBatch) {
-                frontend.flushLater(this);
-            } else {
-                channel.flush();
-            }
+            flow.flushAtEndOfBatch(channel);
         }
     }
 
@@ -99,13 +88,7 @@ final class Upstream extends ChannelInboundHandlerAdapter {
         if (channel.isActive() && channel.isWritable()) {
             channel.write(data, channel.voidPromise());
         } else {
-            frontend.drop(data);
-        }
-    }
-
-    void flush() {
-        if (!ended) {
-            channel.flush();
+            flow.drop(data);
         }
     }
 
@@ -117,12 +100,12 @@ final class Upstream extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        flow.toClient(data);
+        flow.reply(data);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        frontend.flushToClients();
+        flow.flush();
     }
 
     @Override
@@ -155,9 +138,9 @@ final class Upstream extends ChannelInboundHandlerAdapter {
         if (pending != null) {
             ByteBuf b;
             while ((b = pending.poll()) != null) {
-                frontend.drop(b);
+                flow.drop(b);
             }
         }
-        flow.upstreamEnded(this, refused);
+        relay.upstreamEnded(this, refused);
     }
 }

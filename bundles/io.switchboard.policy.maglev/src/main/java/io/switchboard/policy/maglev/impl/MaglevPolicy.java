@@ -9,6 +9,13 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -53,11 +60,27 @@ public class MaglevPolicy implements BalancingPolicy {
     /** One table per snapshot (its endpoint list); forgotten with the snapshot. */
     private final Map<List<Endpoint>, MaglevTable> tables = new WeakHashMap<>();
 
+    @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Logger log;
+
     @Activate
     @Modified
-    void configure(Config config) {
-        String key = config.hashKey() == null ? "" : config.hashKey().trim();
-        attribute = key.isEmpty() || key.equals(CLIENT) ? null : key;
+    void configure(Map<String, Object> props) {
+        ConfigReader r = new ConfigReader(props, List.of("hashKey", BalancingPolicy.NAME));
+        try {
+            r.rejectUnknownKeys();
+            String key = r.string("hashKey", CLIENT);
+            if (!key.equals(CLIENT) && !key.matches("method|uri|path|query|host|device|(header|cookie|query):[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new ConfigProblem("hashKey", "'" + key + "' is not client, method, uri, path, query, host, device,"
+                        + " header:NAME, cookie:NAME or query:NAME");
+            }
+            attribute = key.equals(CLIENT) ? null : key;
+        } catch (ConfigProblem p) {
+            Logger l = log;
+            if (l != null) {
+                l.error(r.rejected(p, "maglev keeps hashing on " + hashKey()));
+            }
+        }
     }
 
     /** The configured key: {@code client} or an attribute name. */

@@ -1,0 +1,27 @@
+package io.switchboard.api.transport;
+
+import io.netty.channel.socket.SocketChannel;
+import io.switchboard.api.flow.Message;
+import io.switchboard.api.switching.TrackedFlow;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** One connection a frontend accepted, as the transport gives it to the protocol. */
+@ProviderType
+public interface Connection {
+    SocketChannel channel();
+
+    /** The connection's flow: its reassignment tracking and counters. */
+    TrackedFlow flow();
+
+    /** The cluster behind the destination the client reached (the frontend's, or its virtual service's). */
+    String cluster();
+
+    /** The platform's back-end connections: always the current transport's, so ask each time. */
+    BackendPool backends();
+
+    /** Hands a message of the connection to the intelligent switch. */
+    void route(Message message);
+
+    /** Counts a request on the frontend (an HTTP request, a relayed stream). */
+    void requestStarted();
+}

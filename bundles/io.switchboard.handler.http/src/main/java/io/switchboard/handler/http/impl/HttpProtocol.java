@@ -1,0 +1,82 @@
+package io.switchboard.handler.http.impl;
+
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.transport.Connection;
+import io.switchboard.api.transport.FrontendProtocol;
+import io.switchboard.api.transport.StreamBinding;
+import io.switchboard.api.transport.StreamProtocol;
+import io.switchboard.support.config.ConfigProblem;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * HTTP/1.1 as a protocol frontends speak: the pipeline of each client connection is the byte-level
+ * framing scan, the request decoder, the framing validator and the proxy. There is no encoder:
+ * responses are written as bytes. A request that breaks the framing rules is answered 400 (a
+ * request line over the limit 414, a header section over it 431) and the connection closed, before
+ * anything is forwarded; a request head still incomplete after the head timeout gets 408.
+ */
+@Component(service = FrontendProtocol.class, property = FrontendProtocol.NAME + "=http")
+public class HttpProtocol implements StreamProtocol {
+    /** The pool partition of this protocol's back-end connections. */
+    static final String POOL = "http";
+
+    private volatile ClusterDirectory clusters;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindClusters(ClusterDirectory c) {
+        clusters = c;
+    }
+
+    void unbindClusters(ClusterDirectory c) {
+        // Kept: the last directory known good serves until its replacement binds.
+    }
+
+    /** A protocol outside a framework (tests). */
+    public static HttpProtocol with(ClusterDirectory clusters) {
+        HttpProtocol p = new HttpProtocol();
+        p.clusters = clusters;
+        return p;
+    }
+
+    ClusterDirectory clusters() {
+        return clusters;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return HttpSettings.OPTIONS;
+    }
+
+    @Override
+    public StreamBinding bind(FrontendSpec frontend) {
+        HttpSettings settings;
+        try {
+            settings = HttpSettings.parse(frontend.options());
+        } catch (ConfigProblem p) {
+            throw new IllegalArgumentException(p.getMessage());
+        }
+        return connection -> accept(connection, settings);
+    }
+
+    private void accept(Connection connection, HttpSettings settings) {
+        SocketChannel ch = connection.channel();
+        RequestFramingValidator validator = new RequestFramingValidator();
+        RequestHeadScanner scanner = new RequestHeadScanner(validator, settings.requestHeadTimeoutMillis);
+        validator.scanner(scanner);
+        ch.pipeline()
+                .addLast("idle", new IdleStateHandler(settings.clientIdleSeconds, 0, 0))
+                .addLast("scan", scanner)
+                .addLast("decoder", new HttpRequestDecoder(settings.decoder))
+                .addLast("framing", validator)
+                .addLast("proxy", new HttpProxyHandler(connection, this, validator, settings.via));
+    }
+}

@@ -1,0 +1,78 @@
+package io.switchboard.handler.http.impl;
+
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An HTTP frontend's settings, checked once per change of the frontend (never per connection): the
+ * request-head limits, the head timeout, the idle time between requests, the Via pseudonym.
+ */
+final class HttpSettings {
+    static final int MAX_CHUNK = 16384;
+
+    /** The options an HTTP frontend reads, with what they mean. */
+    static final Map<String, String> OPTIONS = options();
+
+    private static Map<String, String> options() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("maxUriBytes", "largest request line (method, target, version) in bytes; a longer one gets 414 (8192)");
+        m.put("maxHeaderBytes", "largest request header section in bytes; a larger one gets 431 (16384)");
+        m.put("requestHeadTimeoutSeconds", "seconds a client has to complete a request head once begun; then 408 (10; 0 = no limit)");
+        m.put("clientIdleSeconds", "seconds a client connection may stay idle between requests (60)");
+        m.put("via", "pseudonym for the Via header added to forwarded requests and responses (none)");
+        return Map.copyOf(m);
+    }
+
+    final int maxUriBytes;
+    final int maxHeaderBytes;
+    final long requestHeadTimeoutMillis;
+    final int clientIdleSeconds;
+    /** The Via value this proxy adds ("1.1 name"), or null. */
+    final String via;
+    final HttpDecoderConfig decoder;
+
+    HttpSettings(int maxUriBytes, int maxHeaderBytes, long requestHeadTimeoutMillis, int clientIdleSeconds, String via) {
+        this.maxUriBytes = maxUriBytes;
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.requestHeadTimeoutMillis = requestHeadTimeoutMillis;
+        this.clientIdleSeconds = clientIdleSeconds;
+        this.via = via == null || via.isEmpty() ? null : "1.1 " + via;
+        // Strict whatever the JVM's defaults say; identical Content-Length values are folded into one
+        // (RFC 9110 §8.6), differing ones are rejected (and by the scanner first).
+        this.decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(maxUriBytes)
+                .setMaxHeaderSize(maxHeaderBytes)
+                .setMaxChunkSize(MAX_CHUNK)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(true)
+                // The scanner in front of the codec already refuses header names that are not tokens
+                // and values with control bytes; checking them twice costs a few per cent per request.
+                .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withNameValidation(false).withValidation(false))
+                .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withNameValidation(false).withValidation(false));
+    }
+
+    /** The defaults: 8 KiB request line, 16 KiB header section, 10 s for a head, 60 s idle, no Via. */
+    static final HttpSettings DEFAULTS = new HttpSettings(8192, 16384, 10_000, 60, null);
+
+    /** Parses a frontend's options; the message names the key and the reason. */
+    static HttpSettings parse(Map<String, String> options) throws ConfigProblem {
+        ConfigReader r = new ConfigReader(options, OPTIONS.keySet());
+        r.rejectUnknownKeys();
+        String via = r.optionalString("via", "");
+        if (!via.isEmpty() && !via.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            throw new ConfigProblem("via", "'" + via + "' is not a token (letters, digits, !#$%&'*+.^_`|~-)");
+        }
+        return new HttpSettings(
+                r.integer("maxUriBytes", 8192, 64, 1 << 20),
+                r.integer("maxHeaderBytes", 16384, 256, 1 << 22),
+                TimeUnit.SECONDS.toMillis(r.integer("requestHeadTimeoutSeconds", 10, 0, 3600)),
+                r.integer("clientIdleSeconds", 60, 1, 86_400),
+                via);
+    }
+}

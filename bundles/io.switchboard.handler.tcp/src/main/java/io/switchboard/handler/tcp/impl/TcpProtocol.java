@@ -1,0 +1,75 @@
+package io.switchboard.handler.tcp.impl;
+
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.transport.FrontendProtocol;
+import io.switchboard.api.transport.StreamBinding;
+import io.switchboard.api.transport.StreamProtocol;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
+import java.util.Map;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * TCP as a protocol frontends speak: each connection's first bytes go through the intelligent
+ * switch as its flow's first message; once its handler forwards it, the bytes are relayed both ways
+ * to an endpoint, each direction closing on its own (half-close). A relayed stream has no request
+ * boundary: when its code is replaced it runs on until it ends, or until the drain deadline.
+ */
+@Component(service = FrontendProtocol.class, property = FrontendProtocol.NAME + "=tcp")
+public class TcpProtocol implements StreamProtocol {
+    static final Map<String, String> OPTIONS = Map.of(
+            "firstBytesWaitMillis", "milliseconds to wait for a client's first bytes before the flow is routed without them (protocols where the server speaks first; 200)");
+
+    private volatile ClusterDirectory clusters;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindClusters(ClusterDirectory c) {
+        clusters = c;
+    }
+
+    void unbindClusters(ClusterDirectory c) {
+        // Kept: the last directory known good serves until its replacement binds.
+    }
+
+    /** A protocol outside a framework (tests). */
+    public static TcpProtocol with(ClusterDirectory clusters) {
+        TcpProtocol p = new TcpProtocol();
+        p.clusters = clusters;
+        return p;
+    }
+
+    ClusterDirectory clusters() {
+        return clusters;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public StreamBinding bind(FrontendSpec frontend) {
+        long firstBytesWaitMillis;
+        try {
+            ConfigReader r = new ConfigReader(frontend.options(), OPTIONS.keySet());
+            r.rejectUnknownKeys();
+            firstBytesWaitMillis = r.integer("firstBytesWaitMillis", 200, 0, 600_000);
+        } catch (ConfigProblem p) {
+            throw new IllegalArgumentException(p.getMessage());
+        }
+        return connection -> {
+            SocketChannel ch = connection.channel();
+            // Read nothing until the back-end connection is open; each side closes its half on its own.
+            ch.config().setAutoRead(false);
+            ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            ch.pipeline().addLast("relay", new TcpClientHandler(connection, this, firstBytesWaitMillis));
+        };
+    }
+}

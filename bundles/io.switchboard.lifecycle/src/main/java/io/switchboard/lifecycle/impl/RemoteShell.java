@@ -1,0 +1,88 @@
+package io.switchboard.lifecycle.impl;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * The remote (telnet) Gogo shell, off unless asked for with {@code -Dswitchboard.telnet.port=N}. It
+ * has no authentication, so it only ever binds the loopback address; a port in use is one log line
+ * and the shell stays off. The shell's bundle sits above the framework's start level, so that the
+ * launcher never starts it by itself.
+ */
+@Component(immediate = true)
+public class RemoteShell {
+    static final String PORT = "switchboard.telnet.port";
+    static final String BUNDLE = "org.apache.felix.shell.remote";
+
+    @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Logger log;
+
+    @Activate
+    void activate(BundleContext context) {
+        String wanted = context.getProperty(PORT);
+        if (wanted == null || wanted.isBlank()) {
+            return;
+        }
+        int port;
+        try {
+            port = Integer.parseInt(wanted.trim());
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            error("remote shell not started: " + PORT + "=" + wanted + " is not a port (1..65535)");
+            return;
+        }
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(loopback, port));
+        } catch (IOException e) {
+            error("remote shell not started: port " + port + " on " + loopback.getHostAddress() + " is in use");
+            return;
+        }
+        for (Bundle b : context.getBundles()) {
+            if (BUNDLE.equals(b.getSymbolicName())) {
+                // The shell bundle reads these framework properties when it starts: loopback only.
+                System.setProperty("osgi.shell.telnet.ip", loopback.getHostAddress());
+                System.setProperty("osgi.shell.telnet.port", String.valueOf(port));
+                try {
+                    b.adapt(BundleStartLevel.class).setStartLevel(1);
+                    b.start(Bundle.START_TRANSIENT);
+                    info("remote shell on " + loopback.getHostAddress() + ":" + port + " (telnet, no authentication: loopback only)");
+                } catch (BundleException | RuntimeException e) {
+                    error("remote shell not started: " + e.getMessage());
+                }
+                return;
+            }
+        }
+        error("remote shell not started: bundle " + BUNDLE + " is not installed");
+    }
+
+    private void info(String m) {
+        Logger l = log;
+        if (l != null) {
+            l.info(m);
+        }
+    }
+
+    private void error(String m) {
+        Logger l = log;
+        if (l != null) {
+            l.error(m);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.switchboard.transport.impl;
+
+import io.netty.channel.socket.SocketChannel;
+import io.switchboard.api.flow.Message;
+import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.transport.BackendPool;
+import io.switchboard.api.transport.Connection;
+import java.util.concurrent.atomic.LongAdder;
+
+/** A connection a frontend accepted, as the protocol sees it. */
+final class AcceptedConnection implements Connection {
+    private final SocketChannel channel;
+    private final ConnectionFlow flow;
+    private final String cluster;
+    private final SharedRefs refs;
+    private final LongAdder requests;
+
+    AcceptedConnection(SocketChannel channel, ConnectionFlow flow, String cluster, SharedRefs refs, LongAdder requests) {
+        this.channel = channel;
+        this.flow = flow;
+        this.cluster = cluster;
+        this.refs = refs;
+        this.requests = requests;
+    }
+
+    @Override public SocketChannel channel() { return channel; }
+    @Override public TrackedFlow flow() { return flow; }
+    @Override public String cluster() { return cluster; }
+    @Override public BackendPool backends() { return refs.pool.get(); }
+    @Override public void requestStarted() { requests.increment(); }
+
+    @Override
+    public void route(Message message) {
+        refs.route(channel.eventLoop(), flow, message);
+    }
+}

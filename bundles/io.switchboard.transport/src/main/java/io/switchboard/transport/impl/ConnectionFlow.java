@@ -1,0 +1,115 @@
+package io.switchboard.transport.impl;
+
+import io.netty.util.AttributeKey;
+import io.switchboard.api.flow.FlowHandler;
+import io.switchboard.api.flow.Reassignment;
+import io.switchboard.api.switching.IntelligentSwitch;
+import io.switchboard.api.switching.TrackedFlow;
+import java.net.InetSocketAddress;
+
+/**
+ * A flow as the transport keeps it: one per accepted connection or datagram flow, held by the
+ * connection (channel attribute {@link #KEY}) and used only by whoever holds its current message.
+ * The reassignment is a field of the flow: setting it costs no lock, no ring publish and no wake-up.
+ */
+final class ConnectionFlow implements TrackedFlow {
+    /** The channel attribute holding a connection's flow; looked up by name, so every transport version shares it. */
+    static final AttributeKey<TrackedFlow> KEY = AttributeKey.valueOf("switchboard.flow");
+
+    private final SharedRefs refs;
+    private final long id;
+    private final String frontend;
+    private final String protocol;
+    private final String cluster;
+    private final InetSocketAddress client;
+    private final InetSocketAddress local;
+    private final long opened = System.currentTimeMillis();
+
+    private volatile Reassignment reassignment;
+    private volatile long reassignedMillis;
+    private volatile long messages;
+    private volatile long bytesIn;
+    private volatile long bytesOut;
+    private volatile boolean closed;
+
+    ConnectionFlow(SharedRefs refs, String frontend, String protocol, String cluster, InetSocketAddress client, InetSocketAddress local) {
+        this.refs = refs;
+        this.id = refs.flowIds.incrementAndGet();
+        this.frontend = frontend;
+        this.protocol = protocol;
+        this.cluster = cluster;
+        this.client = client;
+        this.local = local;
+    }
+
+    @Override public long id() { return id; }
+    @Override public String frontend() { return frontend; }
+    @Override public String protocol() { return protocol; }
+    @Override public String cluster() { return cluster; }
+    @Override public InetSocketAddress clientAddress() { return client; }
+    @Override public InetSocketAddress localAddress() { return local; }
+    @Override public String attribute(String name) { return null; }
+    @Override public long messages() { return messages; }
+    @Override public long openedMillis() { return opened; }
+    @Override public long bytesIn() { return bytesIn; }
+    @Override public long bytesOut() { return bytesOut; }
+    @Override public Reassignment reassignment() { return reassignment; }
+    @Override public long reassignedMillis() { return reassignedMillis; }
+    @Override public boolean closed() { return closed; }
+
+    // One writer each: the holder of the flow's current message.
+    @SuppressWarnings("NonAtomicOperationOnVolatileField")
+    @Override public void countMessage() { messages++; }
+
+    @SuppressWarnings("NonAtomicOperationOnVolatileField")
+    @Override public void countIn(long bytes) { bytesIn += bytes; }
+
+    @SuppressWarnings("NonAtomicOperationOnVolatileField")
+    @Override public void countOut(long bytes) { bytesOut += bytes; }
+
+    void close() {
+        closed = true;
+    }
+
+    @Override
+    public String owner() {
+        Reassignment r = reassignment;
+        return r == null ? FlowHandler.DEFAULT_TYPE : r.type();
+    }
+
+    @Override
+    public void track(Reassignment r) {
+        Reassignment before = reassignment;
+        if (r == null) {
+            reassignedMillis = 0;
+        } else if (before == null || !before.type().equals(r.type())) {
+            reassignedMillis = System.currentTimeMillis(); // a scope counting down keeps its start
+        }
+        reassignment = r;
+    }
+
+    @Override
+    public boolean reassign(Reassignment r) {
+        IntelligentSwitch s = refs.switchboard.get();
+        if (closed || s == null || !s.serves(r.type())) {
+            return false;
+        }
+        track(r);
+        return true;
+    }
+
+    @Override
+    public boolean handBack() {
+        Reassignment r = reassignment;
+        if (r == null || r.scope() == Reassignment.Scope.REST_OF_FLOW) {
+            return false;
+        }
+        track(null);
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "flow " + id + " " + protocol + " " + client + " -> " + frontend + " owner " + owner();
+    }
+}

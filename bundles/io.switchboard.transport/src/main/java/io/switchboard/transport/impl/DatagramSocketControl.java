@@ -1,0 +1,56 @@
+package io.switchboard.transport.impl;
+
+import io.netty.channel.Channel;
+import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.transport.DatagramBinding;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What the transport does with a frontend's datagram socket, as functions over its handler: so that
+ * a newer transport version can go on using a socket, and its table of flows, that an older version
+ * bound and still runs. A datagram socket is never handed over by binding a second one: the kernel
+ * would split a flow's datagrams between the two.
+ */
+final class DatagramSocketControl {
+    final Channel channel;
+    private final IntSupplier flowCount;
+    private final Supplier<List<TrackedFlow>> flows;
+    private final Consumer<DatagramBinding> rebind;
+    private final Supplier<long[]> counters;
+
+    DatagramSocketControl(Channel channel, IntSupplier flowCount, Supplier<List<TrackedFlow>> flows,
+                          Consumer<DatagramBinding> rebind, Supplier<long[]> counters) {
+        this.channel = channel;
+        this.flowCount = flowCount;
+        this.flows = flows;
+        this.rebind = rebind;
+        this.counters = counters;
+    }
+
+    Map<String, Object> leave() {
+        return Map.of("channel", channel, "flowCount", flowCount, "flows", flows, "rebind", rebind, "counters", counters);
+    }
+
+    @SuppressWarnings("unchecked")
+    static DatagramSocketControl adopt(Map<String, Object> left) {
+        return new DatagramSocketControl((Channel) left.get("channel"), (IntSupplier) left.get("flowCount"),
+                (Supplier<List<TrackedFlow>>) left.get("flows"), (Consumer<DatagramBinding>) left.get("rebind"),
+                (Supplier<long[]>) left.get("counters"));
+    }
+
+    /** Flows open now (racy outside the socket's loop, exact enough for status). */
+    int flowCount() { return flowCount.getAsInt(); }
+
+    /** The flows, collected on the socket's event loop. */
+    List<TrackedFlow> flows() { return flows.get(); }
+
+    /** New flows from now on are served with this binding; flows already open keep theirs. */
+    void rebind(DatagramBinding binding) { rebind.accept(binding); }
+
+    /** Datagrams in, out, dropped, dropped for a full flow table, flows expired. */
+    long[] counters() { return counters.get(); }
+}

@@ -1,0 +1,425 @@
+package io.switchboard.transport.impl;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.AttributeKey;
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.runtime.FrontendStatus;
+import io.switchboard.api.transport.DatagramBinding;
+import io.switchboard.api.transport.DatagramProtocol;
+import io.switchboard.api.transport.DrainEvent;
+import io.switchboard.api.transport.FrontendProtocol;
+import io.switchboard.api.transport.StreamBinding;
+import io.switchboard.api.transport.StreamProtocol;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The frontends, and every change to them: a frontend applied, moved, removed; a protocol service
+ * replaced; the shared settings edited; loops added or retired. Each change binds what is new
+ * before it lets go of what is old, and drains the connections the old code or settings serve
+ * ({@link DrainEvent}); a change that cannot be made (a bad option, a busy port) is reported and
+ * what runs keeps running. All changes are serialized here; connections read their frontend's
+ * binding once, when they are accepted.
+ */
+final class FrontendTable {
+    /** The channel attribute holding the binding a connection was accepted with. */
+    static final AttributeKey<Object> BINDING = AttributeKey.valueOf("switchboard.binding");
+
+    private final Loops loops;
+    private final Protocols protocols;
+    private final Drains drains;
+    private final FrontendSockets sockets;
+    private final Consumer<String> info;
+    private final Consumer<String> error;
+    private final Map<String, Frontend> frontends = new ConcurrentHashMap<>();
+    private volatile FrontendSettings settings = FrontendSettings.DEFAULTS;
+    /** Loops accepting on each stream frontend; the spawner changes it. */
+    private int acceptors;
+
+    FrontendTable(Loops loops, Protocols protocols, Drains drains, FrontendSockets sockets, Consumer<String> info,
+                  Consumer<String> error) {
+        this.loops = loops;
+        this.protocols = protocols;
+        this.drains = drains;
+        this.sockets = sockets;
+        this.info = info;
+        this.error = error;
+        this.acceptors = loops.size();
+    }
+
+    /** A protocol binding for a frontend, or why there is none. */
+    private static final class Prepared {
+        final Object binding;
+        final String servedBy;
+        final String problem;
+        final boolean waiting;
+
+        Prepared(Object binding, String servedBy, String problem, boolean waiting) {
+            this.binding = binding;
+            this.servedBy = servedBy;
+            this.problem = problem;
+            this.waiting = waiting;
+        }
+    }
+
+    private Prepared prepare(FrontendSpec spec, FrontendSettings with) {
+        Protocols.Entry e = protocols.get(spec.protocol());
+        if (e == null) {
+            return new Prepared(null, null, "protocol '" + spec.protocol() + "' is not installed (installed: "
+                    + String.join(", ", protocols.names()) + ")", true);
+        }
+        FrontendProtocol p = e.protocol;
+        Set<String> known = p.options().keySet();
+        for (String key : spec.options().keySet()) {
+            if (!known.contains(key)) {
+                return new Prepared(null, null, "key '" + key + "': not an option of protocol " + spec.protocol()
+                        + " (its options: " + String.join(", ", new TreeSet<>(known)) + ")", false);
+            }
+        }
+        FrontendSpec effective = spec.withOptions(with.merge(spec.options(), known));
+        try {
+            Object b = p instanceof StreamProtocol ? ((StreamProtocol) p).bind(effective)
+                    : p instanceof DatagramProtocol ? ((DatagramProtocol) p).bind(effective) : null;
+            if (b == null) {
+                return new Prepared(null, null, "protocol '" + spec.protocol() + "' from " + e.bundle
+                        + " is neither a stream nor a datagram protocol", false);
+            }
+            return new Prepared(b, e.bundle, null, false);
+        } catch (IllegalArgumentException x) {
+            return new Prepared(null, null, String.valueOf(x.getMessage()), false);
+        } catch (RuntimeException | LinkageError x) {
+            return new Prepared(null, null, "protocol " + spec.protocol() + " from " + e.bundle + " failed: " + x, false);
+        }
+    }
+
+    // ---- changes ----
+
+    synchronized void apply(FrontendSpec spec) {
+        Frontend existing = frontends.get(spec.name());
+        if (existing != null && existing.spec().equals(spec) && existing.listener() != null && existing.error() == null) {
+            return; // the same configuration again (a new version of the control bundle reads it anew)
+        }
+        if (existing != null && existing.spec().source() != null && spec.source() != null
+                && !existing.spec().source().equals(spec.source()) && existing.listener() != null) {
+            rejected(spec, "key 'name': frontend " + spec.name() + " is already defined by " + existing.spec().source(), existing);
+            return;
+        }
+        String conflict = portConflict(spec);
+        if (conflict != null) {
+            rejected(spec, "key 'port': " + conflict, existing);
+            return;
+        }
+        Prepared p = prepare(spec, settings);
+        if (p.problem != null && !p.waiting) {
+            rejected(spec, p.problem, existing);
+            return;
+        }
+        boolean sameSocket = existing != null && existing.spec().sameSocket(spec) && existing.listener() != null;
+        if (p.waiting) {
+            if (existing != null) {
+                stop(existing, "frontend " + spec.name() + " now speaks " + spec.protocol());
+            }
+            Frontend waiting = new Frontend(spec);
+            waiting.error("waiting: " + p.problem);
+            frontends.put(spec.name(), waiting);
+            info.accept("frontend " + spec.name() + " waits: " + p.problem);
+            return;
+        }
+        if (sameSocket) {
+            existing.spec(spec);
+            rebind(existing, p, "frontend " + spec.name() + " changed");
+            return;
+        }
+        Frontend f = existing == null ? new Frontend(spec) : existing.moved(spec);
+        f.binding(p.binding, p.servedBy);
+        String why = sockets.open(f, acceptors, settings, true);
+        if (why != null) {
+            if (existing != null && existing.listener() != null) {
+                error.accept("frontend " + spec.name() + " cannot move to " + spec.bindAddress() + ":" + spec.port() + ": "
+                        + why + "; it keeps listening on " + existing.spec().bindAddress() + ":" + existing.boundPort());
+                existing.error("not moved to " + spec.bindAddress() + ":" + spec.port() + ": " + why);
+                return;
+            }
+            f.error(why);
+            frontends.put(spec.name(), f);
+            error.accept("frontend " + spec.name() + " cannot listen on " + spec.bindAddress() + ":" + spec.port() + ": " + why
+                    + "; other frontends are not affected");
+            return;
+        }
+        frontends.put(spec.name(), f);
+        info.accept("frontend " + spec.name() + " listening on " + f.listener().localAddress() + " (" + spec.protocol() + ", "
+                + loops.name() + ", " + f.listeners.size() + (f.datagrams != null ? " socket" : " accepting loops") + ") -> "
+                + (spec.services().isEmpty() ? "cluster " + spec.cluster() : "services " + spec.services()));
+        if (existing != null) {
+            stop(existing, "frontend " + spec.name() + " moved to " + spec.bindAddress() + ":" + f.boundPort());
+        }
+    }
+
+    private void rejected(FrontendSpec spec, String problem, Frontend existing) {
+        String src = spec.source() == null ? "frontend " + spec.name() : spec.source();
+        error.accept("config rejected: " + src + ": " + problem
+                + (existing == null ? "; frontend " + spec.name() + " not started" : "; frontend " + spec.name() + " keeps its previous configuration"));
+        if (existing == null) {
+            Frontend failed = new Frontend(spec);
+            failed.error(problem);
+            frontends.put(spec.name(), failed);
+        }
+    }
+
+    /** Another frontend that listens, or would, on an overlapping address and the same port. */
+    private String portConflict(FrontendSpec spec) {
+        if (spec.port() == 0) {
+            return null;
+        }
+        for (Frontend other : frontends.values()) {
+            FrontendSpec o = other.spec();
+            if (!o.name().equals(spec.name()) && o.port() == spec.port() && overlap(o.bindAddress(), spec.bindAddress())
+                    && datagram(o) == datagram(spec)) {
+                return "port " + spec.port() + " on " + spec.bindAddress() + " is already used by frontend " + o.name()
+                        + (o.source() == null ? "" : " (" + o.source() + ")");
+            }
+        }
+        return null;
+    }
+
+    private boolean datagram(FrontendSpec s) {
+        Protocols.Entry e = protocols.get(s.protocol());
+        return e != null && e.protocol instanceof DatagramProtocol;
+    }
+
+    private static boolean overlap(String a, String b) {
+        try {
+            InetAddress x = InetAddress.getByName(a);
+            InetAddress y = InetAddress.getByName(b);
+            return x.equals(y) || x.isAnyLocalAddress() || y.isAnyLocalAddress();
+        } catch (UnknownHostException e) {
+            return a.equals(b);
+        }
+    }
+
+    /** New connections get the new binding; the ones the old binding serves drain. */
+    private void rebind(Frontend f, Prepared p, String reason) {
+        Object old = f.binding();
+        f.binding(p.binding, p.servedBy);
+        f.error(null);
+        if (f.datagrams != null) {
+            f.datagrams.rebind((DatagramBinding) p.binding);
+            return;
+        }
+        List<Channel> served = new ArrayList<>();
+        for (Channel ch : f.connections) {
+            if (ch.attr(BINDING).get() != p.binding) {
+                served.add(ch);
+            }
+        }
+        if (old != p.binding) {
+            drains.start(reason, served, settings.gracePeriodMillis, DrainEvent.DRAIN);
+        }
+    }
+
+    synchronized void remove(String name) {
+        Frontend f = frontends.remove(name);
+        if (f != null) {
+            stop(f, "frontend " + name + " removed");
+        }
+    }
+
+    /** Closes the frontend's sockets and drains its connections (idle ones close now). */
+    private CompletableFuture<Void> stop(Frontend f, String reason) {
+        if (sockets.closeAll(f) > 0) {
+            info.accept(reason + ": listener closed; " + f.connections.size() + " connections finish within "
+                    + settings.gracePeriodMillis / 1000 + " s");
+        }
+        return drains.start(reason, f.connections, settings.gracePeriodMillis, DrainEvent.STOP);
+    }
+
+    /** The protocol of that name is (newly) served by another service: frontends that speak it take it up. */
+    synchronized void protocolChanged(String name) {
+        for (Frontend f : new ArrayList<>(frontends.values())) {
+            FrontendSpec spec = f.spec();
+            if (!spec.protocol().equals(name)) {
+                continue;
+            }
+            Prepared p = prepare(spec, settings);
+            if (p.problem != null) {
+                if (!p.waiting) {
+                    error.accept("frontend " + spec.name() + ": protocol " + name + " refuses its configuration: " + p.problem
+                            + "; new connections keep the code they had");
+                }
+                continue;
+            }
+            if (f.listener() == null) {
+                apply(spec); // it was waiting for the protocol: listen now
+            } else {
+                rebind(f, p, "frontend " + spec.name() + ": protocol " + name + " now from " + p.servedBy);
+            }
+        }
+    }
+
+    /** The protocol's service went away and nothing replaced it: its frontends stop until it is back. */
+    synchronized void protocolGone(String name) {
+        for (Frontend f : new ArrayList<>(frontends.values())) {
+            if (f.spec().protocol().equals(name) && f.listener() != null) {
+                stop(f, "frontend " + f.spec().name() + ": protocol " + name + " is gone");
+                Frontend waiting = new Frontend(f.spec());
+                waiting.error("waiting: protocol '" + name + "' is not installed");
+                frontends.put(f.spec().name(), waiting);
+            }
+        }
+    }
+
+    /** The shared settings changed: applied to every frontend at once, or not at all. */
+    synchronized String settings(FrontendSettings next) {
+        List<Frontend> changed = new ArrayList<>();
+        List<Prepared> prepared = new ArrayList<>();
+        for (Frontend f : frontends.values()) {
+            if (f.listener() == null) {
+                continue;
+            }
+            Prepared p = prepare(f.spec(), next);
+            if (p.problem != null && !p.waiting) {
+                return p.problem + " (for frontend " + f.spec().name() + ")";
+            }
+            if (!p.waiting) {
+                changed.add(f);
+                prepared.add(p);
+            }
+        }
+        FrontendSettings before = settings;
+        settings = next;
+        if (!before.protocolDefaults.equals(next.protocolDefaults)) {
+            for (int i = 0; i < changed.size(); i++) {
+                rebind(changed.get(i), prepared.get(i), "frontend " + changed.get(i).spec().name() + ": shared settings changed");
+            }
+        }
+        if (next.acceptors != before.acceptors) {
+            setAcceptors(next.acceptors == 0 ? loops.size() : next.acceptors);
+        }
+        return null;
+    }
+
+    FrontendSettings settings() {
+        return settings;
+    }
+
+    synchronized int acceptors() {
+        return acceptors;
+    }
+
+    /** Changes how many loops accept on every stream frontend (the spawner's lever). */
+    synchronized void setAcceptors(int n) {
+        int target = loops.isEpoll() ? Math.max(1, Math.min(n, loops.size())) : 1; // NIO: one socket accepts for all
+        if (target == acceptors) {
+            return;
+        }
+        acceptors = target;
+        for (Frontend f : frontends.values()) {
+            sockets.resize(f, target);
+        }
+    }
+
+    /** Loops were added: accept on them too when every loop accepts. */
+    synchronized void loopsGrown() {
+        if (settings.acceptors == 0 && loops.isEpoll()) {
+            setAcceptors(loops.size());
+        }
+    }
+
+    /** Loops are retiring: their listeners close, their connections drain; completes when they have. */
+    synchronized CompletableFuture<Void> loopsRetired(List<EventLoopGroup> retired) {
+        acceptors = Math.min(acceptors, loops.size());
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (Frontend f : frontends.values()) {
+            sockets.retire(f, retired);
+            List<Channel> on = new ArrayList<>();
+            for (Channel ch : f.connections) {
+                if (FrontendSockets.on(ch, retired)) {
+                    on.add(ch);
+                }
+            }
+            done.add(drains.start("frontend " + f.spec().name() + ": " + retired.size() + " event loops retired", on,
+                    settings.gracePeriodMillis, DrainEvent.DRAIN));
+        }
+        return CompletableFuture.allOf(done.toArray(new CompletableFuture[0]));
+    }
+
+    // ---- hand-over and stop ----
+
+    synchronized List<Map<String, Object>> leave() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Frontend f : frontends.values()) {
+            out.add(f.leave());
+        }
+        return out;
+    }
+
+    /** Takes the frontends an older transport left: new listeners bind, then the old ones close. */
+    @SuppressWarnings("unchecked")
+    synchronized void adopt(List<Map<String, Object>> left, FrontendSettings s) {
+        settings = s;
+        acceptors = s.acceptors == 0 ? loops.size() : Math.min(s.acceptors, loops.size());
+        for (Map<String, Object> m : left) {
+            Frontend f = Frontend.adopt(m);
+            List<Channel> old = (List<Channel>) m.get("listeners");
+            Prepared p = prepare(f.spec(), s);
+            frontends.put(f.spec().name(), f);
+            if (p.binding == null) {
+                f.error(p.problem);
+                FrontendSockets.close(old);
+                stop(f, "frontend " + f.spec().name() + ": " + p.problem);
+                continue;
+            }
+            f.binding(p.binding, p.servedBy);
+            if (f.datagrams != null) {
+                f.datagrams.rebind((DatagramBinding) p.binding);
+            }
+            String why = sockets.takeOver(f, old, acceptors);
+            if (why != null) {
+                error.accept("frontend " + f.spec().name() + ": the new listener cannot bind (" + why + "); the old one keeps accepting");
+            }
+        }
+    }
+
+    /** Closes every listener first, then drains every connection; returns when they closed or the grace period ended. */
+    synchronized void stopAll() {
+        List<Frontend> all = new ArrayList<>(frontends.values());
+        frontends.clear();
+        for (Frontend f : all) {
+            sockets.closeAll(f);
+        }
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (Frontend f : all) {
+            done.add(stop(f, "frontend " + f.spec().name() + " stopping"));
+        }
+        try {
+            CompletableFuture.allOf(done.toArray(new CompletableFuture[0]))
+                    .get(settings.gracePeriodMillis + 2000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            // the deadline closed what was left
+        }
+    }
+
+    List<FrontendStatus> statuses() {
+        List<FrontendStatus> out = new ArrayList<>();
+        for (Frontend f : frontends.values()) {
+            out.add(f.status());
+        }
+        out.sort(Comparator.comparing(s -> s.spec().name()));
+        return out;
+    }
+
+    List<Frontend> all() {
+        return new ArrayList<>(frontends.values());
+    }
+}

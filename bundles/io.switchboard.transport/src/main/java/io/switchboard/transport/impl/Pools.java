@@ -1,0 +1,168 @@
+package io.switchboard.transport.impl;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.switchboard.api.Endpoint;
+import io.switchboard.api.transport.BackendPool;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Back-end connections, per event loop, partition and endpoint: each loop keeps its idle
+ * connections in maps of its own, so using them takes no lock and no thread hop. The maps are JDK
+ * containers: a new version of the transport adopts each loop's maps as they are, idle connections
+ * and open counts included.
+ */
+final class Pools implements BackendPool {
+    /** Idle connections kept per partition, endpoint and loop; more are closed on release. */
+    static final int MAX_IDLE_PER_ENDPOINT = 256;
+    /** A datagram socket reads into one buffer this large: the largest UDP payload fits. */
+    static final int MAX_DATAGRAM = 65536;
+
+    private final Class<? extends SocketChannel> channelClass;
+    private final Class<? extends DatagramChannel> datagramClass;
+    private final FastThreadLocal<Map<String, Map<Endpoint, ArrayDeque<Channel>>>> idle = new FastThreadLocal<>() {
+        @Override
+        protected Map<String, Map<Endpoint, ArrayDeque<Channel>>> initialValue() {
+            return new HashMap<>();
+        }
+    };
+    private final FastThreadLocal<Map<Endpoint, int[]>> open = new FastThreadLocal<>() {
+        @Override
+        protected Map<Endpoint, int[]> initialValue() {
+            return new HashMap<>();
+        }
+    };
+
+    Pools(Loops loops) {
+        this.channelClass = loops.socketChannelClass();
+        this.datagramClass = loops.datagramChannelClass();
+    }
+
+    /** What the next version adopts: called on a loop, it returns that loop's maps. */
+    Supplier<Object[]> leave() {
+        return () -> new Object[] {idle.get(), open.get()};
+    }
+
+    /** Adopts every loop's maps from the previous version (run on each loop). */
+    @SuppressWarnings("unchecked")
+    void adopt(List<EventLoopGroup> groups, Supplier<Object[]> previous) {
+        for (EventLoopGroup g : groups) {
+            g.next().submit(() -> {
+                Object[] maps = previous.get();
+                idle.set((Map<String, Map<Endpoint, ArrayDeque<Channel>>>) maps[0]);
+                open.set((Map<Endpoint, int[]>) maps[1]);
+            }).awaitUninterruptibly();
+        }
+    }
+
+    @Override
+    public int openConnections(Endpoint endpoint) {
+        int[] n = open.get().get(endpoint);
+        return n == null ? 0 : n[0];
+    }
+
+    @Override
+    public Channel pollIdle(String partition, Endpoint endpoint) {
+        Map<Endpoint, ArrayDeque<Channel>> p = idle.get().get(partition);
+        ArrayDeque<Channel> q = p == null ? null : p.get(endpoint);
+        if (q == null) {
+            return null;
+        }
+        Channel ch;
+        while ((ch = q.pollLast()) != null) {
+            if (ch.isActive()) {
+                return ch;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void release(String partition, Endpoint endpoint, Channel ch) {
+        if (!ch.isActive()) {
+            return;
+        }
+        ArrayDeque<Channel> q = idle.get().computeIfAbsent(partition, k -> new HashMap<>())
+                .computeIfAbsent(endpoint, e -> new ArrayDeque<>());
+        if (q.size() >= MAX_IDLE_PER_ENDPOINT) {
+            ch.close();
+        } else {
+            q.addLast(ch);
+        }
+    }
+
+    @Override
+    public ChannelFuture connect(EventLoop loop, Endpoint endpoint, ChannelHandler handler, int connectTimeoutMillis) {
+        ChannelFuture f = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .handler(handler)
+                .connect(endpoint.address());
+        if (loop.inEventLoop()) {
+            track(endpoint, f.channel());
+        } else {
+            loop.execute(() -> track(endpoint, f.channel()));
+        }
+        return f;
+    }
+
+    @Override
+    public ChannelFuture connectDatagram(EventLoop loop, Endpoint endpoint, ChannelHandler handler) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(datagramClass)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
+                .handler(handler)
+                .connect(endpoint.address());
+    }
+
+    /** Counts a connection the loop opens until it closes, and forgets it when it closes while idle. */
+    private void track(Endpoint endpoint, Channel ch) {
+        int[] n = open.get().computeIfAbsent(endpoint, e -> new int[1]);
+        n[0]++;
+        Map<String, Map<Endpoint, ArrayDeque<Channel>>> loopIdle = idle.get();
+        ch.closeFuture().addListener(f -> { // runs on the same loop
+            n[0]--;
+            for (Map<Endpoint, ArrayDeque<Channel>> p : loopIdle.values()) {
+                ArrayDeque<Channel> q = p.get(endpoint);
+                if (q != null) {
+                    q.remove(ch);
+                }
+            }
+        });
+    }
+
+    /** Closes the idle connections of the loops (they are retired, or the platform stops). */
+    void closeIdle(List<EventLoopGroup> groups) {
+        for (EventLoopGroup g : groups) {
+            EventLoop loop = g.next();
+            if (!loop.isShuttingDown()) {
+                loop.execute(() -> {
+                    for (Map<Endpoint, ArrayDeque<Channel>> p : idle.get().values()) {
+                        for (ArrayDeque<Channel> q : p.values()) {
+                            for (Channel ch : q.toArray(new Channel[0])) {
+                                ch.close();
+                            }
+                            q.clear();
+                        }
+                    }
+                });
+            }
+        }
+    }
+}

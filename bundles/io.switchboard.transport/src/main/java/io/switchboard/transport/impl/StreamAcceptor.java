@@ -1,0 +1,50 @@
+package io.switchboard.transport.impl;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.transport.StreamBinding;
+import java.net.InetSocketAddress;
+import java.util.function.BiConsumer;
+
+/**
+ * Sets up each connection a frontend's listener accepts: the valid-service filter, the flow, the
+ * frontend's books, then the protocol binding in force at that moment, which adds its handlers.
+ */
+final class StreamAcceptor extends ChannelInitializer<SocketChannel> {
+    private final Frontend frontend;
+    private final SharedRefs refs;
+    private final BiConsumer<Frontend, Throwable> protocolFailed;
+
+    StreamAcceptor(Frontend frontend, SharedRefs refs, BiConsumer<Frontend, Throwable> protocolFailed) {
+        this.frontend = frontend;
+        this.refs = refs;
+        this.protocolFailed = protocolFailed;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        String cluster = frontend.admit(ch);
+        if (cluster == null) {
+            return;
+        }
+        StreamBinding binding = (StreamBinding) frontend.binding();
+        if (binding == null) {
+            ch.close(); // the frontend stopped speaking its protocol since the listener accepted
+            return;
+        }
+        FrontendSpec spec = frontend.spec();
+        ConnectionFlow flow = new ConnectionFlow(refs, spec.name(), spec.protocol(), cluster,
+                (InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
+        ch.attr(ConnectionFlow.KEY).set(flow);
+        ch.attr(FrontendTable.BINDING).set(binding);
+        ch.closeFuture().addListener(f -> flow.close());
+        frontend.opened(ch);
+        try {
+            binding.accept(new AcceptedConnection(ch, flow, cluster, refs, frontend.requests));
+        } catch (RuntimeException | LinkageError e) {
+            protocolFailed.accept(frontend, e);
+            ch.close();
+        }
+    }
+}

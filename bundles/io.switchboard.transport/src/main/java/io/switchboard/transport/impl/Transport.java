@@ -1,0 +1,385 @@
+package io.switchboard.transport.impl;
+
+import io.netty.channel.EventLoopGroup;
+import io.switchboard.api.runtime.DrainRecord;
+import io.switchboard.api.runtime.FrontendService;
+import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.runtime.FrontendStatus;
+import io.switchboard.api.runtime.TransportInfo;
+import io.switchboard.api.switching.IntelligentSwitch;
+import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.transport.FrontendProtocol;
+import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.config.ConfigReader;
+import io.switchboard.support.lifecycle.Handover;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The transport: event loops, frontends and their sockets, back-end pools, flows. Protocols are
+ * services found by name; the switch is a service too. Both are dynamic: while one is being
+ * replaced the last one known good keeps serving. An update of this bundle hands everything over:
+ * the next version adopts the loops, the pools and the connections, binds its own listeners beside
+ * the old ones, and only then are the old ones closed.
+ */
+@Component(configurationPid = Transport.PID, service = {Transport.class, FrontendService.class, TransportInfo.class})
+@Designate(ocd = Transport.Config.class)
+public class Transport implements FrontendService, TransportInfo {
+    static final String PID = "io.switchboard.transport";
+    static final String HANDOVER_KEY = "io.switchboard.transport";
+    static final List<String> KEYS = List.of("eventLoops", "transport");
+    /** How long a departed protocol stays in use, waiting for its replacement, before its frontends stop. */
+    static final long PROTOCOL_GRACE_MILLIS = 10_000;
+    /** How long the state of a stopped transport waits for its next version before it closes everything. */
+    static final long HANDOVER_MILLIS = 10_000;
+
+    @ObjectClassDefinition(name = "Switchboard transport")
+    public @interface Config {
+        @AttributeDefinition(description = "Number of event loops; 0 = one per core. Changed live: new loops start, retired ones drain.", min = "0", max = "1024")
+        int eventLoops() default 0;
+
+        @AttributeDefinition(description = "auto (epoll when it loads) or nio.")
+        String transport() default "auto";
+    }
+
+    @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Logger log;
+
+    private final Protocols protocols = new Protocols();
+    private SharedRefs refs = new SharedRefs();
+    private Loops loops;
+    private Pools pools;
+    private Drains drains;
+    private FrontendTable table;
+    private BundleContext context;
+    private Map<String, ?> applied;
+    private Map<String, ?> frontendSettings = Map.of();
+    private ScheduledExecutorService timer;
+    private volatile boolean active;
+
+    /** A transport outside a framework (tests): its own loops, no hand-over. */
+    public static Transport standalone(int eventLoops, String transport) {
+        Transport t = new Transport();
+        t.start(Map.of("eventLoops", eventLoops, "transport", transport), null);
+        return t;
+    }
+
+    @Activate
+    void activate(BundleContext context, Map<String, Object> config) {
+        this.context = context;
+        start(config, Handover.take(context, HANDOVER_KEY));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void start(Map<String, ?> config, Map<String, Object> left) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sb-transport-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        Parsed p = parse(config, null);
+        applied = config;
+        if (left != null) {
+            refs = SharedRefs.take((Map<String, Object>) left.get("refs"));
+            String reason = (String) left.get("fallbackReason");
+            loops = Loops.adopt((Boolean) left.get("epoll"), reason.isEmpty() ? null : reason, (List<EventLoopGroup>) left.get("loops"));
+            drains = new Drains((Deque<Supplier<DrainRecord>>) left.get("drains"), this::info, this::warn);
+        } else {
+            loops = Loops.create(p.transport, p.eventLoops);
+            drains = new Drains(Drains.newHistory(), this::info, this::warn);
+        }
+        pools = new Pools(loops);
+        if (left != null) {
+            pools.adopt(loops.groups(), (Supplier<Object[]>) left.get("pools"));
+        }
+        refs.pool.set(pools);
+        Listeners listeners = new Listeners(loops, refs, this::protocolFailed);
+        table = new FrontendTable(loops, protocols, drains, new FrontendSockets(loops, listeners, refs, this::warn), this::info, this::error);
+        if (left != null) {
+            frontendSettings = (Map<String, ?>) left.get("settings");
+            table.adopt((List<Map<String, Object>>) left.get("frontends"), settingsOrDefaults(frontendSettings));
+            info("transport taken over from the previous version: " + loops.size() + " event loops, " + table.all().size() + " frontends");
+            if (p.eventLoops != loops.size()) {
+                resize(p.eventLoops);
+            }
+        } else if (loops.isEpoll()) {
+            info("transport epoll, " + loops.size() + " event loops");
+        } else {
+            warn("transport nio (fallback), " + loops.size() + " event loops: " + loops.fallbackReason());
+        }
+        active = true;
+    }
+
+    /** The transport's own keys, checked; a bad file keeps what runs. */
+    private static final class Parsed {
+        int eventLoops;
+        String transport;
+    }
+
+    private Parsed parse(Map<String, ?> config, Map<String, ?> previous) {
+        ConfigReader r = new ConfigReader(config, KEYS);
+        Parsed p = new Parsed();
+        try {
+            r.rejectUnknownKeys();
+            int n = r.integer("eventLoops", 0, 0, 1024);
+            p.eventLoops = n > 0 ? n : Runtime.getRuntime().availableProcessors();
+            p.transport = r.choice("transport", "auto", "auto", "nio");
+            return p;
+        } catch (ConfigProblem problem) {
+            error(r.rejected(problem, previous == null ? "the transport starts with its defaults" : "the running configuration stays"));
+            return previous == null ? parse(Map.of(), null) : parse(previous, null);
+        }
+    }
+
+    @Modified
+    void modified(Map<String, Object> config) {
+        Parsed before = parse(applied, null);
+        Parsed p = parse(config, applied);
+        ConfigReader r = new ConfigReader(config, KEYS);
+        if (!p.transport.equals(before.transport) && !(p.transport.equals("auto") == loops.isEpoll())) {
+            error(r.rejected(new ConfigProblem("transport", "switching between epoll and nio is not done live (running on "
+                    + loops.name() + ")"), "the running configuration stays"));
+            return;
+        }
+        applied = config;
+        if (p.eventLoops != loops.size()) {
+            resize(p.eventLoops);
+        }
+    }
+
+    /** Brings up new loops, or retires loops: their listeners close, their connections drain, then they end. */
+    private synchronized void resize(int n) {
+        int before = loops.size();
+        if (n > before) {
+            loops.grow(n);
+            table.loopsGrown();
+            info("event loops " + before + " -> " + loops.size());
+            return;
+        }
+        List<EventLoopGroup> retired = loops.shrink(n);
+        if (retired.isEmpty()) {
+            return;
+        }
+        info("event loops " + before + " -> " + loops.size() + ": the retired loops' connections drain");
+        pools.closeIdle(retired);
+        table.loopsRetired(retired).whenComplete((x, e) -> timer.execute(() -> Loops.end(retired)));
+    }
+
+    /** The shared frontend settings ({@code io.switchboard.frontends.cfg}); null when applied, else the reason. */
+    String frontendSettings(Map<String, ?> props) {
+        FrontendSettings s;
+        try {
+            s = FrontendSettings.parse(props);
+        } catch (ConfigProblem p) {
+            return p.getMessage();
+        }
+        String problem = table.settings(s);
+        if (problem == null) {
+            frontendSettings = props;
+        }
+        return problem;
+    }
+
+    private FrontendSettings settingsOrDefaults(Map<String, ?> props) {
+        try {
+            return FrontendSettings.parse(props);
+        } catch (ConfigProblem p) {
+            return FrontendSettings.DEFAULTS;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        active = false;
+        if (context == null || Handover.frameworkStopping(context)) {
+            stop();
+            return;
+        }
+        Map<String, Object> state = new HashMap<>();
+        state.put("refs", refs.leave());
+        state.put("epoll", loops.isEpoll());
+        state.put("fallbackReason", loops.fallbackReason() == null ? "" : loops.fallbackReason());
+        state.put("loops", loops.groups());
+        state.put("pools", pools.leave());
+        state.put("drains", drains.history());
+        state.put("settings", frontendSettings);
+        state.put("frontends", table.leave());
+        timer.shutdown();
+        // Nothing is closed here: the next version takes it all over. When none comes (the bundle was
+        // stopped, not updated), the listeners close and the connections drain after a while.
+        Handover.leave(context, HANDOVER_KEY, state, HANDOVER_MILLIS, () -> {
+            info("transport stopped and not taken over: frontends close");
+            stopEverything();
+        });
+    }
+
+    /** Stops for good: listeners close, connections drain, loops end. */
+    public void stop() {
+        timer.shutdownNow();
+        stopEverything();
+    }
+
+    private void stopEverything() {
+        table.stopAll();
+        pools.closeIdle(loops.groups());
+        Loops.end(loops.groups());
+    }
+
+    // ---- services the data path uses ----
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindSwitch(IntelligentSwitch s) {
+        refs.switchboard.set(s);
+    }
+
+    void unbindSwitch(IntelligentSwitch s) {
+        // Kept: the last switch known good routes until its replacement binds.
+    }
+
+    /** Sets the switch outside a framework (tests). */
+    public void switchboard(IntelligentSwitch s) {
+        refs.switchboard.set(s);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addProtocol(FrontendProtocol p, ServiceReference<FrontendProtocol> ref) {
+        Object name = ref.getProperty(FrontendProtocol.NAME);
+        if (name == null) {
+            warn("protocol service " + ref.getProperty(Constants.SERVICE_ID) + " has no " + FrontendProtocol.NAME + " property; ignored");
+            return;
+        }
+        Object ranking = ref.getProperty(Constants.SERVICE_RANKING);
+        String bundle = ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName() + " " + ref.getBundle().getVersion();
+        addProtocol(name.toString(), p, (Long) ref.getProperty(Constants.SERVICE_ID), ranking instanceof Integer ? (Integer) ranking : 0, bundle);
+    }
+
+    void removeProtocol(FrontendProtocol p, ServiceReference<FrontendProtocol> ref) {
+        Object name = ref.getProperty(FrontendProtocol.NAME);
+        if (name != null) {
+            removeProtocol(name.toString(), p);
+        }
+    }
+
+    /** Registers a protocol as its service would be (tests, and the reference above). */
+    public void addProtocol(String name, FrontendProtocol p, long serviceId, int ranking, String bundle) {
+        if (protocols.add(name, new Protocols.Entry(p, serviceId, ranking, bundle)) && active) {
+            table.protocolChanged(name);
+        }
+    }
+
+    public void removeProtocol(String name, FrontendProtocol p) {
+        if (protocols.remove(name, p)) {
+            if (active) {
+                table.protocolChanged(name);
+            }
+            return;
+        }
+        Protocols.Entry departed = protocols.departed(name) ? protocols.get(name) : null;
+        if (departed != null && active) {
+            timer.schedule(() -> {
+                if (protocols.forget(name, departed)) {
+                    warn("protocol " + name + " from " + departed.bundle + " went away and nothing replaced it within "
+                            + PROTOCOL_GRACE_MILLIS / 1000 + " s: its frontends stop until it is installed again");
+                    table.protocolGone(name);
+                }
+            }, PROTOCOL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void protocolFailed(Frontend f, Throwable t) {
+        warn("frontend " + f.spec().name() + ": protocol " + f.spec().protocol() + " from " + f.servedBy()
+                + " failed to set up a connection: " + t);
+    }
+
+    // ---- FrontendService, TransportInfo ----
+
+    @Override public void apply(FrontendSpec spec) { table.apply(spec); }
+    @Override public void remove(String name) { table.remove(name); }
+    @Override public List<FrontendStatus> frontends() { return table.statuses(); }
+    @Override public List<DrainRecord> drains() { return drains.records(); }
+
+    @Override
+    public List<TrackedFlow> flows() {
+        List<TrackedFlow> all = new ArrayList<>();
+        for (Frontend f : table.all()) {
+            if (f.datagrams != null) {
+                all.addAll(f.datagrams.flows());
+            } else {
+                for (io.netty.channel.Channel ch : f.connections) {
+                    TrackedFlow flow = ch.attr(ConnectionFlow.KEY).get();
+                    if (flow != null) {
+                        all.add(flow);
+                    }
+                }
+            }
+        }
+        all.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return all;
+    }
+
+    @Override public String name() { return loops.name(); }
+    @Override public String fallbackReason() { return loops.fallbackReason(); }
+    @Override public int eventLoops() { return loops.size(); }
+
+    // ---- for the spawner and the shared settings ----
+
+    Loops loops() { return loops; }
+    int acceptors() { return table.acceptors(); }
+    void setAcceptors(int n) { table.setAcceptors(n); }
+    FrontendSettings currentSettings() { return table.settings(); }
+
+    /** The back-end pool (tests). */
+    public io.switchboard.api.transport.BackendPool pool() { return pools; }
+
+    // Outside a framework (tests) there is no log service: the lines go to standard output.
+
+    void info(String m) {
+        Logger l = log;
+        if (l != null) {
+            l.info(m);
+        } else {
+            System.out.println("INFO  transport: " + m);
+        }
+    }
+
+    void warn(String m) {
+        Logger l = log;
+        if (l != null) {
+            l.warn(m);
+        } else {
+            System.out.println("WARN  transport: " + m);
+        }
+    }
+
+    void error(String m) {
+        Logger l = log;
+        if (l != null) {
+            l.error(m);
+        } else {
+            System.out.println("ERROR transport: " + m);
+        }
+    }
+}
