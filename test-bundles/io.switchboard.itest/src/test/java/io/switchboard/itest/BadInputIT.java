@@ -51,7 +51,7 @@ public class BadInputIT extends PlatformTestSupport {
             await("frontend taken to fail", () -> frontend("taken") != null && frontend("taken").error() != null);
             FrontendStatus s = frontend("taken");
             assertFalse(s.listening());
-            assertTrue(s.error(), s.error().contains("port " + taken.getLocalPort() + " already in use"));
+            assertTrue(s.error(), s.error().contains("port " + taken.getLocalPort() + " on 127.0.0.1 is already in use by another process"));
             awaitLog("frontend taken cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
     }
@@ -66,7 +66,7 @@ public class BadInputIT extends PlatformTestSupport {
             update(fe, "address", "127.0.0.1", "port", -1, "cluster", "keep");
             awaitLog("key 'port': -1 is out of range 0..65535; frontend keep keeps its previous configuration");
             update(fe, "address", "127.0.0.1", "port", 0, "cluster", "keep", "colour", "blue");
-            awaitLog("key 'colour': unknown key");
+            awaitLog("key 'colour': not an option of protocol http");
             try (RawHttpClient c = new RawHttpClient(port)) {
                 assertEquals(200, c.get("/still").status);
             }

@@ -120,7 +120,7 @@ public class TcpIT extends PlatformTestSupport {
                 received.update(buf, 0, n);
                 total += n;
                 if (!ownerChecked && total > (8 << 20)) {
-                    TrackedFlow flow = switchboard.flows().stream().filter(f -> f.frontend().equals("echo")).findFirst().orElseThrow();
+                    TrackedFlow flow = frontends.flows().stream().filter(f -> f.frontend().equals("echo")).findFirst().orElseThrow();
                     assertEquals("tcp", flow.owner());
                     ownerChecked = true;
                 }
@@ -131,7 +131,7 @@ public class TcpIT extends PlatformTestSupport {
             assertArrayEquals(sent.digest(), received.digest());
             assertTrue(ownerChecked);
         }
-        await("the flow to end", () -> switchboard.flows().stream().noneMatch(f -> f.frontend().equals("echo")));
+        await("the flow to end", () -> frontends.flows().stream().noneMatch(f -> f.frontend().equals("echo")));
     }
 
     @Test
@@ -141,7 +141,7 @@ public class TcpIT extends PlatformTestSupport {
             client.getInputStream().read(new byte[1024]);
             client.setSoLinger(true, 0);
         }
-        await("the flow to end", () -> switchboard.flows().stream().noneMatch(f -> f.frontend().equals("echo")));
+        await("the flow to end", () -> frontends.flows().stream().noneMatch(f -> f.frontend().equals("echo")));
         await("no connection left on the frontend", () -> frontend("echo").activeConnections() == 0);
     }
 
@@ -173,6 +173,6 @@ public class TcpIT extends PlatformTestSupport {
         } finally {
             resetMidStream = false;
         }
-        await("the flow to end", () -> switchboard.flows().stream().noneMatch(f -> f.frontend().equals("echo")));
+        await("the flow to end", () -> frontends.flows().stream().noneMatch(f -> f.frontend().equals("echo")));
     }
 }

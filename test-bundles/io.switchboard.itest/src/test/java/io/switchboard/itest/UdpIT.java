@@ -7,7 +7,6 @@ import static org.junit.Assert.assertTrue;
 
 import io.switchboard.api.core.SwitchingCore;
 import io.switchboard.api.runtime.ClusterDirectory;
-import io.switchboard.api.runtime.Protocol;
 import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.TrackedFlow;
 import java.io.IOException;
@@ -84,7 +83,7 @@ public class UdpIT extends PlatformTestSupport {
     }
 
     private List<TrackedFlow> flowsOf(String frontend) {
-        return switchboard.flows().stream().filter(f -> f.frontend().equals(frontend)).collect(Collectors.toList());
+        return frontends.flows().stream().filter(f -> f.frontend().equals(frontend)).collect(Collectors.toList());
     }
 
     @Test
@@ -113,7 +112,7 @@ public class UdpIT extends PlatformTestSupport {
             List<TrackedFlow> flows = flowsOf("udp-it");
             assertEquals(flows.toString(), 1, flows.size());
             TrackedFlow flow = flows.get(0);
-            assertEquals(Protocol.UDP, flow.protocol());
+            assertEquals("udp", flow.protocol());
             assertEquals(client.getLocalPort(), flow.clientAddress().getPort());
             assertEquals("the default handler gave the flow to the udp handler", "udp", flow.owner());
             assertEquals("later datagrams went straight to the endpoint", 1, flow.messages());

@@ -41,7 +41,6 @@ final class RuntimeProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Dswitchboard.demo.port=" + demoPort);
-        cmd.add("-Dosgi.shell.telnet.port=" + freePort());
         cmd.addAll(List.of(extraJvmArgs));
         cmd.add("-jar");
         cmd.add(new File(System.getProperty("sb.runtime.jar")).getAbsolutePath());

@@ -62,7 +62,7 @@ class RuntimeSystemIT {
             rt.awaitPort(extraPort, 20_000);
             assertEquals(200, get(extraPort));
             write(conf.resolve("io.switchboard.frontend-extra.cfg"), "address=127.0.0.1\nport=" + extraPort + "\ncluster=demo\ncolour=blue\n");
-            rt.awaitOutput("config rejected: conf/io.switchboard.frontend-extra.cfg: key 'colour': unknown key");
+            rt.awaitOutput("config rejected: conf/io.switchboard.frontend-extra.cfg: key 'colour': not an option of protocol http");
             assertEquals(200, get(extraPort));
             write(conf.resolve("io.switchboard.frontend-negative.cfg"), "port=-1\ncluster=demo\n");
             rt.awaitOutput("config rejected: conf/io.switchboard.frontend-negative.cfg: key 'port': -1 is out of range 0..65535");

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -94,12 +95,26 @@ public class CoreManager implements SwitchingCore {
     private volatile Settings settings;
     private BundleContext context;
 
+    /** Where errors go outside a framework (tests). */
+    private Consumer<String> standaloneLog = System.out::println;
+
     /** For tests outside a framework. */
     public static CoreManager start(int controlRingSize, int busRingSize, String waitStrategy) {
+        return start(Map.of("controlRingSize", controlRingSize, "busRingSize", busRingSize, "waitStrategy", waitStrategy),
+                System.out::println);
+    }
+
+    /** For tests outside a framework: a configuration as Config Admin would give it, log lines to {@code log}. */
+    static CoreManager start(Map<String, Object> config, Consumer<String> log) {
         CoreManager m = new CoreManager();
-        m.activate(null, Map.of("controlRingSize", controlRingSize, "busRingSize", busRingSize, "waitStrategy", waitStrategy));
+        m.standaloneLog = log;
+        m.activate(null, config);
         return m;
     }
+
+    int controlRingSize() { return settings.controlRingSize; }
+    int busRingSize() { return settings.busRingSize; }
+    String waitStrategy() { return settings.waitStrategy; }
 
     @Activate
     void activate(BundleContext context, Map<String, Object> props) {
@@ -206,6 +221,8 @@ public class CoreManager implements SwitchingCore {
         Logger l = log;
         if (l != null) {
             l.error(msg);
+        } else {
+            standaloneLog.accept("ERROR core: " + msg);
         }
     }
 }

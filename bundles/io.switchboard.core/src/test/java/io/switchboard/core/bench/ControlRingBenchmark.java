@@ -1,8 +1,7 @@
 package io.switchboard.core.bench;
 
-import io.switchboard.api.core.ReassignmentRecord;
+import io.switchboard.api.core.HandlerEntry;
 import io.switchboard.api.core.TableEdit;
-import io.switchboard.api.flow.Reassignment;
 import io.switchboard.core.impl.CoreManager;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,7 +34,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class ControlRingBenchmark {
     static final int PAIRS = 1_000;
-    private static final long MARKER_FLOW = -1;
 
     @Param({"blocking", "yielding", "busy-spin"})
     public String waitStrategy;
@@ -44,9 +42,9 @@ public class ControlRingBenchmark {
     public int ringSize;
 
     private CoreManager core;
-    private final TableEdit[] reassigned = new TableEdit[PAIRS];
-    private final TableEdit[] released = new TableEdit[PAIRS];
-    private final ReassignmentRecord[] markers = new ReassignmentRecord[2];
+    private final TableEdit[] put = new TableEdit[PAIRS];
+    private final TableEdit[] removed = new TableEdit[PAIRS];
+    private final HandlerEntry[] markers = new HandlerEntry[2];
     private final TableEdit[] markerEdits = new TableEdit[2];
     private int invocation;
 
@@ -54,13 +52,13 @@ public class ControlRingBenchmark {
     public void start() {
         core = CoreManager.start(ringSize, 64, waitStrategy);
         for (int i = 0; i < PAIRS; i++) {
-            reassigned[i] = TableEdit.reassigned(new ReassignmentRecord(i, "web", "10.0.0.1:40000",
-                    Reassignment.nextMessages("special", 3), 0));
-            released[i] = TableEdit.released(i);
+            HandlerEntry h = new HandlerEntry("special-" + i, (flow, message) -> { }, i, "bench", null);
+            put[i] = TableEdit.putHandler(h);
+            removed[i] = TableEdit.removeHandler(h);
         }
         for (int i = 0; i < 2; i++) {
-            markers[i] = new ReassignmentRecord(MARKER_FLOW, "marker-" + i, "", Reassignment.restOfFlow("marker"), 0);
-            markerEdits[i] = TableEdit.reassigned(markers[i]);
+            markers[i] = new HandlerEntry("marker", (flow, message) -> { }, -1 - i, "bench", null);
+            markerEdits[i] = TableEdit.putHandler(markers[i]);
         }
     }
 
@@ -71,15 +69,15 @@ public class ControlRingBenchmark {
 
     @Benchmark
     @OperationsPerInvocation(2 * PAIRS + 1)
-    public long reassignedReleasedPairs() {
+    public long putRemovePairs() {
         for (int i = 0; i < PAIRS; i++) {
-            core.edit(reassigned[i]);
-            core.edit(released[i]);
+            core.edit(put[i]);
+            core.edit(removed[i]);
         }
         int m = invocation++ & 1;
         core.edit(markerEdits[m]);
         // the marker applies after every edit queued before it: wait until the writer published it
-        while (core.table().reassignments().get(MARKER_FLOW) != markers[m]) {
+        while (core.table().handlers().get("marker") != markers[m]) {
             Thread.onSpinWait();
         }
         return core.table().version();

@@ -2,7 +2,6 @@ package io.switchboard.core.impl;
 
 import static io.switchboard.core.impl.Fixtures.fence;
 import static io.switchboard.core.impl.Fixtures.handler;
-import static io.switchboard.core.impl.Fixtures.record;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.core.HandlerEntry;
-import io.switchboard.api.core.ReassignmentRecord;
 import io.switchboard.api.core.SwitchTable;
 import io.switchboard.api.core.TableEdit;
 import java.util.Map;
@@ -38,7 +36,6 @@ class SwitchTableTest {
         SwitchTable t = core.table();
         assertEquals(0, t.version());
         assertTrue(t.handlers().isEmpty());
-        assertTrue(t.reassignments().isEmpty());
     }
 
     @Test
@@ -99,73 +96,39 @@ class SwitchTableTest {
     }
 
     @Test
-    void reassignedRecordAppearsAndReleasedRecordDisappears() {
-        ReassignmentRecord r1 = record(1, "web");
-        ReassignmentRecord r2 = record(2, "web");
-        core.edit(TableEdit.reassigned(r1));
-        core.edit(TableEdit.reassigned(r2));
-        Poll.until(() -> core.table().reassignments().size() == 2, () -> "records never visible: " + core.table().reassignments());
-        assertSame(r1, core.table().reassignments().get(1L));
-        assertSame(r2, core.table().reassignments().get(2L));
-
-        core.edit(TableEdit.released(1));
-        Poll.until(() -> !core.table().reassignments().containsKey(1L), () -> "release never visible");
-        assertSame(r2, core.table().reassignments().get(2L));
-
-        // releasing a flow that is not reassigned changes nothing
-        core.edit(TableEdit.released(42));
-        fence(core);
-        assertEquals(Map.of(2L, r2), core.table().reassignments());
-    }
-
-    @Test
-    void reassigningAFlowAgainReplacesItsRecord() {
-        ReassignmentRecord first = record(7, "web");
-        ReassignmentRecord second = record(7, "api");
-        core.edit(TableEdit.reassigned(first));
-        core.edit(TableEdit.reassigned(second));
-        Poll.until(() -> core.table().reassignments().get(7L) == second, () -> "second record never visible");
-        assertEquals(1, core.table().reassignments().size());
-    }
-
-    @Test
     void editsOfOneProducerApplyInOrder() {
-        for (long flow = 100; flow < 200; flow++) {
-            core.edit(TableEdit.reassigned(record(flow, "web")));
-            core.edit(TableEdit.released(flow));
+        for (long id = 100; id < 200; id++) {
+            core.edit(TableEdit.putHandler(handler("ordered", id)));
         }
-        ReassignmentRecord last = record(200, "web");
-        core.edit(TableEdit.reassigned(last));
-        Poll.until(() -> core.table().reassignments().get(200L) == last, () -> "last record never visible");
+        HandlerEntry last = handler("ordered", 200);
+        core.edit(TableEdit.putHandler(last));
+        Poll.until(() -> core.table().handlers().get("ordered") == last, () -> "last edit never visible");
+        fence(core);
         // everything queued before the last edit has been applied, in order: only the last one is left
-        assertEquals(Map.of(200L, last), core.table().reassignments());
+        assertSame(last, core.table().handlers().get("ordered"));
     }
 
     @Test
     void publishedSnapshotsAreImmutable() {
         HandlerEntry a = handler("api", 11);
         core.edit(TableEdit.putHandler(a));
-        core.edit(TableEdit.reassigned(record(1, "web")));
-        Poll.until(() -> core.table().reassignments().containsKey(1L) && core.table().handlers().containsKey("api"),
-                () -> "edits never visible");
+        Poll.until(() -> core.table().handlers().containsKey("api"), () -> "edits never visible");
         SwitchTable old = core.table();
         long oldVersion = old.version();
 
+        HandlerEntry b = handler("web", 12);
         core.edit(TableEdit.removeHandler(a));
-        core.edit(TableEdit.released(1));
-        core.edit(TableEdit.reassigned(record(2, "web")));
-        Poll.until(() -> core.table().reassignments().containsKey(2L), () -> "later edits never visible");
+        core.edit(TableEdit.putHandler(b));
+        Poll.until(() -> core.table().handlers().containsKey("web"), () -> "later edits never visible");
 
         // later edits made new versions; the old one still reads as it did
         assertEquals(oldVersion, old.version());
         assertSame(a, old.handlers().get("api"));
-        assertTrue(old.reassignments().containsKey(1L));
-        assertFalse(old.reassignments().containsKey(2L));
+        assertFalse(old.handlers().containsKey("web"));
         assertNull(core.table().handlers().get("api"));
         assertTrue(core.table().version() > oldVersion);
         // and a reader cannot change a snapshot
         assertThrows(UnsupportedOperationException.class, () -> old.handlers().put("x", a));
-        assertThrows(UnsupportedOperationException.class, () -> old.reassignments().remove(1L));
         assertThrows(UnsupportedOperationException.class, () -> core.table().handlers().put("x", a));
     }
 }

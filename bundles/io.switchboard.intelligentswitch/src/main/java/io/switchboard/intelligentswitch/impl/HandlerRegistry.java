@@ -49,6 +49,8 @@ final class HandlerRegistry {
     }
 
     private final Map<String, List<Registered>> byType = new HashMap<>();
+    /** Types whose last service went away, with the bundle it came from (an uninstall ends their grace). */
+    private final Map<String, Long> departedFrom = new HashMap<>();
     private final Map<String, HandlerEntry> inTable = new HashMap<>();
     private final ScheduledExecutorService timer;
     private volatile long graceMillis;
@@ -122,6 +124,7 @@ final class HandlerRegistry {
                 warn.accept("flow handler " + type + ": " + MAX_THREADS + " is not a number; using " + max);
             }
         }
+        departedFrom.remove((String) type);
         List<Registered> list = byType.computeIfAbsent((String) type, k -> new ArrayList<>());
         list.add(new Registered(handler, ((Number) props.get(Constants.SERVICE_ID)).longValue(),
                 ranking instanceof Integer ? (Integer) ranking : 0, bundle, declared, Math.min(max, 64)));
@@ -145,7 +148,21 @@ final class HandlerRegistry {
         // known good, until a replacement comes (an update) or the grace period ends (an uninstall).
         HandlerEntry departed = inTable.get(type.toString());
         if (departed != null) {
+            Object bundleId = props.get(Constants.SERVICE_BUNDLEID);
+            departedFrom.put(type.toString(), bundleId instanceof Long ? (Long) bundleId : -1L);
             timer.schedule(() -> expire(type.toString(), departed), graceMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** A bundle was uninstalled: the handlers it left are not being updated, they are gone. */
+    synchronized void bundleGone(long bundleId) {
+        for (Map.Entry<String, Long> e : new HashMap<>(departedFrom).entrySet()) {
+            if (e.getValue() == bundleId) {
+                HandlerEntry departed = inTable.get(e.getKey());
+                if (departed != null) {
+                    expire(e.getKey(), departed);
+                }
+            }
         }
     }
 
@@ -154,6 +171,7 @@ final class HandlerRegistry {
         if ((list == null || list.isEmpty()) && inTable.get(type) == departed) {
             byType.remove(type);
             inTable.remove(type);
+            departedFrom.remove(type);
             if (coreLive) {
                 core.edit(TableEdit.removeHandler(departed));
                 awaitTable(type, null);

@@ -24,6 +24,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -85,6 +87,8 @@ public class SwitchManager implements IntelligentSwitch {
     private final HandlerSpawner spawner;
     private final LoopWatchdog watchdog;
     private BundleContext context;
+    private BundleListener uninstalls;
+
     /** Set once deactivation begins: the handler unbinds that follow must not empty the table. */
     private volatile boolean stopping;
 
@@ -109,6 +113,12 @@ public class SwitchManager implements IntelligentSwitch {
     @SuppressWarnings("unchecked")
     void activate(BundleContext context, Map<String, Object> config) {
         this.context = context;
+        uninstalls = e -> {
+            if (e.getType() == BundleEvent.UNINSTALLED) {
+                registry.bundleGone(e.getBundle().getBundleId());
+            }
+        };
+        context.addBundleListener(uninstalls);
         modified(config);
         Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
         if (left != null) {
@@ -148,6 +158,11 @@ public class SwitchManager implements IntelligentSwitch {
     void deactivate() {
         stopping = true;
         timer.shutdownNow();
+        try {
+            context.removeBundleListener(uninstalls);
+        } catch (IllegalStateException e) {
+            // the framework is going
+        }
         if (context == null || Handover.frameworkStopping(context)) {
             registry.buses().forEach(HandlerBus::close);
             return;

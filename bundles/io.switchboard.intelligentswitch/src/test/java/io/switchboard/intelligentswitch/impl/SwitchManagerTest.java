@@ -8,7 +8,6 @@ import io.switchboard.api.flow.Flow;
 import io.switchboard.api.flow.FlowHandler;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.flow.Reassignment;
-import io.switchboard.api.runtime.Protocol;
 import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.core.impl.CoreManager;
 import io.switchboard.handler.defaults.impl.DefaultHandler;
@@ -74,7 +73,7 @@ class SwitchManagerTest {
         props.put(FlowHandler.TYPE, type);
         props.put(FlowHandler.THREADS, threads);
         props.put("service.id", nextServiceId++);
-        sw.addHandler(h, props, "test");
+        sw.register(h, props, "test");
         return props;
     }
 
@@ -95,7 +94,7 @@ class SwitchManagerTest {
     }
 
     private TrackedFlow open() {
-        return sw.open("fe", Protocol.HTTP, "web", new InetSocketAddress("127.0.0.1", 40000), new InetSocketAddress("127.0.0.1", 8080));
+        return new TestFlow(sw, "http");
     }
 
     private Recorded route(TrackedFlow f, String type) {
@@ -139,8 +138,7 @@ class SwitchManagerTest {
         assertTrue(f.reassign(Reassignment.untilHandedBack("special")));
         route(f, null);
         assertTrue(f.handBack());
-        route(f, null); // hand-back takes effect after the message in hand
-        assertEquals(FlowHandler.DEFAULT_TYPE, f.owner());
+        assertEquals(FlowHandler.DEFAULT_TYPE, f.owner(), "the next message goes to the default handler");
 
         assertTrue(f.reassign(Reassignment.restOfFlow("special")));
         assertFalse(f.handBack());
@@ -154,16 +152,64 @@ class SwitchManagerTest {
     }
 
     @Test
-    void whenItsHandlerGoesAwayTheFlowFallsBackToTheDefaultHandler() {
+    void aHandlerWhoseServiceGoesAwayKeepsItsFlowsUntilItsReplacementComes() {
+        Counting special = new Counting();
+        Map<String, Object> props = register(special, "special", 0);
+        TrackedFlow f = open();
+        route(f, "special");
+        sw.unregister(special, props); // its bundle is being updated
+        assertEquals(List.of("reply 200"), route(f, null).outcome, "the last one known good still serves");
+        Counting newer = new Counting();
+        register(newer, "special", 0);
+        assertEquals(List.of("reply 200"), route(f, null).outcome);
+        assertEquals("special", f.owner());
+        assertEquals(1, newer.seen.size(), "the new version took the flow over");
+        assertEquals(0, sw.stats().fallbacks());
+    }
+
+    @Test
+    void whenNothingReplacesAHandlerWithinItsGraceItsFlowsFallBackToTheDefaultHandler() throws Exception {
+        sw.modified(Map.of("handlerGraceSeconds", 0));
         Counting special = new Counting();
         Map<String, Object> props = register(special, "special", 0);
         TrackedFlow f = open();
         route(f, "special");
         assertEquals("special", f.owner());
-        sw.removeHandler(special, props);
+        sw.unregister(special, props);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (sw.serves("special") && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertFalse(sw.serves("special"));
         assertEquals(List.of("forward web"), route(f, null).outcome);
         assertEquals(FlowHandler.DEFAULT_TYPE, f.owner());
         assertEquals(1, sw.stats().fallbacks());
+    }
+
+    @Test
+    void aHandlerThatBlocksItsThreadIsCaughtAndItsNewMessagesTakeTheDefaultPath() throws Exception {
+        sw.modified(Map.of("watchdogMillis", 50, "watchdogRecoverySeconds", 1));
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        register((flow, message) -> {
+            release.await(); // a plugin that waits on the event loop
+            message.reply(200, null, null);
+        }, "stuck", 0);
+        TrackedFlow f = open();
+        Thread loop = new Thread(() -> route(f, "stuck"), "test-loop");
+        loop.start();
+        Thread.sleep(200);
+        sw.checkWatchdog();
+        assertEquals(1, sw.blockedHandlers().size(), sw.blockedHandlers().toString());
+        assertTrue(sw.blockedHandlers().get(0).contains("handler stuck"), sw.blockedHandlers().toString());
+        assertFalse(sw.serves("stuck"));
+        TrackedFlow other = open();
+        assertEquals(List.of("forward web"), route(other, "stuck").outcome, "new work goes the default way");
+        release.countDown();
+        loop.join(2000);
+        Thread.sleep(1100);
+        sw.checkWatchdog();
+        assertTrue(sw.blockedHandlers().isEmpty(), "recovered: " + sw.blockedHandlers());
+        assertTrue(sw.serves("stuck"));
     }
 
     @Test
@@ -224,7 +270,7 @@ class SwitchManagerTest {
                 all.add(route(f, Integer.toString(round)));
             }
         }
-        assertTrue(core.table().handlers().get("slow").bus().backlog() > SwitchManager.GROW_BACKLOG, "backlog built up");
+        assertTrue(core.table().handlers().get("slow").bus().backlog() > HandlerSpawner.GROW_BACKLOG, "backlog built up");
         sw.probeHandlers();
         sw.probeHandlers();
         assertEquals(2, core.table().handlers().get("slow").bus().threads(), "grown: " + sw.handlerDecisions());
@@ -248,27 +294,25 @@ class SwitchManagerTest {
                 assertTrue(order.get(i) > order.get(i - 1), "flow " + f.id() + " in order: " + order);
             }
         }
-        for (int i = 0; i < SwitchManager.SHRINK_AFTER + SwitchManager.COOL_DOWN + 1; i++) {
+        for (int i = 0; i < HandlerSpawner.SHRINK_AFTER + HandlerSpawner.COOL_DOWN + 1; i++) {
             sw.probeHandlers();
         }
         assertEquals(1, core.table().handlers().get("slow").bus().threads(), "back to what it declared: " + sw.handlerDecisions());
     }
 
     @Test
-    void closingAFlowForgetsItAndItsReassignment() throws Exception {
-        register(new Counting(), "special", 0);
+    void aNewVersionOfTheSwitchRoutesTheFlowsTheOldOneReassigned() {
+        Counting special = new Counting();
+        Map<String, Object> props = register(special, "special", 0);
         TrackedFlow f = open();
         route(f, "special");
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (!core.table().reassignments().containsKey(f.id()) && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertTrue(core.table().reassignments().containsKey(f.id()));
-        sw.close(f);
-        while (core.table().reassignments().containsKey(f.id()) && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        assertFalse(core.table().reassignments().containsKey(f.id()));
-        assertTrue(sw.flows().isEmpty());
+        // The next version: it keeps nothing of the flow, which carries its own reassignment.
+        SwitchManager next = SwitchManager.withCore(core);
+        next.register(defaultHandler, Map.of(FlowHandler.TYPE, FlowHandler.DEFAULT_TYPE, "service.id", 1L), "test");
+        next.register(special, props, "test");
+        Recorded m = new Recorded(null);
+        next.route(f, m);
+        assertEquals(List.of("reply 200"), m.outcome);
+        assertEquals(2, special.seen.size());
     }
 }

@@ -128,7 +128,7 @@ final class FrontendTable {
         boolean sameSocket = existing != null && existing.spec().sameSocket(spec) && existing.listener() != null;
         if (p.waiting) {
             if (existing != null) {
-                stop(existing, "frontend " + spec.name() + " now speaks " + spec.protocol());
+                stop(existing, "it now speaks " + spec.protocol());
             }
             Frontend waiting = new Frontend(spec);
             waiting.error("waiting: " + p.problem);
@@ -162,7 +162,7 @@ final class FrontendTable {
                 + loops.name() + ", " + f.listeners.size() + (f.datagrams != null ? " socket" : " accepting loops") + ") -> "
                 + (spec.services().isEmpty() ? "cluster " + spec.cluster() : "services " + spec.services()));
         if (existing != null) {
-            stop(existing, "frontend " + spec.name() + " moved to " + spec.bindAddress() + ":" + f.boundPort());
+            stop(existing, "it moved to " + spec.bindAddress() + ":" + f.boundPort());
         }
     }
 
@@ -231,17 +231,18 @@ final class FrontendTable {
     synchronized void remove(String name) {
         Frontend f = frontends.remove(name);
         if (f != null) {
-            stop(f, "frontend " + name + " removed");
+            stop(f, "it was removed");
         }
     }
 
     /** Closes the frontend's sockets and drains its connections (idle ones close now). */
-    private CompletableFuture<Void> stop(Frontend f, String reason) {
+    private CompletableFuture<Void> stop(Frontend f, String why) {
+        String name = f.spec().name();
         if (sockets.closeAll(f) > 0) {
-            info.accept(reason + ": listener closed; " + f.connections.size() + " connections finish within "
-                    + settings.gracePeriodMillis / 1000 + " s");
+            info.accept("frontend " + name + " closed its listener (" + why + "); " + f.connections.size()
+                    + " connections finish within " + settings.gracePeriodMillis / 1000 + " s");
         }
-        return drains.start(reason, f.connections, settings.gracePeriodMillis, DrainEvent.STOP);
+        return drains.start("frontend " + name + ": " + why, f.connections, settings.gracePeriodMillis, DrainEvent.STOP);
     }
 
     /** The protocol of that name is (newly) served by another service: frontends that speak it take it up. */
@@ -271,7 +272,7 @@ final class FrontendTable {
     synchronized void protocolGone(String name) {
         for (Frontend f : new ArrayList<>(frontends.values())) {
             if (f.spec().protocol().equals(name) && f.listener() != null) {
-                stop(f, "frontend " + f.spec().name() + ": protocol " + name + " is gone");
+                stop(f, "its protocol " + name + " is gone");
                 Frontend waiting = new Frontend(f.spec());
                 waiting.error("waiting: protocol '" + name + "' is not installed");
                 frontends.put(f.spec().name(), waiting);
@@ -377,7 +378,7 @@ final class FrontendTable {
             if (p.binding == null) {
                 f.error(p.problem);
                 FrontendSockets.close(old);
-                stop(f, "frontend " + f.spec().name() + ": " + p.problem);
+                stop(f, p.problem);
                 continue;
             }
             f.binding(p.binding, p.servedBy);
@@ -396,11 +397,14 @@ final class FrontendTable {
         List<Frontend> all = new ArrayList<>(frontends.values());
         frontends.clear();
         for (Frontend f : all) {
-            sockets.closeAll(f);
+            if (sockets.closeAll(f) > 0) {
+                info.accept("frontend " + f.spec().name() + " closed its listener (the platform stops); " + f.connections.size()
+                        + " connections finish within " + settings.gracePeriodMillis / 1000 + " s");
+            }
         }
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (Frontend f : all) {
-            done.add(stop(f, "frontend " + f.spec().name() + " stopping"));
+            done.add(stop(f, "the platform stops"));
         }
         try {
             CompletableFuture.allOf(done.toArray(new CompletableFuture[0]))

@@ -20,12 +20,14 @@ final class Protocols {
         final int ranking;
         /** The providing bundle, name and version. */
         final String bundle;
+        final long bundleId;
 
-        Entry(FrontendProtocol protocol, long serviceId, int ranking, String bundle) {
+        Entry(FrontendProtocol protocol, long serviceId, int ranking, String bundle, long bundleId) {
             this.protocol = protocol;
             this.serviceId = serviceId;
             this.ranking = ranking;
             this.bundle = bundle;
+            this.bundleId = bundleId;
         }
     }
 
@@ -74,6 +76,17 @@ final class Protocols {
     /** Gives up on a departed protocol: frontends that speak it stop. True when it was still departed. */
     synchronized boolean forget(String name, Entry e) {
         return departed.remove(name, e);
+    }
+
+    /** The names whose last known good protocol came from the bundle. */
+    synchronized List<String> departedFrom(long bundleId) {
+        List<String> names = new ArrayList<>();
+        departed.forEach((name, e) -> {
+            if (e.bundleId == bundleId) {
+                names.add(name);
+            }
+        });
+        return names;
     }
 
     synchronized List<String> names() {

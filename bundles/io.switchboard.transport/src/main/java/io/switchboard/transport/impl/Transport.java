@@ -20,8 +20,11 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
@@ -80,17 +83,29 @@ public class Transport implements FrontendService, TransportInfo {
     private ScheduledExecutorService timer;
     private volatile boolean active;
 
-    /** A transport outside a framework (tests): its own loops, no hand-over. */
-    public static Transport standalone(int eventLoops, String transport) {
+    /** Where log lines go outside a framework (tests); standard output unless told otherwise. */
+    private Consumer<String> standaloneLog = System.out::println;
+
+    /** A transport outside a framework (tests): its own loops, no hand-over, log lines to {@code log}. */
+    public static Transport standalone(int eventLoops, String transport, Consumer<String> log) {
         Transport t = new Transport();
+        t.standaloneLog = log;
         t.start(Map.of("eventLoops", eventLoops, "transport", transport), null);
         return t;
     }
+
+    private BundleListener uninstalls;
 
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
         this.context = context;
         start(config, Handover.take(context, HANDOVER_KEY));
+        uninstalls = e -> {
+            if (e.getType() == BundleEvent.UNINSTALLED) {
+                bundleGone(e.getBundle().getBundleId());
+            }
+        };
+        context.addBundleListener(uninstalls);
     }
 
     @SuppressWarnings("unchecked")
@@ -188,8 +203,8 @@ public class Transport implements FrontendService, TransportInfo {
         table.loopsRetired(retired).whenComplete((x, e) -> timer.execute(() -> Loops.end(retired)));
     }
 
-    /** The shared frontend settings ({@code io.switchboard.frontends.cfg}); null when applied, else the reason. */
-    String frontendSettings(Map<String, ?> props) {
+    /** The shared frontend settings ({@code io.switchboard.frontends.cfg}, or tests); null when applied, else the reason. */
+    public String frontendSettings(Map<String, ?> props) {
         FrontendSettings s;
         try {
             s = FrontendSettings.parse(props);
@@ -214,6 +229,11 @@ public class Transport implements FrontendService, TransportInfo {
     @Deactivate
     void deactivate() {
         active = false;
+        try {
+            context.removeBundleListener(uninstalls);
+        } catch (IllegalStateException e) {
+            // the framework is going
+        }
         if (context == null || Handover.frameworkStopping(context)) {
             stop();
             return;
@@ -273,7 +293,8 @@ public class Transport implements FrontendService, TransportInfo {
         }
         Object ranking = ref.getProperty(Constants.SERVICE_RANKING);
         String bundle = ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName() + " " + ref.getBundle().getVersion();
-        addProtocol(name.toString(), p, (Long) ref.getProperty(Constants.SERVICE_ID), ranking instanceof Integer ? (Integer) ranking : 0, bundle);
+        addProtocol(name.toString(), p, (Long) ref.getProperty(Constants.SERVICE_ID), ranking instanceof Integer ? (Integer) ranking : 0, bundle,
+                ref.getBundle() == null ? -1 : ref.getBundle().getBundleId());
     }
 
     void removeProtocol(FrontendProtocol p, ServiceReference<FrontendProtocol> ref) {
@@ -284,8 +305,8 @@ public class Transport implements FrontendService, TransportInfo {
     }
 
     /** Registers a protocol as its service would be (tests, and the reference above). */
-    public void addProtocol(String name, FrontendProtocol p, long serviceId, int ranking, String bundle) {
-        if (protocols.add(name, new Protocols.Entry(p, serviceId, ranking, bundle)) && active) {
+    public void addProtocol(String name, FrontendProtocol p, long serviceId, int ranking, String bundle, long bundleId) {
+        if (protocols.add(name, new Protocols.Entry(p, serviceId, ranking, bundle, bundleId)) && active) {
             table.protocolChanged(name);
         }
     }
@@ -299,13 +320,23 @@ public class Transport implements FrontendService, TransportInfo {
         }
         Protocols.Entry departed = protocols.departed(name) ? protocols.get(name) : null;
         if (departed != null && active) {
-            timer.schedule(() -> {
-                if (protocols.forget(name, departed)) {
-                    warn("protocol " + name + " from " + departed.bundle + " went away and nothing replaced it within "
-                            + PROTOCOL_GRACE_MILLIS / 1000 + " s: its frontends stop until it is installed again");
-                    table.protocolGone(name);
-                }
-            }, PROTOCOL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> giveUp(name, departed, "went away and nothing replaced it within " + PROTOCOL_GRACE_MILLIS / 1000 + " s"),
+                    PROTOCOL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void giveUp(String name, Protocols.Entry departed, String why) {
+        if (protocols.forget(name, departed)) {
+            warn("protocol " + name + " from " + departed.bundle + " " + why + ": its frontends stop until it is installed again");
+            table.protocolGone(name);
+        }
+    }
+
+    /** A bundle was uninstalled: the protocols it left are not being updated, they are gone. */
+    private void bundleGone(long bundleId) {
+        for (String name : protocols.departedFrom(bundleId)) {
+            Protocols.Entry departed = protocols.get(name);
+            timer.execute(() -> giveUp(name, departed, "was uninstalled"));
         }
     }
 
@@ -351,6 +382,19 @@ public class Transport implements FrontendService, TransportInfo {
     void setAcceptors(int n) { table.setAcceptors(n); }
     FrontendSettings currentSettings() { return table.settings(); }
 
+    /**
+     * A datagram frontend's counters (tests, and operators through sb:frontends): datagrams in, out,
+     * dropped, dropped for a full flow table, flows expired; null for a frontend without a datagram socket.
+     */
+    public long[] datagramCounters(String frontend) {
+        for (Frontend f : table.all()) {
+            if (f.spec().name().equals(frontend) && f.datagrams != null) {
+                return f.datagrams.counters();
+            }
+        }
+        return null;
+    }
+
     /** The back-end pool (tests). */
     public io.switchboard.api.transport.BackendPool pool() { return pools; }
 
@@ -361,7 +405,7 @@ public class Transport implements FrontendService, TransportInfo {
         if (l != null) {
             l.info(m);
         } else {
-            System.out.println("INFO  transport: " + m);
+            standaloneLog.accept("INFO  transport: " + m);
         }
     }
 
@@ -370,7 +414,7 @@ public class Transport implements FrontendService, TransportInfo {
         if (l != null) {
             l.warn(m);
         } else {
-            System.out.println("WARN  transport: " + m);
+            standaloneLog.accept("WARN  transport: " + m);
         }
     }
 
@@ -379,7 +423,7 @@ public class Transport implements FrontendService, TransportInfo {
         if (l != null) {
             l.error(m);
         } else {
-            System.out.println("ERROR transport: " + m);
+            standaloneLog.accept("ERROR transport: " + m);
         }
     }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -68,12 +70,15 @@ public class ClusterManager implements ClusterDirectory {
         final BalancingPolicy policy;
         final int ranking;
         final long id;
+        final long bundleId;
 
         PolicyRef(BalancingPolicy policy, Map<String, Object> props) {
             this.policy = policy;
             Object r = props.get(Constants.SERVICE_RANKING);
             this.ranking = r instanceof Integer ? (Integer) r : 0;
             this.id = ((Number) props.get(Constants.SERVICE_ID)).longValue();
+            Object b = props.get(Constants.SERVICE_BUNDLEID);
+            this.bundleId = b instanceof Long ? (Long) b : -1;
         }
     }
 
@@ -107,6 +112,12 @@ public class ClusterManager implements ClusterDirectory {
     @SuppressWarnings("unchecked")
     void activate(BundleContext context, Map<String, Object> config) {
         this.context = context;
+        uninstalls = e -> {
+            if (e.getType() == BundleEvent.UNINSTALLED) {
+                bundleGone(e.getBundle().getBundleId());
+            }
+        };
+        context.addBundleListener(uninstalls);
         modified(config);
         Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
         if (left != null) {
@@ -138,6 +149,8 @@ public class ClusterManager implements ClusterDirectory {
         }
     }
 
+    private BundleListener uninstalls;
+
     /** Set once deactivation begins: the policy unbinds that follow change nothing. */
     private volatile boolean stopping;
 
@@ -145,6 +158,13 @@ public class ClusterManager implements ClusterDirectory {
     synchronized void deactivate() {
         stopping = true;
         timer.shutdownNow();
+        if (context != null) {
+            try {
+                context.removeBundleListener(uninstalls);
+            } catch (IllegalStateException e) {
+                // the framework is going
+            }
+        }
         if (context == null || Handover.frameworkStopping(context)) {
             return;
         }
@@ -213,6 +233,15 @@ public class ClusterManager implements ClusterDirectory {
                         + " s: clusters " + using + " balance with " + fallbackDescription() + " until it is installed again");
             }
             republish(this::balancesDifferently);
+        }
+    }
+
+    /** A bundle was uninstalled: the policies it left are not being updated, they are gone. */
+    synchronized void bundleGone(long bundleId) {
+        for (Map.Entry<String, PolicyRef> e : new HashMap<>(departed).entrySet()) {
+            if (e.getValue().bundleId == bundleId) {
+                expire(e.getKey(), e.getValue());
+            }
         }
     }
 

@@ -30,21 +30,55 @@ class ClusterManagerTest {
         return endpoints -> (request, excluded) -> endpoints.get(0);
     }
 
+    private static BalancingPolicy second() {
+        return endpoints -> (request, excluded) -> endpoints.get(1);
+    }
+
     @Test
-    void clusterWaitsForItsPolicyAndFollowsItsComingAndGoing() {
+    void aClusterWithoutItsPolicyBalancesRoundRobinUntilThePolicyComes() {
         ClusterManager m = new ClusterManager();
-        m.put(new ClusterSpec("api", "first", List.of(a, b)));
+        m.put(new ClusterSpec("api", "second", List.of(a, b)));
         ClusterSnapshot s = m.cluster("api");
         assertFalse(s.ready());
-        assertNull(s.choose(null, Set.of()));
+        Set<Endpoint> chosen = new java.util.HashSet<>();
+        for (int i = 0; i < 4; i++) {
+            chosen.add(s.choose(null, Set.of()));
+        }
+        assertEquals(Set.of(a, b), chosen, "round-robin over both");
 
-        BalancingPolicy p = first();
-        m.addPolicy(p, props("first", 1));
+        m.addPolicy(second(), props("second", 1));
         assertTrue(m.cluster("api").ready());
-        assertEquals(a, m.cluster("api").choose(null, Set.of()));
-        assertEquals(List.of("first"), m.policies());
+        assertEquals(b, m.cluster("api").choose(null, Set.of()));
+        assertEquals(List.of("second"), m.policies());
+    }
 
-        m.removePolicy(p, props("first", 1));
+    @Test
+    void aPolicyBeingUpdatedKeepsBalancingUntilItsNewVersionRegisters() {
+        ClusterManager m = new ClusterManager();
+        BalancingPolicy v1 = second();
+        m.addPolicy(v1, props("p", 1));
+        m.put(new ClusterSpec("api", "p", List.of(a, b)));
+        m.removePolicy(v1, props("p", 1)); // its bundle stops for the update
+        assertEquals(b, m.cluster("api").choose(null, Set.of()), "the last one known good still balances");
+        m.addPolicy(first(), props("p", 2)); // the new version
+        assertEquals(a, m.cluster("api").choose(null, Set.of()));
+        assertTrue(m.cluster("api").ready());
+    }
+
+    @Test
+    void aPolicyUninstalledForGoodGivesWayToTheFallbackPolicyAfterItsGrace() throws Exception {
+        ClusterManager m = new ClusterManager();
+        m.modified(Map.of("fallbackPolicy", "first", "policyGraceSeconds", 0));
+        BalancingPolicy gone = second();
+        m.addPolicy(gone, props("p", 1));
+        m.addPolicy(first(), props("first", 2));
+        m.put(new ClusterSpec("api", "p", List.of(a, b)));
+        m.removePolicy(gone, props("p", 1));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (m.cluster("api").choose(null, Set.of()) != a && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(a, m.cluster("api").choose(null, Set.of()), "balanced by the fallback policy");
         assertFalse(m.cluster("api").ready());
     }
 
@@ -73,15 +107,59 @@ class ClusterManagerTest {
     }
 
     @Test
-    void aPolicyThatThrowsOrChoosesAStrangerYieldsNoEndpoint() {
+    void aPolicyThatThrowsChoosesAStrangerOrNothingIsOverruledByRoundRobinAndCounted() {
         ClusterManager m = new ClusterManager();
         m.addPolicy(endpoints -> (request, excluded) -> { throw new IllegalStateException("bug"); }, props("broken", 1));
         m.addPolicy(endpoints -> (request, excluded) -> new Endpoint("z", "127.0.0.1", 1, 1), props("stranger", 2));
-        m.put(new ClusterSpec("x", "broken", List.of(a)));
-        m.put(new ClusterSpec("y", "stranger", List.of(a)));
-        assertNull(m.cluster("x").choose(null, Set.of()));
-        assertEquals(1, m.policyFailures());
-        assertNull(m.cluster("y").choose(null, Set.of()));
+        m.addPolicy(endpoints -> (request, excluded) -> null, props("nothing", 3));
+        m.put(new ClusterSpec("x", "broken", List.of(a, b)));
+        m.put(new ClusterSpec("y", "stranger", List.of(a, b)));
+        m.put(new ClusterSpec("z", "nothing", List.of(a, b)));
+        for (String c : new String[] {"x", "y", "z"}) {
+            Set<Endpoint> chosen = new java.util.HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                chosen.add(m.cluster(c).choose(null, Set.of()));
+            }
+            assertEquals(Set.of(a, b), chosen, c + ": round-robin over the healthy endpoints");
+            assertEquals(4, m.cluster(c).policyFallbacks(), c);
+        }
+        assertTrue(m.cluster("x").policyProblem().contains("threw java.lang.IllegalStateException: bug"), m.cluster("x").policyProblem());
+        assertTrue(m.cluster("y").policyProblem().contains("chose z"), m.cluster("y").policyProblem());
+        assertTrue(m.cluster("z").policyProblem().contains("chose no endpoint"), m.cluster("z").policyProblem());
+        // every endpoint excluded: nothing to choose is no failure of the policy
+        assertNull(m.cluster("z").choose(null, Set.of("a", "b")));
+        assertEquals(4, m.cluster("z").policyFallbacks());
+    }
+
+    @Test
+    void anSbPolicyOverrideLastsUntilItsConfigurationChanges() {
+        ClusterManager m = new ClusterManager();
+        m.addPolicy(first(), props("first", 1));
+        m.addPolicy(second(), props("second", 2));
+        ClusterSpec spec = new ClusterSpec("api", "first", List.of(a, b));
+        m.put(spec);
+        assertTrue(m.setPolicy("api", "second"));
+        assertEquals(b, m.cluster("api").choose(null, Set.of()));
+        m.put(spec); // the same configuration read again (a new version of the control bundle)
+        assertEquals(b, m.cluster("api").choose(null, Set.of()), "the override stays");
+        m.put(new ClusterSpec("api", "first", List.of(a, b, new Endpoint("c", "127.0.0.1", 9003, 1))));
+        assertEquals(a, m.cluster("api").choose(null, Set.of()), "the configuration changed: its policy applies");
+        assertEquals(Map.of(), m.overrides());
+    }
+
+    @Test
+    void twoFilesThatDefineOneClusterDoNotMix() {
+        ClusterManager m = new ClusterManager();
+        ClusterSpec first = new ClusterSpec("api", "p", List.of(a), Set.of(), List.of(), ClusterSpec.PremiumFallback.REFUSE,
+                ClusterSpec.Options.DEFAULTS, "conf/one.cfg");
+        ClusterSpec second = new ClusterSpec("api", "p", List.of(b), Set.of(), List.of(), ClusterSpec.PremiumFallback.REFUSE,
+                ClusterSpec.Options.DEFAULTS, "conf/two.cfg");
+        assertNull(m.put(first));
+        String conflict = m.put(second);
+        assertTrue(conflict.contains("already defined by conf/one.cfg"), conflict);
+        assertEquals(List.of(a), m.cluster("api").endpoints());
+        m.remove("api", "conf/two.cfg"); // the loser going away removes nothing
+        assertEquals(List.of(a), m.cluster("api").endpoints());
     }
 
     /** A request whose only attribute is a tier cookie. */
@@ -115,7 +193,7 @@ class ClusterManagerTest {
         m.addPolicy(roundRobin(), props("rr", 1));
         Endpoint p = new Endpoint("p", "127.0.0.1", 9010, 1);
         m.put(new ClusterSpec("shop", "rr", List.of(p, a, b), Set.of("p"),
-                List.of(io.switchboard.api.routing.Match.parse("cookie:tier=gold")), fallback, new ClusterSpec.Options(5000, 30000, 2, 1, 60)));
+                List.of(io.switchboard.control.impl.route.Match.parse("cookie:tier=gold")), fallback, new ClusterSpec.Options(5000, 30000, 2, 1, 60), null));
         return m;
     }
 
@@ -137,7 +215,7 @@ class ClusterManagerTest {
             Endpoint p = s.endpoints().get(0);
             s.counters(p).started();
             s.counters(p).finished(false); // maxFails 1: down now
-            assertTrue(s.counters(p).down());
+            assertTrue(s.down(p));
             Endpoint chosen = s.choose(tier("gold"), Set.of());
             if (fallback == ClusterSpec.PremiumFallback.REFUSE) {
                 assertNull(chosen);
@@ -152,13 +230,13 @@ class ClusterManagerTest {
         ClusterManager m = new ClusterManager();
         m.addPolicy(roundRobin(), props("rr", 1));
         m.put(new ClusterSpec("c", "rr", List.of(a, b), Set.of(), List.of(), ClusterSpec.PremiumFallback.REFUSE,
-                new ClusterSpec.Options(5000, 30000, 2, 2, 60)));
+                new ClusterSpec.Options(5000, 30000, 2, 2, 60), null));
         ClusterSnapshot s = m.cluster("c");
         for (int i = 0; i < 2; i++) {
             s.counters(a).started();
             s.counters(a).finished(false);
         }
-        assertTrue(s.counters(a).down());
+        assertTrue(s.down(a));
         for (int i = 0; i < 6; i++) {
             assertEquals(b, s.choose(null, Set.of()));
         }

@@ -1,14 +1,14 @@
-package io.switchboard.transport.impl;
+package io.switchboard.handler.http.impl;
 
-import static io.switchboard.transport.impl.HttpSmugglingTest.endpoint;
+import io.switchboard.testkit.dataplane.TestClusters;
+import static io.switchboard.handler.http.impl.HttpSmugglingTest.endpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.api.runtime.Protocol;
 import io.switchboard.testkit.RawHttpClient;
 import io.switchboard.testkit.RawHttpClient.Response;
-import io.switchboard.transport.impl.HttpSmugglingTest.RawBackend;
+import io.switchboard.handler.http.impl.HttpSmugglingTest.RawBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -35,12 +35,12 @@ class BackendResponseFramingTest {
     private void start(Function<String, String> respond) throws IOException {
         raw = new RawBackend(respond);
         clusters = new TestClusters().put("raw", endpoint("raw", raw.port()));
-        proxy = new ProxyFixture(Protocol.HTTP, "raw", clusters);
+        proxy = new ProxyFixture("raw", clusters);
     }
 
     private void startWithVia(Function<String, String> respond, String via) throws IOException {
         raw = new RawBackend(respond);
-        proxy = new ProxyFixture("raw", new TestClusters().put("raw", endpoint("raw", raw.port())), via);
+        proxy = new ProxyFixture("raw", new TestClusters().put("raw", endpoint("raw", raw.port())), java.util.Map.of("via", via));
     }
 
     @AfterEach

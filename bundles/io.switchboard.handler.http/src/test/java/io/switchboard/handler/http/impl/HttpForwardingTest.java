@@ -1,5 +1,6 @@
-package io.switchboard.transport.impl;
+package io.switchboard.handler.http.impl;
 
+import io.switchboard.testkit.dataplane.TestClusters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.Endpoint;
-import io.switchboard.api.runtime.Protocol;
 import io.switchboard.testkit.HttpBackend;
 import io.switchboard.testkit.RawHttpClient;
 import io.switchboard.testkit.RawHttpClient.Response;
@@ -34,7 +34,7 @@ class HttpForwardingTest {
                 .put("pair", endpoint("one", one.port()), endpoint("two", two.port()))
                 .put("dead", endpoint("dead", deadPort()))
                 .put("half-dead", endpoint("dead", deadPort()), endpoint("two", two.port()));
-        proxy = new ProxyFixture(Protocol.HTTP, "pair", clusters);
+        proxy = new ProxyFixture("pair", clusters);
     }
 
     @AfterEach
@@ -133,7 +133,7 @@ class HttpForwardingTest {
 
     @Test
     void refusedBackendGives502AndTheFrontendKeepsServing() throws IOException {
-        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "dead"));
+        proxy.cluster("dead");
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {
             Response r = c.get("/x");
             assertEquals(502, r.status);
@@ -141,7 +141,7 @@ class HttpForwardingTest {
             assertTrue(r.body.length() < 200);
             assertEquals(502, c.get("/again").status, "same connection still served");
         }
-        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "pair"));
+        proxy.cluster("pair");
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {
             assertEquals(200, c.get("/ok").status);
         }
@@ -149,7 +149,7 @@ class HttpForwardingTest {
 
     @Test
     void aRefusingEndpointIsSkippedForTheNextOne() throws IOException {
-        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "half-dead"));
+        proxy.cluster("half-dead");
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {
             for (int i = 0; i < 4; i++) {
                 Response r = c.get("/r" + i);
@@ -227,7 +227,7 @@ class HttpForwardingTest {
     void pastItsConnectionLimitAnEndpointIsNotGivenMore() throws Exception {
         clusters.put("one", endpoint("one", one.port()));
         ((TestClusters.RoundRobin) clusters.cluster("one")).maxConnections = 1;
-        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "one"));
+        proxy.cluster("one");
         List<RawHttpClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 4; i++) {
@@ -270,7 +270,7 @@ class HttpForwardingTest {
 
     @Test
     void unknownClusterGives503() throws IOException {
-        proxy.frontend.spec(new io.switchboard.api.runtime.FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "nope"));
+        proxy.cluster("nope");
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {
             Response r = c.get("/x");
             assertEquals(503, r.status);

@@ -1,5 +1,6 @@
-package io.switchboard.transport.impl;
+package io.switchboard.handler.http.impl;
 
+import io.switchboard.testkit.dataplane.TestClusters;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.Endpoint;
 import io.switchboard.api.runtime.FrontendSpec;
-import io.switchboard.api.runtime.Protocol;
 import io.switchboard.testkit.HttpBackend;
-import io.switchboard.transport.impl.http.HttpFrontendInitializer;
 import io.switchboard.testkit.RawHttpClient;
 import io.switchboard.testkit.RawHttpClient.Response;
 import java.io.ByteArrayOutputStream;
@@ -43,7 +42,7 @@ class HttpSmugglingTest {
         one = new HttpBackend("one");
         two = new HttpBackend("two");
         clusters = new TestClusters().put("pair", endpoint("one", one.port()), endpoint("two", two.port()));
-        proxy = new ProxyFixture(Protocol.HTTP, "pair", clusters);
+        proxy = new ProxyFixture("pair", clusters);
     }
 
     @AfterEach
@@ -355,7 +354,7 @@ class HttpSmugglingTest {
 
     @Test
     void requestLineOverTheConfiguredLimitGets414() throws IOException {
-        try (ProxyFixture small = new ProxyFixture("pair", clusters, new HttpFrontendInitializer.Limits(1024, 4096, 10_000))) {
+        try (ProxyFixture small = new ProxyFixture("pair", clusters, java.util.Map.of("maxUriBytes", "1024", "maxHeaderBytes", "4096"))) {
             try (RawHttpClient c = new RawHttpClient(small.port())) {
                 assertEquals(200, c.get("/" + "a".repeat(900)).status, "under the limit");
             }
@@ -374,7 +373,7 @@ class HttpSmugglingTest {
 
     @Test
     void headerSectionOverTheConfiguredLimitGets431() throws IOException {
-        try (ProxyFixture small = new ProxyFixture("pair", clusters, new HttpFrontendInitializer.Limits(1024, 4096, 10_000))) {
+        try (ProxyFixture small = new ProxyFixture("pair", clusters, java.util.Map.of("maxUriBytes", "1024", "maxHeaderBytes", "4096"))) {
             try (RawHttpClient c = new RawHttpClient(small.port())) {
                 c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + "b".repeat(3000) + "\r\n\r\n");
                 assertEquals(200, c.read().status, "under the limit");
@@ -400,7 +399,7 @@ class HttpSmugglingTest {
 
     @Test
     void slowClientSendingHalfARequestHeadGets408AndTakesNoBackendConnection() throws IOException {
-        try (ProxyFixture quick = new ProxyFixture("pair", clusters, new HttpFrontendInitializer.Limits(8192, 16384, 300))) {
+        try (ProxyFixture quick = new ProxyFixture("pair", clusters, java.util.Map.of("maxUriBytes", "8192", "maxHeaderBytes", "16384", "requestHeadTimeoutSeconds", "1"))) {
             try (RawHttpClient c = new RawHttpClient(quick.port())) {
                 long t0 = System.nanoTime();
                 c.send("GET /slowloris HTTP/1.1\r\nHost: t\r\nX-Half");
@@ -418,7 +417,7 @@ class HttpSmugglingTest {
 
     @Test
     void trickledLineEndsBeforeTheRequestLineCountAsAHeadToo() throws IOException {
-        try (ProxyFixture quick = new ProxyFixture("pair", clusters, new HttpFrontendInitializer.Limits(8192, 16384, 300))) {
+        try (ProxyFixture quick = new ProxyFixture("pair", clusters, java.util.Map.of("maxUriBytes", "8192", "maxHeaderBytes", "16384", "requestHeadTimeoutSeconds", "1"))) {
             try (RawHttpClient c = new RawHttpClient(quick.port())) {
                 c.send("\r\n");
                 sleep(200);
@@ -433,7 +432,7 @@ class HttpSmugglingTest {
 
     @Test
     void theHeadTimerRunsOnlyWhileAHeadIsIncompleteAndNoResponseIsDue() throws IOException {
-        try (ProxyFixture quick = new ProxyFixture("pair", clusters, new HttpFrontendInitializer.Limits(8192, 16384, 300))) {
+        try (ProxyFixture quick = new ProxyFixture("pair", clusters, java.util.Map.of("maxUriBytes", "8192", "maxHeaderBytes", "16384", "requestHeadTimeoutSeconds", "1"))) {
             try (RawHttpClient c = new RawHttpClient(quick.port())) {
                 assertEquals(200, c.get("/first").status);
                 sleep(600); // idle between requests: no head has begun
@@ -480,7 +479,7 @@ class HttpSmugglingTest {
     void aBadChunkAfterForwardingStartedClosesWithoutCompletingTheRequest() throws Exception {
         try (RawBackend raw = new RawBackend(head -> null)) {
             clusters.put("raw", endpoint("raw", raw.port()));
-            proxy.frontend.spec(new FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "raw"));
+            proxy.cluster("raw");
             try (RawHttpClient c = new RawHttpClient(proxy.port())) {
                 c.send(POST + CHUNKED + "\r\n5\r\nhello\r\n");
                 raw.awaitReceived("hello");
@@ -561,7 +560,7 @@ class HttpSmugglingTest {
         try (RawBackend raw = new RawBackend(head -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
                 + RawBackend.CLOSE)) {
             clusters.put("raw", endpoint("raw", raw.port()));
-            proxy.frontend.spec(new FrontendSpec("test", Protocol.HTTP, "127.0.0.1", 0, "raw"));
+            proxy.cluster("raw");
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
                 s.setSoTimeout(10_000);
                 s.getOutputStream().write(RawHttpClient.getRequest("/half").getBytes(StandardCharsets.US_ASCII));

@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl.http;
+package io.switchboard.handler.http.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

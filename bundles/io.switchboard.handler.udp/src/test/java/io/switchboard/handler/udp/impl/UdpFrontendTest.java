@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl;
+package io.switchboard.handler.udp.impl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,12 +14,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.util.ResourceLeakDetector;
 import io.switchboard.api.flow.FlowHandler;
 import io.switchboard.api.runtime.FrontendSpec;
-import io.switchboard.api.runtime.Protocol;
 import io.switchboard.api.switching.TrackedFlow;
-import io.switchboard.transport.impl.UdpFixture.Client;
-import io.switchboard.transport.impl.UdpFixture.Echo;
-import io.switchboard.transport.impl.UdpFixture.Udp;
-import io.switchboard.transport.impl.udp.UdpFrontend;
+import io.switchboard.api.Endpoint;
+import io.switchboard.handler.udp.impl.UdpFixture.Client;
+import io.switchboard.handler.udp.impl.UdpFixture.Echo;
+import io.switchboard.handler.udp.impl.UdpFixture.Udp;
+import io.switchboard.testkit.dataplane.TestClusters;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -52,7 +52,7 @@ class UdpFrontendTest {
         // Only buffers that went through a datagram socket or this package's code: other test classes
         // of the same JVM may leak on purpose, and a report can come late.
         leakDetector.setLeakListener((type, records) -> {
-            if (records.contains("DatagramChannel") || records.contains(".impl.udp.")) {
+            if (records.contains("DatagramChannel") || records.contains("handler.udp.impl") || records.contains("DatagramFrontend")) {
                 leaks.add(type + ": " + records);
             }
         });
@@ -113,8 +113,12 @@ class UdpFrontendTest {
         return b;
     }
 
+    static Endpoint endpoint(String id, int port) {
+        return new Endpoint(id, "127.0.0.1", port, 1);
+    }
+
     private static TrackedFlow onlyFlow(UdpFixture f) {
-        List<TrackedFlow> flows = f.switchboard.flows();
+        List<TrackedFlow> flows = f.plane.transport.flows();
         assertEquals(1, flows.size(), flows.toString());
         return flows.get(0);
     }
@@ -122,7 +126,7 @@ class UdpFrontendTest {
     @Test
     void echoesEverySizeByteExactAndTheRepliesComeFromTheFrontendAddress() throws Exception {
         Echo echo = echo();
-        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        UdpFixture f = fixture(new TestClusters().put("echo", endpoint("echo", echo.port())));
         Udp udp = f.frontend("echo");
         Client c = client(5000);
         int[] sizes = {1, 100, 1472, 8192, 32768, 60000, 17};
@@ -136,26 +140,26 @@ class UdpFrontendTest {
             total += sizes[i];
         }
         TrackedFlow flow = onlyFlow(f);
-        assertEquals(Protocol.UDP, flow.protocol());
+        assertEquals("udp", flow.protocol());
         assertEquals(c.address(), flow.clientAddress());
         assertEquals(1, flow.messages(), "only the first datagram went through the switch");
         assertEquals(total, flow.bytesIn());
         long expectedOut = total;
         await("bytes out counted", () -> flow.bytesOut() == expectedOut);
-        assertEquals(sizes.length, udp.handler.datagramsIn());
-        assertEquals(sizes.length, udp.handler.datagramsOut());
-        assertEquals(1, udp.frontend.status().requests(), "one flow");
-        assertEquals(1, udp.frontend.status().activeConnections(), "one upstream socket");
+        assertEquals(sizes.length, udp.datagramsIn());
+        assertEquals(sizes.length, udp.datagramsOut());
+        assertEquals(1, udp.status().requests(), "one flow");
+        assertEquals(1, udp.status().activeConnections(), "one upstream socket");
         assertEquals(sizes.length, echo.datagrams.get());
-        assertEquals(0, udp.handler.dropped());
+        assertEquals(0, udp.dropped());
     }
 
     @Test
     void theNioFallbackRelaysByteExactToo() throws Exception {
         Echo echo = echo();
-        UdpFixture f = open(new UdpFixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())), false));
+        UdpFixture f = open(new UdpFixture(new TestClusters().put("echo", endpoint("echo", echo.port())), false));
         Udp udp = f.frontend("echo");
-        assertTrue(udp.channel instanceof io.netty.channel.socket.nio.NioDatagramChannel, udp.channel.getClass().getName());
+        assertEquals("nio", f.plane.transport.name());
         Client c = client(5000);
         for (int size : new int[] {1, 1472, 60000}) {
             byte[] data = random(size, size);
@@ -168,7 +172,7 @@ class UdpFrontendTest {
     @Test
     void severalClientsAtOnceEachGetTheirOwnRepliesThroughTheUdpHandler() throws Exception {
         Echo echo = echo();
-        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        UdpFixture f = fixture(new TestClusters().put("echo", endpoint("echo", echo.port())));
         f.addHandler("udp", (flow, message) -> message.forward(flow.cluster()));
         Udp udp = f.frontend("echo");
         int clients = 8;
@@ -202,21 +206,21 @@ class UdpFrontendTest {
             t.join();
         }
         assertEquals(List.of(), failures);
-        List<TrackedFlow> flows = f.switchboard.flows();
+        List<TrackedFlow> flows = f.plane.transport.flows();
         assertEquals(clients, flows.size());
         for (TrackedFlow flow : flows) {
             assertEquals("udp", flow.owner(), flow.toString());
             assertEquals(1, flow.messages(), "later datagrams skip the switch: " + flow);
         }
-        assertEquals(clients, f.switchboard.stats().messagesByHandler().get("udp"));
-        assertEquals(clients, udp.frontend.status().requests());
+        assertEquals(clients, f.plane.switchboard.stats().messagesByHandler().get("udp"));
+        assertEquals(clients, udp.status().requests());
         assertEquals((long) clients * rounds, echo.datagrams.get());
     }
 
     @Test
     void aHandlerThatRepliesGetsEveryDatagramAndItsAnswersComeFromTheFrontend() throws Exception {
         Echo echo = echo();
-        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        UdpFixture f = fixture(new TestClusters().put("echo", endpoint("echo", echo.port())));
         f.addHandler("udp", (flow, message) -> {
             ByteBuffer p = message.payload();
             byte[] in = new byte[p.remaining()];
@@ -235,18 +239,18 @@ class UdpFrontendTest {
         assertEquals(10, flow.bytesIn());
         assertEquals(5 * "answer to q0".length(), flow.bytesOut());
         assertEquals(0, echo.datagrams.get(), "nothing went to the back-end");
-        assertEquals(0, udp.frontend.status().activeConnections());
+        assertEquals(1, udp.status().activeConnections(), "one flow");
     }
 
     @Test
     void aHandlerOnItsOwnThreadsForwardsThroughTheLoop() throws Exception {
         Echo echo = echo();
-        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        UdpFixture f = fixture(new TestClusters().put("echo", endpoint("echo", echo.port())));
         Map<String, Object> props = new HashMap<>();
         props.put(FlowHandler.TYPE, "udp");
         props.put(FlowHandler.THREADS, 2);
         props.put("service.id", 99L);
-        f.switchboard.addHandler((flow, message) -> {
+        f.plane.switchboard.register((flow, message) -> {
             // The first waits until the whole burst went through the switch; the others hop to the loop
             // after the flow's upstream socket exists, outside any read batch of the frontend.
             Thread.sleep(StandardCharsets.UTF_8.decode(message.payload()).toString().equals("burst 0") ? 100 : 5);
@@ -264,9 +268,9 @@ class UdpFrontendTest {
         List<String> got = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             byte[] back = c.receive();
-            assertNotNull(back, "reply " + i + " (got " + got + "; in " + udp.handler.datagramsIn() + ", out "
-                    + udp.handler.datagramsOut() + ", dropped " + udp.handler.dropped() + ", echoed " + echo.datagrams.get()
-                    + ", flows " + f.switchboard.flows() + ", stats " + f.switchboard.stats().messagesByHandler() + ")");
+            assertNotNull(back, "reply " + i + " (got " + got + "; in " + udp.datagramsIn() + ", out "
+                    + udp.datagramsOut() + ", dropped " + udp.dropped() + ", echoed " + echo.datagrams.get()
+                    + ", flows " + f.plane.transport.flows() + ", stats " + f.plane.switchboard.stats().messagesByHandler() + ")");
             got.add(new String(back, StandardCharsets.UTF_8));
         }
         for (byte[] s : sent) {
@@ -274,49 +278,49 @@ class UdpFrontendTest {
         }
         assertEquals("udp", onlyFlow(f).owner());
         assertEquals(20, onlyFlow(f).messages(), "the whole burst went through the switch");
-        assertEquals(1, udp.frontend.status().activeConnections(), "one upstream socket for the flow");
+        assertEquals(1, udp.status().activeConnections(), "one upstream socket for the flow");
     }
 
     @Test
     void idleFlowsExpireAndTheirUpstreamSocketsClose() throws Exception {
         Echo echo = echo();
-        TestClusters clusters = new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port()));
+        TestClusters clusters = new TestClusters().put("echo", endpoint("echo", echo.port()));
         UdpFixture f = fixture(clusters);
-        Udp udp = f.frontend("idle", "echo", 1, UdpFrontend.DEFAULT_MAX_FLOWS);
+        Udp udp = f.frontend("idle", "echo", 1, 65536);
         Client c = client(5000);
         assertArrayEquals(new byte[] {1, 2, 3}, c.roundTrip(udp.address(), new byte[] {1, 2, 3}));
         TestClusters.Counters counters = ((TestClusters.RoundRobin) clusters.cluster("echo"))
                 .counters(clusters.cluster("echo").endpoints().get(0));
-        assertEquals(1, f.switchboard.flows().size());
+        assertEquals(1, f.plane.transport.flows().size());
         assertEquals(1, counters.active());
 
         long start = System.nanoTime();
-        await("the idle flow to close", () -> f.switchboard.flows().isEmpty());
+        await("the idle flow to close", () -> f.plane.transport.flows().isEmpty());
         long took = (System.nanoTime() - start) / 1_000_000;
         assertTrue(took >= 500, "closed after " + took + " ms: too early for an idle time of 1 s");
-        await("its upstream socket to close", () -> counters.active() == 0 && udp.frontend.status().activeConnections() == 0);
-        assertEquals(1, udp.handler.expired());
+        await("its upstream socket to close", () -> counters.active() == 0 && udp.status().activeConnections() == 0);
+        assertEquals(1, udp.expired());
         assertEquals(0, counters.failures());
 
         // The same client again: a new flow.
         assertArrayEquals(new byte[] {4}, c.roundTrip(udp.address(), new byte[] {4}));
-        assertEquals(2, udp.frontend.status().requests());
-        assertEquals(1, f.switchboard.flows().size());
+        assertEquals(2, udp.status().requests());
+        assertEquals(1, f.plane.transport.flows().size());
     }
 
     @Test
     void aFlowThatKeepsTalkingDoesNotExpire() throws Exception {
         Echo echo = echo();
-        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
-        Udp udp = f.frontend("busy", "echo", 1, UdpFrontend.DEFAULT_MAX_FLOWS);
+        UdpFixture f = fixture(new TestClusters().put("echo", endpoint("echo", echo.port())));
+        Udp udp = f.frontend("busy", "echo", 1, 65536);
         Client c = client(5000);
         long end = System.nanoTime() + 2_500_000_000L;
         while (System.nanoTime() < end) {
             assertNotNull(c.roundTrip(udp.address(), new byte[] {9}));
             Thread.sleep(100);
         }
-        assertEquals(0, udp.handler.expired());
-        assertEquals(1, udp.frontend.status().requests());
+        assertEquals(0, udp.expired());
+        assertEquals(1, udp.status().requests());
     }
 
     @Test
@@ -324,8 +328,8 @@ class UdpFrontendTest {
         Echo echo = echo();
         int dead = UdpFixture.deadUdpPort();
         TestClusters clusters = new TestClusters()
-                .put("dead", HttpForwardingTest.endpoint("dead", dead))
-                .put("echo", HttpForwardingTest.endpoint("echo", echo.port()));
+                .put("dead", endpoint("dead", dead))
+                .put("echo", endpoint("echo", echo.port()));
         UdpFixture f = fixture(clusters);
         Udp toDead = f.frontend("dead");
         Udp toEcho = f.frontend("echo");
@@ -339,18 +343,18 @@ class UdpFrontendTest {
         TestClusters.Counters counters = ((TestClusters.RoundRobin) clusters.cluster("dead"))
                 .counters(clusters.cluster("dead").endpoints().get(0));
         await("the refusal counted", () -> counters.failures() >= 1);
-        assertTrue(toDead.handler.dropped() >= 1, "datagrams dropped: " + toDead.handler.dropped());
-        assertEquals(0, toEcho.handler.dropped());
-        assertTrue(toDead.channel.isActive(), "the frontend still listens");
-        assertEquals(2, f.switchboard.flows().size());
+        assertTrue(toDead.dropped() >= 1, "datagrams dropped: " + toDead.dropped());
+        assertEquals(0, toEcho.dropped());
+        assertTrue(toDead.status().listening(), "the frontend still listens");
+        assertEquals(2, f.plane.transport.flows().size());
     }
 
     @Test
     void aFlowRefusedByOneEndpointMovesToAnother() throws Exception {
         Echo echo = echo();
         TestClusters clusters = new TestClusters().put("mixed",
-                HttpForwardingTest.endpoint("dead", UdpFixture.deadUdpPort()),
-                HttpForwardingTest.endpoint("echo", echo.port()));
+                endpoint("dead", UdpFixture.deadUdpPort()),
+                endpoint("echo", echo.port()));
         UdpFixture f = fixture(clusters);
         Udp udp = f.frontend("mixed");
         Client c = client(300);
@@ -365,13 +369,13 @@ class UdpFrontendTest {
         TestClusters.Counters deadCounters = ((TestClusters.RoundRobin) clusters.cluster("mixed"))
                 .counters(clusters.cluster("mixed").endpoints().get(0));
         assertEquals(1, deadCounters.failures());
-        assertEquals(1, f.switchboard.flows().size(), "still the same flow");
+        assertEquals(1, f.plane.transport.flows().size(), "still the same flow");
     }
 
     @Test
     void theFlowTableIsBoundedAndANewClientBeyondItIsDroppedWithOneLogLine() throws Exception {
         Echo echo = echo();
-        UdpFixture f = fixture(new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port())));
+        UdpFixture f = fixture(new TestClusters().put("echo", endpoint("echo", echo.port())));
         Udp udp = f.frontend("small", "echo", 30, 2);
         Client c1 = client(5000);
         Client c2 = client(5000);
@@ -381,17 +385,18 @@ class UdpFrontendTest {
         for (int i = 0; i < 3; i++) {
             assertNull(c3.roundTrip(udp.address(), new byte[] {3}));
         }
-        assertEquals(3, udp.handler.overflow());
-        assertEquals(1, f.warnings.size(), f.warnings.toString());
-        assertTrue(f.warnings.get(0).contains("flow table full (2 flows)"), f.warnings.get(0));
+        assertEquals(3, udp.overflow());
+        List<String> full = f.plane.log("flow table full");
+        assertEquals(1, full.size(), full.toString());
+        assertTrue(full.get(0).contains("flow table full (2 flows)"), full.get(0));
         assertNotNull(c1.roundTrip(udp.address(), new byte[] {1}), "the flows in the table are served");
-        assertEquals(2, f.switchboard.flows().size());
+        assertEquals(2, f.plane.transport.flows().size());
     }
 
     @Test
     void closingTheFrontendClosesEveryFlowAndUpstreamSocketBeforeTheCloseCompletes() throws Exception {
         Echo echo = echo();
-        TestClusters clusters = new TestClusters().put("echo", HttpForwardingTest.endpoint("echo", echo.port()));
+        TestClusters clusters = new TestClusters().put("echo", endpoint("echo", echo.port()));
         UdpFixture f = fixture(clusters);
         Udp udp = f.frontend("echo");
         for (int i = 0; i < 3; i++) {
@@ -400,25 +405,23 @@ class UdpFrontendTest {
         TestClusters.Counters counters = ((TestClusters.RoundRobin) clusters.cluster("echo"))
                 .counters(clusters.cluster("echo").endpoints().get(0));
         assertEquals(3, counters.active());
-        assertEquals(3, f.switchboard.flows().size());
+        assertEquals(3, f.plane.transport.flows().size());
 
-        udp.channel.close().syncUninterruptibly(); // what removing the frontend does
-        assertEquals(List.of(), f.switchboard.flows());
+        f.plane.transport.remove(udp.name); // closes the socket: every flow closes before the close completes
+        assertEquals(List.of(), f.plane.transport.flows());
         assertEquals(0, counters.active());
         assertEquals(0, counters.failures());
-        await("the frontend's upstream sockets to be gone", () -> udp.frontend.connections().isEmpty());
-        assertFalse(udp.frontend.status().listening());
+        assertNull(udp.status());
     }
 
     @Test
-    void aBusyPortFailsTheBind() throws Exception {
+    void aPortAnotherProcessHoldsFailsTheFrontendWithAClearReason() throws Exception {
         UdpFixture f = fixture(new TestClusters());
-        Udp first = f.frontend("none");
-        Frontend second = new Frontend(new FrontendSpec("second", Protocol.UDP, "127.0.0.1", first.port(), "none"));
-        ChannelFuture bind = UdpFrontend.bind(second, f.group, true, f.clusters, f.switchboard, 30, 10, f.warnings::add)
-                .awaitUninterruptibly();
-        assertFalse(bind.isSuccess());
-        assertTrue(String.valueOf(bind.cause().getMessage()).contains("in use"), String.valueOf(bind.cause()));
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            f.plane.transport.apply(new FrontendSpec("second", "udp", "127.0.0.1", taken.getLocalPort(), "none"));
+            assertFalse(f.plane.status("second").listening());
+            assertTrue(f.plane.status("second").error().contains("in use"), f.plane.status("second").error());
+        }
     }
 
     @Test
@@ -426,13 +429,13 @@ class UdpFrontendTest {
         Echo web = echo();
         Echo api = echo();
         UdpFixture f = fixture(new TestClusters()
-                .put("web", HttpForwardingTest.endpoint("web", web.port()))
-                .put("api", HttpForwardingTest.endpoint("api", api.port())));
-        Udp udp = f.frontend(new FrontendSpec("vs", Protocol.UDP, "0.0.0.0", 0, "web"), 30, 100);
+                .put("web", endpoint("web", web.port()))
+                .put("api", endpoint("api", api.port())));
+        Udp udp = f.frontend(new FrontendSpec("vs", "udp", "0.0.0.0", 0, "web"));
         int port = udp.port();
-        udp.frontend.spec(new FrontendSpec("vs", Protocol.UDP, "0.0.0.0", port, "web", Map.of(
+        f.frontend(new FrontendSpec("vs", "udp", "0.0.0.0", 0, "web", Map.of(
                 new InetSocketAddress("127.0.0.2", port), "web",
-                new InetSocketAddress("127.0.0.3", port), "api")));
+                new InetSocketAddress("127.0.0.3", port), "api"), Map.of(), null));
         Client toWeb = client(5000);
         Client toApi = client(5000);
         Client elsewhere = client(300);
@@ -441,9 +444,9 @@ class UdpFrontendTest {
         assertNull(elsewhere.roundTrip(new InetSocketAddress("127.0.0.4", port), new byte[] {3}));
         assertEquals(1, web.datagrams.get());
         assertEquals(1, api.datagrams.get());
-        assertEquals(1, udp.frontend.status().refused());
+        assertEquals(1, udp.status().refused());
         Map<String, String> clusterByDestination = new HashMap<>();
-        for (TrackedFlow flow : f.switchboard.flows()) {
+        for (TrackedFlow flow : f.plane.transport.flows()) {
             clusterByDestination.put(flow.localAddress().getAddress().getHostAddress(), flow.cluster());
         }
         assertEquals(Map.of("127.0.0.2", "web", "127.0.0.3", "api"), clusterByDestination);
@@ -455,7 +458,7 @@ class UdpFrontendTest {
         Udp udp = f.frontend("nowhere");
         Client c = client(300);
         assertNull(c.roundTrip(udp.address(), new byte[] {1}));
-        await("the drop counted", () -> udp.handler.dropped() == 1);
-        assertEquals(1, f.switchboard.flows().size());
+        await("the drop counted", () -> udp.dropped() == 1);
+        assertEquals(1, f.plane.transport.flows().size());
     }
 }

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.api.Endpoint;
 import io.switchboard.api.RequestContext;
 import io.switchboard.api.policy.Balancer;
-import java.lang.annotation.Annotation;
+import io.switchboard.api.policy.BalancingPolicy;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -343,11 +343,8 @@ class MaglevPolicyTest {
         assertTrue(buildMicros < 500_000, "build took " + buildMicros + " us");
     }
 
-    private static MaglevPolicy.Config config(String hashKey) {
-        return new MaglevPolicy.Config() {
-            @Override public String hashKey() { return hashKey; }
-            @Override public Class<? extends Annotation> annotationType() { return MaglevPolicy.Config.class; }
-        };
+    private static Map<String, Object> config(String hashKey) {
+        return Map.of("hashKey", hashKey, BalancingPolicy.NAME, "maglev");
     }
 
     private static RequestContext request(String ip, int port, Map<String, String> attributes) {

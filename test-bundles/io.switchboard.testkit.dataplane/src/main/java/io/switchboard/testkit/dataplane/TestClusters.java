@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl;
+package io.switchboard.testkit.dataplane;
 
 import io.switchboard.api.Endpoint;
 import io.switchboard.api.RequestContext;
@@ -13,11 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The control plane's part for transport tests: clusters balanced round-robin. */
-final class TestClusters implements ClusterDirectory {
+/** The control plane's part for data-plane tests: clusters balanced round-robin. */
+public final class TestClusters implements ClusterDirectory {
     private final Map<String, ClusterSnapshot> clusters = new ConcurrentHashMap<>();
 
-    TestClusters put(String name, Endpoint... endpoints) {
+    public TestClusters put(String name, Endpoint... endpoints) {
         clusters.put(name, new RoundRobin(name, List.of(endpoints)));
         return this;
     }
@@ -27,27 +27,30 @@ final class TestClusters implements ClusterDirectory {
     @Override public List<String> policies() { return List.of("round-robin"); }
     @Override public boolean setPolicy(String cluster, String policy) { return false; }
 
-    static final class Counters implements EndpointCounters {
-        final AtomicLong requests = new AtomicLong();
-        final AtomicLong failures = new AtomicLong();
-        final AtomicLong active = new AtomicLong();
+    /** Counters that count; no health. */
+    public static final class Counters implements EndpointCounters {
+        public final AtomicLong requests = new AtomicLong();
+        public final AtomicLong failures = new AtomicLong();
+        public final AtomicLong active = new AtomicLong();
 
         @Override public void started() { requests.incrementAndGet(); active.incrementAndGet(); }
         @Override public void finished(boolean ok) { active.decrementAndGet(); if (!ok) failures.incrementAndGet(); }
         @Override public long requests() { return requests.get(); }
         @Override public long failures() { return failures.get(); }
         @Override public long active() { return active.get(); }
-        @Override public boolean down() { return false; }
+        @Override public int failuresInARow() { return 0; }
+        @Override public long lastFailureNanos() { return 0; }
     }
 
-    static final class RoundRobin implements ClusterSnapshot {
+    /** A cluster balanced round-robin, with settable timeouts and limits. */
+    public static final class RoundRobin implements ClusterSnapshot {
         private final String name;
         private final List<Endpoint> endpoints;
         private final AtomicInteger next = new AtomicInteger();
         private final Map<String, Counters> counters = new ConcurrentHashMap<>();
-        volatile int firstByteTimeoutMillis = 30_000;
-        volatile int idleTimeoutMillis = 60_000;
-        volatile int maxConnections;
+        public volatile int firstByteTimeoutMillis = 30_000;
+        public volatile int idleTimeoutMillis = 60_000;
+        public volatile int maxConnections;
 
         RoundRobin(String name, List<Endpoint> endpoints) {
             this.name = name;
@@ -72,11 +75,14 @@ final class TestClusters implements ClusterDirectory {
         }
 
         @Override public Counters counters(Endpoint endpoint) { return counters.get(endpoint.id()); }
+        @Override public boolean down(Endpoint endpoint) { return false; }
+        @Override public long policyFallbacks() { return 0; }
+        @Override public String policyProblem() { return null; }
         @Override public int connectTimeoutMillis() { return 2000; }
         @Override public int firstByteTimeoutMillis() { return firstByteTimeoutMillis; }
         @Override public int retries() { return 2; }
         @Override public int idleTimeoutMillis() { return idleTimeoutMillis; }
         @Override public int maxConnections() { return maxConnections; }
-        @Override public java.util.Set<String> premium() { return java.util.Set.of(); }
+        @Override public Set<String> premium() { return Set.of(); }
     }
 }

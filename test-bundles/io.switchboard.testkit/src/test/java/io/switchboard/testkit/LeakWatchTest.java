@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl;
+package io.switchboard.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

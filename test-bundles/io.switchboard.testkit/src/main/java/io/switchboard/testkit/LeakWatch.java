@@ -1,4 +1,4 @@
-package io.switchboard.transport.impl;
+package io.switchboard.testkit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -13,7 +13,7 @@ import java.util.logging.Logger;
  * Makes Netty's leak detector fail tests: it runs at paranoid level (surefire's argLine) and reports
  * through java.util.logging; this collects the reports so a fixture can assert there are none.
  */
-final class LeakWatch {
+public final class LeakWatch {
     private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
     private static final Logger NETTY = Logger.getLogger(ResourceLeakDetector.class.getName());
 
@@ -35,7 +35,7 @@ final class LeakWatch {
     }
 
     /** Collects garbage and lets the detector look; throws when any buffer was leaked so far. */
-    static void assertNoLeaks() {
+    public static void assertNoLeaks() {
         if (ResourceLeakDetector.getLevel() != ResourceLeakDetector.Level.PARANOID) {
             throw new AssertionError("tests must run with -Dio.netty.leakDetection.level=paranoid");
         }

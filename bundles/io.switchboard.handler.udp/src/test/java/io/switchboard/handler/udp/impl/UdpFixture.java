@@ -1,46 +1,27 @@
-package io.switchboard.transport.impl;
+package io.switchboard.handler.udp.impl;
 
-import io.netty.channel.Channel;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.switchboard.api.flow.FlowHandler;
 import io.switchboard.api.runtime.FrontendSpec;
-import io.switchboard.api.runtime.Protocol;
-import io.switchboard.core.impl.CoreManager;
-import io.switchboard.handler.defaults.impl.DefaultHandler;
-import io.switchboard.intelligentswitch.impl.SwitchManager;
-import io.switchboard.transport.impl.udp.UdpFrontend;
+import io.switchboard.api.runtime.FrontendStatus;
+import io.switchboard.testkit.dataplane.DataPlane;
+import io.switchboard.testkit.dataplane.TestClusters;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * UDP frontends on real epoll sockets on 127.0.0.1, wired as the frontend manager wires them, with
- * the real switch, core and default handler; plus a UDP echo back-end and clients.
+ * UDP frontends on real sockets on 127.0.0.1, on the real data plane (transport, switch, core and
+ * default handler) with this bundle's protocol; plus a UDP echo back-end and clients.
  */
 final class UdpFixture implements AutoCloseable {
-    final EventLoopGroup group;
-    final boolean epoll;
-    final CoreManager core;
-    final SwitchManager switchboard;
+    final DataPlane plane;
     final TestClusters clusters;
-    final DefaultHandler defaultHandler = new DefaultHandler();
-    final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final List<Channel> channels = new ArrayList<>();
-    private final AtomicLong serviceIds = new AtomicLong(1);
 
     UdpFixture(TestClusters clusters) {
         this(clusters, true);
@@ -48,69 +29,67 @@ final class UdpFixture implements AutoCloseable {
 
     /** With {@code epoll} false, on NIO: what the transport falls back to. */
     UdpFixture(TestClusters clusters, boolean epoll) {
-        if (epoll && !Epoll.isAvailable()) {
-            throw new IllegalStateException("epoll must load on this machine", Epoll.unavailabilityCause());
-        }
         this.clusters = clusters;
-        this.epoll = epoll;
-        group = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        core = CoreManager.start(1024, 1024, "blocking");
-        switchboard = SwitchManager.withCore(core);
-        addHandler(FlowHandler.DEFAULT_TYPE, defaultHandler);
+        plane = new DataPlane(epoll ? "auto" : "nio");
+        plane.protocol("udp", UdpProtocol.with(clusters));
     }
 
     /** Registers a flow handler of the type, as its service would be; returns its properties (to remove it). */
     Map<String, Object> addHandler(String type, FlowHandler handler) {
-        Map<String, Object> props = Map.of(FlowHandler.TYPE, type, "service.id", serviceIds.getAndIncrement());
-        switchboard.addHandler(handler, props, "test");
-        return props;
+        return plane.handler(type, handler);
     }
 
-    /** A UDP frontend on 127.0.0.1 (any free port) in front of the cluster. */
+    /** A UDP frontend on 127.0.0.1 (any free port) in front of the cluster, with this idle time and flow limit. */
     Udp frontend(String name, String cluster, int idleSeconds, int maxFlows) {
-        return frontend(new FrontendSpec(name, Protocol.UDP, "127.0.0.1", 0, cluster), idleSeconds, maxFlows);
+        String problem = plane.transport.frontendSettings(Map.of("udpIdleSeconds", idleSeconds, "udpMaxFlows", maxFlows));
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return frontend(new FrontendSpec(name, "udp", "127.0.0.1", 0, cluster));
     }
 
-    Udp frontend(FrontendSpec spec, int idleSeconds, int maxFlows) {
-        Frontend frontend = new Frontend(spec);
-        Channel ch = UdpFrontend.bind(frontend, group, epoll, clusters, switchboard, idleSeconds, maxFlows, warnings::add)
-                .syncUninterruptibly().channel();
-        frontend.listening(ch);
-        channels.add(ch);
-        return new Udp(frontend, ch);
+    Udp frontend(FrontendSpec spec) {
+        return new Udp(plane, spec.name(), plane.frontend(spec));
     }
 
     Udp frontend(String cluster) {
-        return frontend("udp-" + cluster, cluster, 30, UdpFrontend.DEFAULT_MAX_FLOWS);
+        return frontend("udp-" + cluster, cluster, 30, 65536);
     }
 
+    /** One UDP frontend: its address, status and datagram counters. */
     static final class Udp {
-        final Frontend frontend;
-        final Channel channel;
-        final UdpFrontend handler;
+        private final DataPlane plane;
+        final String name;
+        final int port;
 
-        Udp(Frontend frontend, Channel channel) {
-            this.frontend = frontend;
-            this.channel = channel;
-            this.handler = UdpFrontend.of(channel);
+        Udp(DataPlane plane, String name, int port) {
+            this.plane = plane;
+            this.name = name;
+            this.port = port;
         }
 
         InetSocketAddress address() {
-            return (InetSocketAddress) channel.localAddress();
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         }
 
         int port() {
-            return address().getPort();
+            return port;
         }
+
+        FrontendStatus status() {
+            return plane.status(name);
+        }
+
+        long datagramsIn() { return plane.transport.datagramCounters(name)[0]; }
+        long datagramsOut() { return plane.transport.datagramCounters(name)[1]; }
+        long dropped() { return plane.transport.datagramCounters(name)[2]; }
+        long overflow() { return plane.transport.datagramCounters(name)[3]; }
+        long expired() { return plane.transport.datagramCounters(name)[4]; }
     }
 
     @Override
     public void close() {
-        for (Channel ch : channels) {
-            ch.close().syncUninterruptibly();
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        core.deactivate();
+        plane.close();
     }
 
     /** A UDP back-end on 127.0.0.1 that sends every datagram back to its sender, unchanged. */
