@@ -10,15 +10,18 @@ public final class DrainRecord {
     private final int connections;
     private final int finished;
     private final int forced;
+    private final int leftRunning;
     private final long tookMillis;
     private final boolean done;
 
-    public DrainRecord(String reason, long startedMillis, int connections, int finished, int forced, long tookMillis, boolean done) {
+    public DrainRecord(String reason, long startedMillis, int connections, int finished, int forced, int leftRunning,
+                       long tookMillis, boolean done) {
         this.reason = reason;
         this.startedMillis = startedMillis;
         this.connections = connections;
         this.finished = finished;
         this.forced = forced;
+        this.leftRunning = leftRunning;
         this.tookMillis = tookMillis;
         this.done = done;
     }
@@ -33,14 +36,19 @@ public final class DrainRecord {
     public int finished() { return finished; }
     /** Connections closed at the drain deadline with work still open. */
     public int forced() { return forced; }
+    /**
+     * Open-ended connections (byte relays) left running on the code that opened them: the drain
+     * does not wait for them.
+     */
+    public int leftRunning() { return leftRunning; }
     /** How long the drain took, or has taken so far. */
     public long tookMillis() { return tookMillis; }
-    /** Whether every connection has closed. */
+    /** Whether every connection the drain waits for has closed. */
     public boolean done() { return done; }
 
     @Override
     public String toString() {
         return reason + ": " + connections + " connections, " + finished + " finished, " + forced
-                + " closed at the deadline, " + tookMillis + " ms" + (done ? "" : " (still draining)");
+                + " closed at the deadline, " + (leftRunning > 0 ? leftRunning + " left running on the code that opened them, " : "") + tookMillis + " ms" + (done ? "" : " (still draining)");
     }
 }

@@ -27,6 +27,15 @@ public final class DrainEvent {
      */
     public static final AttributeKey<Boolean> BUSY = AttributeKey.valueOf("switchboard.drain.busy");
 
+    /**
+     * Channel attribute a protocol sets (at accept) on a connection with no request boundary to
+     * finish at, such as a byte relay: when its code or settings are replaced ({@link #DRAIN}) it
+     * runs on, on the code that opened it, until either side closes it, and the drain does not wait
+     * for it or close it at the deadline. {@link #STOP}, and the retirement of its event loop, still
+     * close it at the deadline.
+     */
+    public static final AttributeKey<Boolean> OPEN_ENDED = AttributeKey.valueOf("switchboard.drain.openEnded");
+
     private final boolean closeIdleNow;
 
     private DrainEvent(boolean closeIdleNow) {

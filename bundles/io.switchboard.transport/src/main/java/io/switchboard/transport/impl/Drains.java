@@ -52,22 +52,35 @@ final class Drains {
     /**
      * Drains the connections; nothing is recorded when there are none.
      *
-     * @return completes when every connection has closed
+     * @param openEndedRunOn whether open-ended connections ({@link DrainEvent#OPEN_ENDED}) run on
+     *        rather than close at the deadline: true when code or settings were replaced, false when
+     *        the frontend or the event loop goes away
+     * @return completes when every connection waited for has closed
      */
-    CompletableFuture<Void> start(String reason, Collection<Channel> channels, long deadlineMillis, DrainEvent event) {
+    CompletableFuture<Void> start(String reason, Collection<Channel> channels, long deadlineMillis, DrainEvent event,
+                                  boolean openEndedRunOn) {
         List<Channel> open = new ArrayList<>();
+        int runningOn = 0;
         for (Channel ch : channels) {
-            if (ch.isOpen()) {
+            if (!ch.isOpen()) {
+                continue;
+            }
+            if (openEndedRunOn && Boolean.TRUE.equals(ch.attr(DrainEvent.OPEN_ENDED).get())) {
+                runningOn++;
+            } else {
                 open.add(ch);
             }
         }
-        if (open.isEmpty()) {
+        if (open.isEmpty() && runningOn == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        Drain d = new Drain(reason, open.size());
+        Drain d = new Drain(reason, open.size(), runningOn);
         history.addLast(d);
         while (history.size() > HISTORY) {
             history.pollFirst();
+        }
+        if (open.isEmpty()) {
+            d.complete();
         }
         for (Channel ch : open) {
             ch.closeFuture().addListener(f -> d.closed(ch));
@@ -88,14 +101,16 @@ final class Drains {
         private final long startedMillis = System.currentTimeMillis();
         private final long startedNanos = System.nanoTime();
         private final int connections;
+        private final int leftRunning;
         private final AtomicInteger finished = new AtomicInteger();
         private final AtomicInteger forced = new AtomicInteger();
         private volatile long tookMillis = -1;
         final CompletableFuture<Void> done = new CompletableFuture<>();
 
-        Drain(String reason, int connections) {
+        Drain(String reason, int connections, int leftRunning) {
             this.reason = reason;
             this.connections = connections;
+            this.leftRunning = leftRunning;
         }
 
         void cutShort(Channel ch) {
@@ -107,14 +122,16 @@ final class Drains {
         }
 
         void closed(Channel ch) {
-            int done = finished.incrementAndGet();
-            if (done == connections) {
-                tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-                DrainRecord r = get();
-                int cut = forced.get();
-                (cut > 0 ? warn : info).accept("drained: " + r);
-                this.done.complete(null);
+            if (finished.incrementAndGet() == connections) {
+                complete();
             }
+        }
+
+        void complete() {
+            tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+            DrainRecord r = get();
+            (forced.get() > 0 ? warn : info).accept("drained: " + r);
+            this.done.complete(null);
         }
 
         @Override
@@ -122,7 +139,7 @@ final class Drains {
             long took = tookMillis;
             boolean done = took >= 0;
             int cut = forced.get();
-            return new DrainRecord(reason, startedMillis, connections, finished.get() - cut, cut,
+            return new DrainRecord(reason, startedMillis, connections + leftRunning, finished.get() - cut, cut, leftRunning,
                     done ? took : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos), done);
         }
     }

@@ -224,7 +224,7 @@ final class FrontendTable {
             }
         }
         if (old != p.binding) {
-            drains.start(reason, served, settings.gracePeriodMillis, DrainEvent.DRAIN);
+            drains.start(reason, served, settings.gracePeriodMillis, DrainEvent.DRAIN, true);
         }
     }
 
@@ -242,7 +242,7 @@ final class FrontendTable {
             info.accept("frontend " + name + " closed its listener (" + why + "); " + f.connections.size()
                     + " connections finish within " + settings.gracePeriodMillis / 1000 + " s");
         }
-        return drains.start("frontend " + name + ": " + why, f.connections, settings.gracePeriodMillis, DrainEvent.STOP);
+        return drains.start("frontend " + name + ": " + why, f.connections, settings.gracePeriodMillis, DrainEvent.STOP, false);
     }
 
     /** The protocol of that name is (newly) served by another service: frontends that speak it take it up. */
@@ -350,7 +350,7 @@ final class FrontendTable {
                 }
             }
             done.add(drains.start("frontend " + f.spec().name() + ": " + retired.size() + " event loops retired", on,
-                    settings.gracePeriodMillis, DrainEvent.DRAIN));
+                    settings.gracePeriodMillis, DrainEvent.DRAIN, false)); // a retired loop ends: nothing runs on
         }
         return CompletableFuture.allOf(done.toArray(new CompletableFuture[0]));
     }

@@ -295,8 +295,8 @@ public class ClusterManager implements ClusterDirectory {
             overridden.remove(spec.name());
         }
         specs.put(spec.name(), spec);
-        provisional.remove(spec.name());
         publish(effective(spec.name()));
+        provisional.remove(spec.name()); // only now: a reader in between would find the cluster in neither map
         return null;
     }
 

@@ -119,6 +119,9 @@ public class DefaultHandler implements FlowHandler, ClassifierStats {
             classified = (LongAdder) left.get("classified");
             failures = (LongAdder) left.get("failures");
             slow = (LongAdder) left.get("slow");
+            if (http == null) {
+                http = (FlowHandler) left.get("http"); // the HTTP handler's bundle is away too: the one known good
+            }
         }
         configure(config);
     }
@@ -144,6 +147,9 @@ public class DefaultHandler implements FlowHandler, ClassifierStats {
             state.put("classified", classified);
             state.put("failures", failures);
             state.put("slow", slow);
+            if (http != null) {
+                state.put("http", http);
+            }
             Handover.leave(context, PID, state);
         }
     }

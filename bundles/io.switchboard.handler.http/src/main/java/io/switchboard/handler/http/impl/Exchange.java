@@ -428,6 +428,7 @@ final class Exchange {
         done = true;
         releasePending();
         boolean goOn = keepAlive && !client.draining();
+        client.gatewayError(status, detail);
         client.writeAndFlush(Responses.error(client.ctx.alloc(), status, detail, goOn, headRequest));
         message.done(goOn);
     }

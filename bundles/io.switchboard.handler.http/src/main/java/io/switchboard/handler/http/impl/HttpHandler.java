@@ -6,9 +6,13 @@ import io.switchboard.api.flow.FlowHandler;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.routing.RouteRule;
 import io.switchboard.api.routing.RouteTable;
+import io.switchboard.support.lifecycle.LastKnownGood;
 import java.net.InetSocketAddress;
 import java.util.List;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -25,21 +29,31 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(property = FlowHandler.TYPE + "=http")
 public class HttpHandler implements FlowHandler {
 
-    private volatile RouteTable routes;
+    private final LastKnownGood<RouteTable> routes = new LastKnownGood<>("io.switchboard.handler.http.handler.routes");
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindRoutes(RouteTable t) {
-        routes = t;
+        routes.bind(t);
     }
 
     void unbindRoutes(RouteTable t) {
         // Kept: while the control plane is being updated the last rules known good keep routing.
     }
 
+    @Activate
+    void activate(BundleContext context) {
+        routes.takeOver(context);
+    }
+
+    @Deactivate
+    void deactivate(BundleContext context) {
+        routes.leave(context);
+    }
+
     /** A handler outside a framework (tests). */
     public static HttpHandler with(RouteTable routes) {
         HttpHandler h = new HttpHandler();
-        h.routes = routes;
+        h.routes.bind(routes);
         return h;
     }
 
@@ -50,7 +64,7 @@ public class HttpHandler implements FlowHandler {
 
     /** The cluster of the first rule that matches the request, else the frontend's. */
     String cluster(Flow flow, Message message) {
-        RouteTable table = routes;
+        RouteTable table = routes.get();
         List<RouteRule> rules = table == null ? List.of() : table.rules();
         if (!rules.isEmpty()) {
             RequestContext request = new Request(flow, message);

@@ -10,12 +10,18 @@ import io.switchboard.api.transport.FrontendProtocol;
 import io.switchboard.api.transport.StreamBinding;
 import io.switchboard.api.transport.StreamProtocol;
 import io.switchboard.support.config.ConfigProblem;
+import io.switchboard.support.lifecycle.LastKnownGood;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * HTTP/1.1 as a protocol frontends speak: the pipeline of each client connection is the byte-level
@@ -29,26 +35,45 @@ public class HttpProtocol implements StreamProtocol {
     /** The pool partition of this protocol's back-end connections. */
     static final String POOL = "http";
 
-    private volatile ClusterDirectory clusters;
+    private final LastKnownGood<ClusterDirectory> clusters = new LastKnownGood<>("io.switchboard.handler.http.protocol.clusters");
+
+    @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Logger log;
+
+    private final GatewayErrors gatewayErrors = new GatewayErrors(() -> log);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindClusters(ClusterDirectory c) {
-        clusters = c;
+        clusters.bind(c);
     }
 
     void unbindClusters(ClusterDirectory c) {
         // Kept: the last directory known good serves until its replacement binds.
     }
 
+    @Activate
+    void activate(BundleContext context) {
+        clusters.takeOver(context);
+    }
+
+    @Deactivate
+    void deactivate(BundleContext context) {
+        clusters.leave(context);
+    }
+
     /** A protocol outside a framework (tests). */
     public static HttpProtocol with(ClusterDirectory clusters) {
         HttpProtocol p = new HttpProtocol();
-        p.clusters = clusters;
+        p.clusters.bind(clusters);
         return p;
     }
 
     ClusterDirectory clusters() {
-        return clusters;
+        return clusters.get();
+    }
+
+    GatewayErrors gatewayErrors() {
+        return gatewayErrors;
     }
 
     @Override

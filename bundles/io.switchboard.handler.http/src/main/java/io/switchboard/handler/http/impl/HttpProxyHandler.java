@@ -194,6 +194,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.write(b, ctx.voidPromise());
     }
 
+    /** Counts and logs (once per burst) an error the proxy answers itself. */
+    void gatewayError(HttpResponseStatus status, String reason) {
+        protocol.gatewayErrors().answered(frontendName(), status, reason);
+    }
+
     void writeAndFlush(ByteBuf b) {
         countOut(b);
         ctx.writeAndFlush(b, ctx.voidPromise());
@@ -205,6 +210,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers with an error and closes the connection: the request's handler failed. */
     void failAndClose(HttpResponseStatus status, String reason) {
+        gatewayError(status, reason);
         closing = true;
         releaseQueued();
         current = null;

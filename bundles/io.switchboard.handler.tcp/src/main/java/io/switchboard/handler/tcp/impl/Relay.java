@@ -70,7 +70,8 @@ class Relay extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         } else if (evt instanceof io.switchboard.api.transport.DrainEvent) {
-            // A relayed stream has no request boundary: it runs until it ends, or until the drain deadline.
+            // A relayed stream has no request boundary: it runs on until it ends (it is open-ended,
+            // see TcpProtocol); at a STOP the transport closes it at the drain deadline.
             return;
         } else {
             ctx.fireUserEventTriggered(evt);

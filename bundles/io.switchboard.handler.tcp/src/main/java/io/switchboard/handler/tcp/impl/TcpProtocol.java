@@ -4,13 +4,18 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.FrontendSpec;
+import io.switchboard.api.transport.DrainEvent;
 import io.switchboard.api.transport.FrontendProtocol;
 import io.switchboard.api.transport.StreamBinding;
 import io.switchboard.api.transport.StreamProtocol;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
+import io.switchboard.support.lifecycle.LastKnownGood;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -20,33 +25,44 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * TCP as a protocol frontends speak: each connection's first bytes go through the intelligent
  * switch as its flow's first message; once its handler forwards it, the bytes are relayed both ways
  * to an endpoint, each direction closing on its own (half-close). A relayed stream has no request
- * boundary: when its code is replaced it runs on until it ends, or until the drain deadline.
+ * boundary: when its code is replaced it runs on, on the code that opened it, until it ends
+ * ({@link DrainEvent#OPEN_ENDED}).
  */
 @Component(service = FrontendProtocol.class, property = FrontendProtocol.NAME + "=tcp")
 public class TcpProtocol implements StreamProtocol {
     static final Map<String, String> OPTIONS = Map.of(
             "firstBytesWaitMillis", "milliseconds to wait for a client's first bytes before the flow is routed without them (protocols where the server speaks first; 200)");
 
-    private volatile ClusterDirectory clusters;
+    private final LastKnownGood<ClusterDirectory> clusters = new LastKnownGood<>("io.switchboard.handler.tcp.protocol.clusters");
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindClusters(ClusterDirectory c) {
-        clusters = c;
+        clusters.bind(c);
     }
 
     void unbindClusters(ClusterDirectory c) {
         // Kept: the last directory known good serves until its replacement binds.
     }
 
+    @Activate
+    void activate(BundleContext context) {
+        clusters.takeOver(context);
+    }
+
+    @Deactivate
+    void deactivate(BundleContext context) {
+        clusters.leave(context);
+    }
+
     /** A protocol outside a framework (tests). */
     public static TcpProtocol with(ClusterDirectory clusters) {
         TcpProtocol p = new TcpProtocol();
-        p.clusters = clusters;
+        p.clusters.bind(clusters);
         return p;
     }
 
     ClusterDirectory clusters() {
-        return clusters;
+        return clusters.get();
     }
 
     @Override
@@ -69,6 +85,7 @@ public class TcpProtocol implements StreamProtocol {
             // Read nothing until the back-end connection is open; each side closes its half on its own.
             ch.config().setAutoRead(false);
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            ch.attr(DrainEvent.OPEN_ENDED).set(true);
             ch.pipeline().addLast("relay", new TcpClientHandler(connection, this, firstBytesWaitMillis));
         };
     }

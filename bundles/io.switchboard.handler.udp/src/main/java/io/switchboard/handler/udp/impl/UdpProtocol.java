@@ -5,8 +5,12 @@ import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.transport.DatagramBinding;
 import io.switchboard.api.transport.DatagramProtocol;
 import io.switchboard.api.transport.FrontendProtocol;
+import io.switchboard.support.lifecycle.LastKnownGood;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -20,26 +24,36 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = FrontendProtocol.class, property = FrontendProtocol.NAME + "=udp")
 public class UdpProtocol implements DatagramProtocol {
-    private volatile ClusterDirectory clusters;
+    private final LastKnownGood<ClusterDirectory> clusters = new LastKnownGood<>("io.switchboard.handler.udp.protocol.clusters");
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindClusters(ClusterDirectory c) {
-        clusters = c;
+        clusters.bind(c);
     }
 
     void unbindClusters(ClusterDirectory c) {
         // Kept: the last directory known good serves until its replacement binds.
     }
 
+    @Activate
+    void activate(BundleContext context) {
+        clusters.takeOver(context);
+    }
+
+    @Deactivate
+    void deactivate(BundleContext context) {
+        clusters.leave(context);
+    }
+
     /** A protocol outside a framework (tests). */
     public static UdpProtocol with(ClusterDirectory clusters) {
         UdpProtocol p = new UdpProtocol();
-        p.clusters = clusters;
+        p.clusters.bind(clusters);
         return p;
     }
 
     ClusterDirectory clusters() {
-        return clusters;
+        return clusters.get();
     }
 
     @Override
