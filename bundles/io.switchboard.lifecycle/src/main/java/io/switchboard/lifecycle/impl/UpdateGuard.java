@@ -24,6 +24,7 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -54,6 +55,14 @@ public class UpdateGuard {
     private Map<Long, byte[]> lastGood = new ConcurrentHashMap<>();
     /** Why a bundle failed, from the framework's error events, by bundle id. */
     private final Map<Long, String> failures = new ConcurrentHashMap<>();
+    /**
+     * Counts the stops and updates of each bundle, by id: a check scheduled for one update is void
+     * once the bundle is stopped or updated again (the same bundle may be updated again before
+     * its check runs, and must not be rolled back in the middle of that).
+     */
+    private final Map<Long, Long> generations = new ConcurrentHashMap<>();
+    /** Bundles the guard is putting back itself: that update is not checked again (no loop of roll-backs). */
+    private final Map<Long, Boolean> rollingBack = new ConcurrentHashMap<>();
     /** What the guard did about each update it watched, by bundle id (read by sb:update). */
     private final Map<Long, String> outcomes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -100,6 +109,7 @@ public class UpdateGuard {
         }
         switch (e.getType()) {
             case BundleEvent.STOPPING:
+                generations.merge(b.getBundleId(), 1L, Long::sum);
                 if ((b.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) == 0) {
                     try {
                         lastGood.put(b.getBundleId(), content(b));
@@ -109,14 +119,16 @@ public class UpdateGuard {
                 }
                 break;
             case BundleEvent.UPDATED:
-                if (lastGood.containsKey(b.getBundleId())) {
+                long generation = generations.merge(b.getBundleId(), 1L, Long::sum);
+                if (lastGood.containsKey(b.getBundleId()) && !rollingBack.containsKey(b.getBundleId()) && meantToRun(b)) {
                     outcomes.remove(b.getBundleId());
                     failures.remove(b.getBundleId());
-                    timer.schedule(() -> check(b), START_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                    timer.schedule(() -> check(b, generation), START_CHECK_MILLIS, TimeUnit.MILLISECONDS);
                 }
                 break;
             case BundleEvent.UNINSTALLED:
                 lastGood.remove(b.getBundleId());
+                generations.remove(b.getBundleId());
                 break;
             default:
                 break;
@@ -131,12 +143,28 @@ public class UpdateGuard {
     }
 
     /** The updated bundle should be active by now; if not, the version it had goes back. */
-    private void check(Bundle b) {
-        if (b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING || b.getState() == Bundle.UNINSTALLED) {
+    private void check(Bundle b, long generation) {
+        if (generations.getOrDefault(b.getBundleId(), 0L) != generation) {
+            return; // stopped or updated again since: that update has a check of its own
+        }
+        int state = b.getState();
+        if (state == Bundle.STOPPING) {
+            return; // being stopped or updated again right now: that is someone else's decision
+        }
+        if (state == Bundle.ACTIVE || state == Bundle.STARTING || state == Bundle.UNINSTALLED) {
             outcomes.put(b.getBundleId(), "started");
             return;
         }
         rollBack(b, failures.getOrDefault(b.getBundleId(), "it did not start (state " + state(b) + ")"));
+    }
+
+    /**
+     * Whether the bundle should be running: an update of an active bundle keeps it marked as
+     * started, a bundle an operator stopped (and then updated) is not, and is left as it is.
+     */
+    private static boolean meantToRun(Bundle b) {
+        BundleStartLevel level = b.adapt(BundleStartLevel.class);
+        return level == null || level.isPersistentlyStarted();
     }
 
     /** Installs the version the bundle had before its update again, and starts it. */
@@ -147,6 +175,7 @@ public class UpdateGuard {
             error("update of " + b.getSymbolicName() + " failed: " + why + "; no earlier version to go back to");
             return;
         }
+        rollingBack.put(b.getBundleId(), true);
         try {
             b.update(new ByteArrayInputStream(good));
             if (b.getState() != Bundle.ACTIVE) {
@@ -158,6 +187,8 @@ public class UpdateGuard {
         } catch (BundleException | RuntimeException x) {
             outcomes.put(b.getBundleId(), "failed: " + why + "; rolling back failed too: " + x.getMessage());
             error("update of " + b.getSymbolicName() + " failed: " + why + "; rolling back failed too: " + x);
+        } finally {
+            rollingBack.remove(b.getBundleId());
         }
     }
 
