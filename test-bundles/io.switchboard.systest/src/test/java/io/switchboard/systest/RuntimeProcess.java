@@ -24,6 +24,7 @@ final class RuntimeProcess implements AutoCloseable {
     private final Process process;
     private final OutputStream stdin;
     final List<String> output = new CopyOnWriteArrayList<>();
+    private int commands;
 
     RuntimeProcess(String... extraJvmArgs) throws IOException {
         this(java.util.Map.of(), extraJvmArgs);
@@ -88,6 +89,51 @@ final class RuntimeProcess implements AutoCloseable {
     void type(String line) throws IOException {
         stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         stdin.flush();
+    }
+
+    /**
+     * Types a shell command and waits until the shell has answered it (an {@code echo} typed after
+     * it comes back); returns the output lines in between, prompts taken off. Other output printed
+     * meanwhile (log lines) is among them.
+     */
+    synchronized List<String> command(String line, long timeoutMillis) throws IOException, InterruptedException {
+        String token = "command-done-" + (++commands);
+        int mark = output.size();
+        type(line);
+        type("echo " + token);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (System.nanoTime() < deadline) {
+            for (int i = mark; i < output.size(); i++) {
+                if (output.get(i).endsWith(token)) {
+                    List<String> answer = new ArrayList<>();
+                    for (String l : output.subList(mark, i)) {
+                        answer.add(l.startsWith("g! ") ? l.substring(3) : l);
+                    }
+                    return answer;
+                }
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("runtime exited with " + process.exitValue() + " during: " + line);
+            }
+            Thread.sleep(10);
+        }
+        System.out.println("[systest] no answer to '" + line + "': the runtime's threads:\n" + threadDump());
+        throw new AssertionError("no answer to '" + line + "' within " + timeoutMillis + " ms; output since: "
+                + output.subList(mark, output.size()));
+    }
+
+    /** The runtime's threads and their stacks (jcmd), to see where it hangs. */
+    String threadDump() {
+        try {
+            Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            return dump;
+        } catch (IOException | InterruptedException e) {
+            return "no thread dump: " + e;
+        }
     }
 
     void closeStdin() throws IOException {

@@ -1,0 +1,113 @@
+package io.switchboard.systest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP back-ends fast enough not to be what limits a load test: one nginx process (started as a
+ * child, ended by its PID) serving {@code ok} on several ports, and a status port whose request
+ * count a test can sample.
+ */
+final class NginxBackends implements AutoCloseable {
+    private final Path dir;
+    private final Process process;
+    private final List<Integer> ports;
+    private final int statusPort;
+
+    private NginxBackends(Path dir, Process process, List<Integer> ports, int statusPort) {
+        this.dir = dir;
+        this.process = process;
+        this.ports = ports;
+        this.statusPort = statusPort;
+    }
+
+    static NginxBackends start(int count) throws Exception {
+        ExternalTools.require("nginx");
+        Path dir = Files.createTempDirectory("sb-nginx");
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ports.add(RuntimeProcess.freePort());
+        }
+        int statusPort = RuntimeProcess.freePort();
+        StringBuilder conf = new StringBuilder()
+                .append("worker_processes 1; daemon off; pid ").append(dir.resolve("nginx.pid")).append(";\n")
+                .append("error_log ").append(dir.resolve("error.log")).append(" warn;\n")
+                .append("events { worker_connections 4096; }\n")
+                .append("http { access_log off; default_type text/plain; keepalive_requests 100000000; keepalive_timeout 300s;\n");
+        for (String temp : List.of("client_body", "proxy", "fastcgi", "uwsgi", "scgi")) {
+            conf.append("  ").append(temp).append("_temp_path ").append(dir.resolve(temp)).append(";\n");
+        }
+        for (int p : ports) {
+            conf.append("  server { listen 127.0.0.1:").append(p)
+                    .append("; location / { add_header X-Be $server_port; return 200 \"ok\\n\"; } }\n");
+        }
+        conf.append("  server { listen 127.0.0.1:").append(statusPort).append("; location / { stub_status; } }\n}\n");
+        Path file = dir.resolve("nginx.conf");
+        Files.writeString(file, conf);
+        Process p = new ProcessBuilder(ExternalTools.find("nginx").getPath(), "-p", dir.toString(), "-c", file.toString(),
+                "-e", dir.resolve("error.log").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile()).start();
+        NginxBackends backends = new NginxBackends(dir, p, ports, statusPort);
+        backends.awaitUp();
+        return backends;
+    }
+
+    List<Integer> ports() {
+        return ports;
+    }
+
+    /** Requests served so far by all ports (the status requests included, one per call). */
+    long requests() throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), statusPort)) {
+            s.setSoTimeout(5_000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            // "server accepts handled requests\n N N N\n"
+            String[] lines = text.split("\n");
+            for (int i = 0; i + 1 < lines.length; i++) {
+                if (lines[i].startsWith("server accepts handled requests")) {
+                    String[] n = lines[i + 1].trim().split("\\s+");
+                    return Long.parseLong(n[2]);
+                }
+            }
+            throw new IOException("unexpected nginx status: " + text);
+        }
+    }
+
+    private void awaitUp() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("nginx exited with " + process.exitValue() + ": "
+                        + Files.readString(dir.resolve("stdout.txt")) + Files.readString(dir.resolve("error.log")));
+            }
+            try {
+                requests();
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("nginx not answering after 20 s");
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy(); // SIGTERM to the master, which ends its worker
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
