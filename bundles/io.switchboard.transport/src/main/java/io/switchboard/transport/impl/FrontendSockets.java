@@ -74,7 +74,10 @@ final class FrontendSockets {
         int port = old.isEmpty() ? f.spec().port() : ((InetSocketAddress) old.get(0).localAddress()).getPort();
         ChannelFuture first = listeners.listen(f, loops.loop(0), port);
         if (!first.isSuccess()) {
-            f.listeners.addAll(old); // keep serving with the old listeners
+            for (Channel l : old) {
+                l.config().setAutoRead(true); // keep serving with the old listeners (paused while handed over)
+            }
+            f.listeners.addAll(old);
             return Listeners.why(first.cause(), f.spec().bindAddress(), port);
         }
         f.listeners.add(first.channel());

@@ -357,9 +357,19 @@ final class FrontendTable {
 
     // ---- hand-over and stop ----
 
+    /**
+     * Hands the frontends to the next version. Their listeners stop accepting: connections wait in
+     * the accept queue (and move to the new listeners when these close) instead of being set up by
+     * code that is on its way out.
+     */
     synchronized List<Map<String, Object>> leave() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Frontend f : frontends.values()) {
+            if (f.datagrams == null) {
+                for (Channel l : f.listeners) {
+                    l.config().setAutoRead(false);
+                }
+            }
             out.add(f.leave());
         }
         return out;
