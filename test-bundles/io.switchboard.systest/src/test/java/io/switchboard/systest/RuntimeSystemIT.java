@@ -54,7 +54,8 @@ class RuntimeSystemIT {
             Path conf = rt.workDir.resolve("conf");
             // A file that does not parse: one clear line naming file, line and column.
             write(conf.resolve("io.switchboard.frontend-broken.json"), "{\"port\": 1 \"cluster\": \"demo\"}");
-            rt.awaitOutput("config rejected: conf/io.switchboard.frontend-broken.json: line 1 column 12: expected ',' or '}'");
+            rt.awaitOutput("config rejected: conf/io.switchboard.frontend-broken.json: line 1 column 12: Unexpected character ('\"' (code 34)):"
+                    + " was expecting comma to separate Object entries; the configuration in force stays");
 
             // A valid .cfg file starts a frontend; a bad edit of it is rejected and it keeps serving.
             int extraPort = RuntimeProcess.freePort();

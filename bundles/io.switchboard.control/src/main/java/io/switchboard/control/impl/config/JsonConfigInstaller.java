@@ -59,8 +59,8 @@ public class JsonConfigInstaller implements ArtifactInstaller {
         String source = ConfigReader.display(file.toPath());
         Map<String, Object> values;
         try {
-            values = Json.parseObject(Files.readString(file.toPath(), StandardCharsets.UTF_8));
-        } catch (Json.SyntaxError e) {
+            values = JsonConfigParser.parse(Files.readString(file.toPath(), StandardCharsets.UTF_8));
+        } catch (ConfigSyntaxError e) {
             log.error("config rejected: " + source + ": " + e.getMessage() + "; the configuration in force stays");
             return;
         } catch (IOException e) {
