@@ -132,11 +132,16 @@ class RuntimeSystemIT {
         for (int run = 0; run < 4; run++) {
             try (RuntimeProcess rt = new RuntimeProcess(java.util.Map.of("io.switchboard.frontends.cfg", text))) {
                 rt.awaitPort(rt.demoPort, 60_000);
-                Thread.sleep(1_500); // a watcher poll after start
-                try (RawHttpClient c = new RawHttpClient(rt.demoPort)) {
-                    RawHttpClient.Response r = c.get("/");
-                    assertEquals("1.1 systest", r.header("via"), "start " + run + ": " + r.head);
-                }
+                // A watcher poll after start, and the file's settle time.
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                RawHttpClient.Response r;
+                do {
+                    Thread.sleep(100);
+                    try (RawHttpClient c = new RawHttpClient(rt.demoPort)) {
+                        r = c.get("/");
+                    }
+                } while (!"1.1 systest".equals(r.header("via")) && System.nanoTime() < deadline);
+                assertEquals("1.1 systest", r.header("via"), "start " + run + ": " + r.head);
                 assertEquals(text, Files.readString(rt.workDir.resolve("conf").resolve("io.switchboard.frontends.cfg")),
                         "start " + run + ": the file is left as written");
             }
