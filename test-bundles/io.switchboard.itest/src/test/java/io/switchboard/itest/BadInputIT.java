@@ -152,6 +152,18 @@ public class BadInputIT extends PlatformTestSupport {
         }
     }
 
+    @Test
+    public void aJsonFileInConfIsReadByTheJsonBundleOnceItSettles() throws Exception {
+        java.nio.file.Path conf = java.nio.file.Path.of(context.getProperty("switchboard.conf.dir"));
+        java.nio.file.Files.createDirectories(conf);
+        java.nio.file.Files.writeString(conf.resolve("io.switchboard.frontend-jsonbad.json"), "{\"port\": 0,\n \"port\": 1}");
+        awaitLog("config rejected: " + conf.resolve("io.switchboard.frontend-jsonbad.json").toAbsolutePath()
+                + ": line 2 column 2: duplicate key 'port'; the configuration in force stays");
+        java.nio.file.Files.writeString(conf.resolve("io.switchboard.frontend-json.json"),
+                "{\"address\": \"127.0.0.1\", \"port\": 0, \"cluster\": \"json\"}");
+        awaitListening("json");
+    }
+
     private static void update(org.osgi.service.cm.Configuration c, Object... keyValues) throws Exception {
         Dictionary<String, Object> props = new Hashtable<>();
         for (int i = 0; i < keyValues.length; i += 2) {

@@ -61,6 +61,8 @@ public abstract class PlatformTestSupport {
         return options(
                 frameworkProperty("switchboard.conf.dir").value(new File(work, "conf").getPath()),
                 frameworkProperty("felix.fileinstall.dir").value(new File(work, "plugins").getPath()),
+                // As in the runtime: configurations are never written back into their files.
+                frameworkProperty("felix.fileinstall.enableConfigSave").value("false"),
                 frameworkProperty("sb.plugin.random").value(System.getProperty("sb.plugin.random")),
                 frameworkProperty("sb.plugin.classifier").value(System.getProperty("sb.plugin.classifier")),
                 frameworkProperty("sb.plugin.hello").value(System.getProperty("sb.plugin.hello")),

@@ -54,7 +54,8 @@ class RuntimeSystemIT {
             Path conf = rt.workDir.resolve("conf");
             // A file that does not parse: one clear line naming file, line and column.
             write(conf.resolve("io.switchboard.frontend-broken.json"), "{\"port\": 1 \"cluster\": \"demo\"}");
-            rt.awaitOutput("config rejected: conf/io.switchboard.frontend-broken.json: line 1 column 12: expected ',' or '}'");
+            rt.awaitOutput("config rejected: conf/io.switchboard.frontend-broken.json: line 1 column 12: Unexpected character ('\"' (code 34)):"
+                    + " was expecting comma to separate Object entries; the configuration in force stays");
 
             // A valid .cfg file starts a frontend; a bad edit of it is rejected and it keeps serving.
             int extraPort = RuntimeProcess.freePort();
@@ -131,11 +132,16 @@ class RuntimeSystemIT {
         for (int run = 0; run < 4; run++) {
             try (RuntimeProcess rt = new RuntimeProcess(java.util.Map.of("io.switchboard.frontends.cfg", text))) {
                 rt.awaitPort(rt.demoPort, 60_000);
-                Thread.sleep(1_500); // a watcher poll after start
-                try (RawHttpClient c = new RawHttpClient(rt.demoPort)) {
-                    RawHttpClient.Response r = c.get("/");
-                    assertEquals("1.1 systest", r.header("via"), "start " + run + ": " + r.head);
-                }
+                // A watcher poll after start, and the file's settle time.
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                RawHttpClient.Response r;
+                do {
+                    Thread.sleep(100);
+                    try (RawHttpClient c = new RawHttpClient(rt.demoPort)) {
+                        r = c.get("/");
+                    }
+                } while (!"1.1 systest".equals(r.header("via")) && System.nanoTime() < deadline);
+                assertEquals("1.1 systest", r.header("via"), "start " + run + ": " + r.head);
                 assertEquals(text, Files.readString(rt.workDir.resolve("conf").resolve("io.switchboard.frontends.cfg")),
                         "start " + run + ": the file is left as written");
             }

@@ -300,6 +300,12 @@ public class ClusterManager implements ClusterDirectory {
         return null;
     }
 
+    /** The file that defines the cluster (null: none, or not from a file). */
+    public synchronized String definedBy(String name) {
+        ClusterSpec s = specs.get(name);
+        return s == null ? null : s.source();
+    }
+
     /** Removes the cluster, if the configuration removed is the one that defines it. */
     public synchronized void remove(String name, String source) {
         ClusterSpec s = specs.get(name);

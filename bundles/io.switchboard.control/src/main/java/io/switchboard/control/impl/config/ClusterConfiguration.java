@@ -5,6 +5,7 @@ import io.switchboard.support.config.ConfigReader;
 import io.switchboard.control.impl.cluster.ClusterManager;
 import io.switchboard.control.impl.cluster.ClusterSpec;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -70,44 +71,63 @@ public class ClusterConfiguration {
     @Reference
     private ClusterManager clusters;
 
+    @Reference
+    private Refusals refusals;
+
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
     private ClusterSpec applied;
+    /** The file, once read: a refused file is forgotten when it goes. */
+    private String source;
 
     @Activate
     @Modified
     void apply(Map<String, Object> props) {
         ConfigReader reader = new ConfigReader(props, ClusterSettings.KEYS);
+        source = reader.source();
         ClusterSpec spec;
         try {
-            spec = ClusterSettings.parse(props, reader.source());
+            spec = ClusterSettings.parse(props, source);
         } catch (ConfigProblem p) {
-            log.error("config rejected: " + reader.source() + ": " + p.getMessage()
+            log.error("config rejected: " + source + ": " + p.getMessage()
                     + (applied == null ? "; cluster not created" : "; cluster " + applied.name() + " keeps its previous configuration"));
             return;
         }
         if (applied != null && !applied.name().equals(spec.name())) {
-            clusters.remove(applied.name(), applied.source());
+            remove(applied, "renamed to " + spec.name());
+            applied = null;
         }
         if (!spec.equals(applied)) {
             String conflict = clusters.put(spec);
             if (conflict != null) {
-                log.error("config rejected: " + reader.source() + ": " + conflict + "; this file is ignored until it changes");
+                refusals.refused(source, "cluster " + spec.name(), clusters.definedBy(spec.name()));
+                log.error("config rejected: " + source + ": " + conflict + "; this file stays rejected until it is changed or touched,"
+                        + " even once the other one goes");
                 return;
             }
+            refusals.cleared(source);
             log.info("cluster " + spec.name() + " policy=" + spec.policy() + " endpoints=" + spec.endpoints()
-                    + " (from " + reader.source() + ")");
+                    + " (from " + source + ")");
             applied = spec;
         }
     }
 
     /** Only a deleted configuration removes its cluster (see {@link FrontendConfiguration#deactivate}). */
     @Deactivate
-    void deactivate(int reason) {
-        if (applied != null && Deletion.deleted(reason)) {
-            clusters.remove(applied.name(), applied.source());
+    void deactivate(BundleContext context, int reason) {
+        if (Deletion.deleted(reason, context)) {
+            if (applied != null) {
+                remove(applied, source + " is gone");
+            }
+            refusals.cleared(source);
         }
         applied = null;
+    }
+
+    private void remove(ClusterSpec spec, String why) {
+        clusters.remove(spec.name(), spec.source());
+        String waiting = refusals.released(spec.source(), "cluster " + spec.name());
+        log.info("cluster " + spec.name() + " removed (" + why + ")" + (waiting == null ? "" : "; " + waiting));
     }
 }

@@ -15,7 +15,9 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * Asks FileInstall to watch the configuration directory ({@code switchboard.conf.dir}, default
  * {@code conf}) besides the plugin directory, so that configuration files are applied when they
- * appear, change or go.
+ * appear, change or go. The directory is handed to FileInstall only once the platform's own
+ * installer is registered: FileInstall gives a file to the best installer there is when it first
+ * sees it, and its own would apply files without waiting for them to settle.
  */
 @Component
 public class ConfigDirectory {
@@ -23,6 +25,9 @@ public class ConfigDirectory {
 
     @Reference
     private ConfigurationAdmin configAdmin;
+
+    @Reference
+    private ConfigFileInstaller installer;
 
     @Reference(service = LoggerFactory.class)
     private Logger log;

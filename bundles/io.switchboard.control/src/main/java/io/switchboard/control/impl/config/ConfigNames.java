@@ -1,10 +1,8 @@
 package io.switchboard.control.impl.config;
 
 import java.io.File;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 
-/** FileInstall's naming rule for configuration files, and how files are shown in messages. */
+/** FileInstall's naming rule for configuration files. */
 final class ConfigNames {
     private ConfigNames() {
     }
@@ -14,12 +12,5 @@ final class ConfigNames {
         String base = file.getName().replaceAll("\\.[^.]*$", "");
         int dash = base.indexOf('-');
         return dash > 0 ? new String[] {base.substring(0, dash), base.substring(dash + 1)} : new String[] {base, null};
-    }
-
-    /** The file relative to the working directory when it lies below it. */
-    static String display(File file) {
-        Path p = file.toPath().toAbsolutePath();
-        Path cwd = Paths.get("").toAbsolutePath();
-        return p.startsWith(cwd) ? cwd.relativize(p).toString() : p.toString();
     }
 }

@@ -5,7 +5,10 @@ import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.FrontendStatus;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
+import java.util.List;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
+import java.util.Objects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -50,29 +53,48 @@ public class FrontendConfiguration {
     @Reference
     private FrontendService frontends;
 
+    @Reference
+    private Refusals refusals;
+
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
+    /** What this file made the transport run. */
     private FrontendSpec applied;
+    /** The last spec the transport refused because another file held its name or port. */
+    private FrontendSpec refused;
+    /** The file, once read: a refused file is forgotten when it goes. */
+    private String source;
 
     @Activate
     @Modified
     void apply(Map<String, Object> props) {
         ConfigReader reader = new ConfigReader(props, FrontendSettings.KEYS);
+        source = reader.source();
         FrontendSpec spec;
         try {
             spec = FrontendSettings.parse(props, reader);
         } catch (ConfigProblem p) {
-            log.error("config rejected: " + reader.source() + ": " + p.getMessage()
+            log.error("config rejected: " + source + ": " + p.getMessage()
                     + (applied == null ? "; frontend not started" : "; frontend " + applied.name() + " keeps its previous configuration"));
             return;
         }
         if (applied != null && !applied.name().equals(spec.name())) {
-            removeIfMine(applied);
+            remove(applied, "renamed to " + spec.name());
+            applied = null;
         }
         if (!spec.equals(applied)) {
-            log.info("frontend " + spec + " (from " + reader.source() + ")");
             frontends.apply(spec);
+            String[] holder = holder(spec);
+            if (holder != null) {
+                // The transport said why in the log; it stays so even once the holder goes.
+                refusals.refused(source, holder[0], holder[1]);
+                refused = spec;
+                return;
+            }
+            log.info("frontend " + spec + " (from " + source + ")");
+            refusals.cleared(source);
+            refused = null;
             applied = spec;
         }
     }
@@ -83,19 +105,64 @@ public class FrontendConfiguration {
      * configuration to it again, which changes nothing.
      */
     @Deactivate
-    void deactivate(int reason) {
-        if (applied != null && Deletion.deleted(reason)) {
-            removeIfMine(applied);
+    void deactivate(BundleContext context, int reason) {
+        if (Deletion.deleted(reason, context)) {
+            if (applied != null) {
+                remove(applied, source + " is gone");
+            }
+            if (refused != null) {
+                removeIfMine(refused); // the refused frontend's status entry
+            }
+            refusals.cleared(source);
         }
         applied = null;
+        refused = null;
     }
 
-    /** Removes the frontend unless another file defines it now. */
-    private void removeIfMine(FrontendSpec spec) {
+    private void remove(FrontendSpec spec, String why) {
+        if (removeIfMine(spec)) {
+            String waiting = refusals.released(spec.source(), "frontend " + spec.name());
+            String waitingForPort = spec.port() == 0 ? null : refusals.released(spec.source(), "port " + spec.port());
+            log.info("frontend " + spec.name() + " removed (" + why + ")" + (waiting == null ? "" : "; " + waiting)
+                    + (waitingForPort == null ? "" : "; " + waitingForPort));
+        }
+    }
+
+    /** Removes the frontend unless another file defines it now; whether it did. */
+    private boolean removeIfMine(FrontendSpec spec) {
         for (FrontendStatus s : frontends.frontends()) {
-            if (s.spec().name().equals(spec.name()) && java.util.Objects.equals(s.spec().source(), spec.source())) {
+            if (s.spec().name().equals(spec.name()) && Objects.equals(s.spec().source(), spec.source())) {
                 frontends.remove(spec.name());
+                return true;
             }
         }
+        return false;
+    }
+
+    /**
+     * What the transport refused the spec because another file holds it, and that file: the name
+     * (another file's frontend has it), or the port (the transport's error names the frontend on
+     * it); null when the spec was taken, or refused for a reason of its own.
+     */
+    private String[] holder(FrontendSpec spec) {
+        FrontendStatus own = null;
+        List<FrontendStatus> all = frontends.frontends();
+        for (FrontendStatus s : all) {
+            if (s.spec().name().equals(spec.name())) {
+                if (!Objects.equals(s.spec().source(), spec.source())) {
+                    return new String[] {"frontend " + spec.name(), s.spec().source()};
+                }
+                own = s;
+            }
+        }
+        if (own == null || own.error() == null || !own.error().startsWith("key 'port'")) {
+            return null;
+        }
+        for (FrontendStatus s : all) {
+            if (s.listening() && s.spec().port() == spec.port() && own.error().contains("frontend " + s.spec().name() + " ")) {
+                return new String[] {"port " + spec.port(), s.spec().source()};
+            }
+        }
+        return null;
     }
 }

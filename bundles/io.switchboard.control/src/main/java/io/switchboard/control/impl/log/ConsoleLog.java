@@ -1,5 +1,6 @@
 package io.switchboard.control.impl.log;
 
+import io.switchboard.support.lifecycle.Handover;
 import java.io.PrintStream;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -31,6 +32,9 @@ public class ConsoleLog implements LogListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL)
     private LoggerAdmin admin;
 
+    private org.osgi.framework.BundleContext context;
+    private org.osgi.framework.ServiceReference<LogReaderService> ownReader;
+    private LogReaderService listening;
     private volatile LogLevel threshold = LogLevel.INFO;
     private final PrintStream out = System.out;
 
@@ -48,12 +52,29 @@ public class ConsoleLog implements LogListener {
             // The OSGi log drops everything below WARN unless told otherwise.
             admin.getLoggerContext(null).setLogLevels(Map.of(Logger.ROOT_LOGGER_NAME, threshold));
         }
-        reader.addLogListener(this);
+        // A reader of its own, not the one SCR binds: SCR lets go of that one when it disposes this
+        // component, and at a framework stop it may do so before the transport has logged its
+        // listeners closing and its connections draining.
+        this.context = context;
+        ownReader = context.getServiceReference(LogReaderService.class);
+        LogReaderService own = ownReader == null ? null : context.getService(ownReader);
+        if (own == null) {
+            ownReader = null;
+        }
+        listening = own == null ? reader : own;
+        listening.addLogListener(this);
     }
 
+    /** At a framework stop the log is printed to the end: the listener goes with this bundle. */
     @Deactivate
     void deactivate() {
-        reader.removeLogListener(this);
+        if (Handover.frameworkStopping(context)) {
+            return;
+        }
+        listening.removeLogListener(this);
+        if (ownReader != null) {
+            context.ungetService(ownReader);
+        }
     }
 
     @Override

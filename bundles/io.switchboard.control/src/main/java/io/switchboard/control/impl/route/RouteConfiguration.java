@@ -1,9 +1,11 @@
 package io.switchboard.control.impl.route;
 
+import io.switchboard.control.impl.config.Deletion;
+import io.switchboard.control.impl.config.Refusals;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
 import java.util.Map;
-import org.osgi.service.component.ComponentConstants;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -45,15 +47,21 @@ public class RouteConfiguration {
     @Reference
     private RouteManager routes;
 
+    @Reference
+    private Refusals refusals;
+
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
     private ConfiguredRoute applied;
+    /** The file, once read: a refused file is forgotten when it goes. */
+    private String source;
 
     @Activate
     @Modified
     void apply(Map<String, Object> props) {
         ConfigReader reader = new ConfigReader(props, RouteSettings.KEYS);
+        source = reader.source();
         ConfiguredRoute rule;
         try {
             rule = RouteSettings.parse(reader);
@@ -62,26 +70,38 @@ public class RouteConfiguration {
             return;
         }
         if (applied != null && !applied.name().equals(rule.name())) {
-            routes.remove(applied.name(), applied.source);
+            remove(applied, "renamed to " + rule.name());
+            applied = null;
         }
         if (!rule.equals(applied)) {
             String conflict = routes.put(rule);
             if (conflict != null) {
-                log.error("config rejected: " + reader.source() + ": " + conflict + "; this file is ignored until it changes");
+                refusals.refused(source, "route " + rule.name(), routes.definedBy(rule.name()));
+                log.error("config rejected: " + source + ": " + conflict + "; this file stays rejected until it is changed or touched,"
+                        + " even once the other one goes");
                 return;
             }
-            log.info("route " + rule + " (from " + reader.source() + ")");
+            refusals.cleared(source);
+            log.info("route " + rule + " (from " + source + ")");
             applied = rule;
         }
     }
 
     /** Only a deleted configuration removes its rule; a bundle update leaves the table as it is. */
     @Deactivate
-    void deactivate(int reason) {
-        if (applied != null && (reason == ComponentConstants.DEACTIVATION_REASON_CONFIGURATION_DELETED
-                || reason == ComponentConstants.DEACTIVATION_REASON_DISPOSED)) {
-            routes.remove(applied.name(), applied.source);
+    void deactivate(BundleContext context, int reason) {
+        if (Deletion.deleted(reason, context)) {
+            if (applied != null) {
+                remove(applied, source + " is gone");
+            }
+            refusals.cleared(source);
         }
         applied = null;
+    }
+
+    private void remove(ConfiguredRoute rule, String why) {
+        routes.remove(rule.name(), rule.source);
+        String waiting = refusals.released(rule.source, "route " + rule.name());
+        log.info("route " + rule.name() + " removed (" + why + ")" + (waiting == null ? "" : "; " + waiting));
     }
 }

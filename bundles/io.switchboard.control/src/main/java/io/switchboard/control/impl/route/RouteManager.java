@@ -62,6 +62,12 @@ public class RouteManager implements RouteTable {
         return null;
     }
 
+    /** The file that defines the rule (null: none, or not from a file). */
+    public synchronized String definedBy(String name) {
+        RouteRule r = byName.get(name);
+        return r instanceof ConfiguredRoute ? ((ConfiguredRoute) r).source : null;
+    }
+
     /** Removes the rule, if the configuration removed is the one that defines it. */
     public synchronized void remove(String name, String source) {
         RouteRule r = byName.get(name);
