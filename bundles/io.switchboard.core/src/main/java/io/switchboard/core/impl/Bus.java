@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -138,7 +139,13 @@ final class Bus implements HandlerBus {
         while (publishing.get() != 0) {
             Thread.onSpinWait(); // a publisher that saw the bus open finishes its publish first
         }
-        disruptor.shutdown(); // waits until what was published has run
+        // Disruptor's shutdown() waits only for consumers whose thread already runs: one not yet
+        // started would be halted before it ran what it was given. Wait for every consumer here.
+        long last = ring.getCursor();
+        while (ring.getMinimumGatingSequence() < last) {
+            LockSupport.parkNanos(100_000);
+        }
+        disruptor.shutdown();
         drained.complete(null);
         onClose.accept(this);
     }

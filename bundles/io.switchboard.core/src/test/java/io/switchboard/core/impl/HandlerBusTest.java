@@ -200,6 +200,20 @@ class HandlerBusTest {
     }
 
     @Test
+    void closeRightAfterStartRunsEverythingEvenOnThreadsNotYetRunning() {
+        // Disruptor's own shutdown skipped consumers whose thread had not started yet: their tasks never ran.
+        for (int round = 0; round < 300; round++) {
+            HandlerBus bus = bus(uniqueName("young"), 8);
+            AtomicLong ran = new AtomicLong();
+            for (int key = 0; key < 64; key++) {
+                assertTrue(bus.publish(key, ran::incrementAndGet));
+            }
+            bus.close();
+            assertEquals(64, ran.get(), "round " + round + ": tasks published before close() that never ran");
+        }
+    }
+
+    @Test
     void closeRunsWhatWasPublishedThenRefuses() throws InterruptedException {
         String name = uniqueName("close");
         HandlerBus bus = bus(name, 2);

@@ -150,7 +150,8 @@ final class HandlerRegistry {
         if (departed != null) {
             Object bundleId = props.get(Constants.SERVICE_BUNDLEID);
             departedFrom.put(type.toString(), bundleId instanceof Long ? (Long) bundleId : -1L);
-            timer.schedule(() -> expire(type.toString(), departed), graceMillis, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> expire(type.toString(), departed, "nothing replaced it within " + graceMillis / 1000 + " s"),
+                    graceMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -160,13 +161,13 @@ final class HandlerRegistry {
             if (e.getValue() == bundleId) {
                 HandlerEntry departed = inTable.get(e.getKey());
                 if (departed != null) {
-                    expire(e.getKey(), departed);
+                    expire(e.getKey(), departed, "its bundle was uninstalled");
                 }
             }
         }
     }
 
-    private synchronized void expire(String type, HandlerEntry departed) {
+    private synchronized void expire(String type, HandlerEntry departed, String why) {
         List<Registered> list = byType.get(type);
         if ((list == null || list.isEmpty()) && inTable.get(type) == departed) {
             byType.remove(type);
@@ -179,8 +180,7 @@ final class HandlerRegistry {
             if (departed.bus() != null) {
                 departed.bus().close();
             }
-            info.accept("handler " + type + " removed: nothing replaced it within " + graceMillis / 1000
-                    + " s; its flows go back to the default handler");
+            info.accept("handler " + type + " removed: " + why + "; its flows go back to the default handler");
         }
     }
 

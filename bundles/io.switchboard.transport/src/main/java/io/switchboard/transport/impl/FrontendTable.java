@@ -254,7 +254,14 @@ final class FrontendTable {
             }
             Prepared p = prepare(spec, settings);
             if (p.problem != null) {
-                if (!p.waiting) {
+                if (p.waiting) {
+                    continue;
+                }
+                if (f.listener() == null) {
+                    // it was waiting for this protocol, which now refuses its options: it stays down, and says why
+                    frontends.remove(spec.name());
+                    rejected(spec, p.problem, null);
+                } else {
                     error.accept("frontend " + spec.name() + ": protocol " + name + " refuses its configuration: " + p.problem
                             + "; new connections keep the code they had");
                 }

@@ -217,10 +217,11 @@ public class ClusterManager implements ClusterDirectory {
         // The last service of the policy left (its bundle is being updated, or uninstalled): it keeps
         // balancing as the last one known good until a replacement comes or the grace period ends.
         departed.put(name, best);
-        timer.schedule(() -> expire(name, best), graceMillis, TimeUnit.MILLISECONDS);
+        timer.schedule(() -> expire(name, best, "went away and nothing replaced it within " + graceMillis / 1000 + " s"),
+                graceMillis, TimeUnit.MILLISECONDS);
     }
 
-    private synchronized void expire(String name, PolicyRef gone) {
+    private synchronized void expire(String name, PolicyRef gone, String why) {
         if (departed.remove(name, gone)) {
             List<String> using = new ArrayList<>();
             for (ClusterSpec s : effectiveSpecs()) {
@@ -229,8 +230,7 @@ public class ClusterManager implements ClusterDirectory {
                 }
             }
             if (!using.isEmpty()) {
-                logWarn("balancing policy " + name + " went away and nothing replaced it within " + graceMillis / 1000
-                        + " s: clusters " + using + " balance with " + fallbackDescription() + " until it is installed again");
+                logWarn("balancing policy " + name + " " + why + ": clusters " + using + " balance with " + fallbackDescription() + " until it is installed again");
             }
             republish(this::balancesDifferently);
         }
@@ -240,7 +240,7 @@ public class ClusterManager implements ClusterDirectory {
     synchronized void bundleGone(long bundleId) {
         for (Map.Entry<String, PolicyRef> e : new HashMap<>(departed).entrySet()) {
             if (e.getValue().bundleId == bundleId) {
-                expire(e.getKey(), e.getValue());
+                expire(e.getKey(), e.getValue(), "was uninstalled");
             }
         }
     }
