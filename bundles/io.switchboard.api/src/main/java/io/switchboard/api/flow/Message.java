@@ -1,13 +1,16 @@
 package io.switchboard.api.flow;
 
 import java.nio.ByteBuffer;
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * One message of a flow: an HTTP request, a chunk of a TCP stream, or a datagram. Its handler
  * either forwards it to a cluster (the platform's forwarding path) or answers it itself.
+ * <p>
+ * Protocols implement it, and a protocol may be a plugin: a method added here would break every
+ * one of them, so a consumer type (imports span the major version).
  */
-@ProviderType
+@ConsumerType
 public interface Message {
     /**
      * An application-layer attribute: for HTTP {@code method}, {@code path}, {@code host},
