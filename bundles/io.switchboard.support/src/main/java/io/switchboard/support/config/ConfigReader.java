@@ -44,6 +44,28 @@ public final class ConfigReader {
         return pid == null ? "(no pid)" : "pid " + pid;
     }
 
+    /**
+     * Whether two sources ({@link #source()}) name the same configuration: the same text, or a PID
+     * and the file FileInstall maps to it ({@code FACTORYPID-NAME.ext} is {@code FACTORYPID~NAME}).
+     * A configuration a bundle created may later be written as a file: that is an edit, not a conflict.
+     */
+    public static boolean sameConfiguration(String a, String b) {
+        if (a == null || b == null || a.equals(b)) {
+            return a != null && a.equals(b);
+        }
+        return pidOf(a).equals(pidOf(b));
+    }
+
+    private static String pidOf(String source) {
+        if (source.startsWith("pid ")) {
+            return source.substring(4);
+        }
+        String name = source.substring(Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\')) + 1);
+        String base = name.replaceAll("\\.[^.]*$", "");
+        int dash = base.indexOf('-');
+        return dash > 0 ? base.substring(0, dash) + "~" + base.substring(dash + 1) : base;
+    }
+
     /** A file relative to the working directory when it lies below it. */
     public static String display(Path file) {
         Path p = file.toAbsolutePath();

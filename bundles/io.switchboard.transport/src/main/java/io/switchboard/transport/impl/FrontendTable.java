@@ -11,6 +11,7 @@ import io.switchboard.api.transport.DrainEvent;
 import io.switchboard.api.transport.FrontendProtocol;
 import io.switchboard.api.transport.StreamBinding;
 import io.switchboard.api.transport.StreamProtocol;
+import io.switchboard.support.config.ConfigReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ final class FrontendTable {
             return; // the same configuration again (a new version of the control bundle reads it anew)
         }
         if (existing != null && existing.spec().source() != null && spec.source() != null
-                && !existing.spec().source().equals(spec.source()) && existing.listener() != null) {
+                && !ConfigReader.sameConfiguration(existing.spec().source(), spec.source()) && existing.listener() != null) {
             rejected(spec, "key 'name': frontend " + spec.name() + " is already defined by " + existing.spec().source(), existing);
             return;
         }

@@ -284,7 +284,7 @@ public class ClusterManager implements ClusterDirectory {
      */
     public synchronized String put(ClusterSpec spec) {
         ClusterSpec other = specs.get(spec.name());
-        if (other != null && other.source() != null && spec.source() != null && !other.source().equals(spec.source())) {
+        if (other != null && other.source() != null && spec.source() != null && !ConfigReader.sameConfiguration(other.source(), spec.source())) {
             return "key 'name': cluster " + spec.name() + " is already defined by " + other.source();
         }
         String was = overridden.get(spec.name());
@@ -309,7 +309,7 @@ public class ClusterManager implements ClusterDirectory {
     /** Removes the cluster, if the configuration removed is the one that defines it. */
     public synchronized void remove(String name, String source) {
         ClusterSpec s = specs.get(name);
-        if (s != null && source != null && s.source() != null && !s.source().equals(source)) {
+        if (s != null && source != null && s.source() != null && !ConfigReader.sameConfiguration(s.source(), source)) {
             return;
         }
         specs.remove(name);

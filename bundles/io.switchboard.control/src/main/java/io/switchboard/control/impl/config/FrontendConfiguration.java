@@ -8,7 +8,6 @@ import io.switchboard.support.config.ConfigReader;
 import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
-import java.util.Objects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -131,7 +130,7 @@ public class FrontendConfiguration {
     /** Removes the frontend unless another file defines it now; whether it did. */
     private boolean removeIfMine(FrontendSpec spec) {
         for (FrontendStatus s : frontends.frontends()) {
-            if (s.spec().name().equals(spec.name()) && Objects.equals(s.spec().source(), spec.source())) {
+            if (s.spec().name().equals(spec.name()) && ConfigReader.sameConfiguration(s.spec().source(), spec.source())) {
                 frontends.remove(spec.name());
                 return true;
             }
@@ -149,7 +148,7 @@ public class FrontendConfiguration {
         List<FrontendStatus> all = frontends.frontends();
         for (FrontendStatus s : all) {
             if (s.spec().name().equals(spec.name())) {
-                if (!Objects.equals(s.spec().source(), spec.source())) {
+                if (!ConfigReader.sameConfiguration(s.spec().source(), spec.source())) {
                     return new String[] {"frontend " + spec.name(), s.spec().source()};
                 }
                 own = s;

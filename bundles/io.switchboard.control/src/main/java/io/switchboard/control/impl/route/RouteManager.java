@@ -2,6 +2,7 @@ package io.switchboard.control.impl.route;
 
 import io.switchboard.api.routing.RouteRule;
 import io.switchboard.api.routing.RouteTable;
+import io.switchboard.support.config.ConfigReader;
 import io.switchboard.support.lifecycle.Handover;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,7 +54,7 @@ public class RouteManager implements RouteTable {
     public synchronized String put(ConfiguredRoute rule) {
         RouteRule other = byName.get(rule.name());
         if (other instanceof ConfiguredRoute && ((ConfiguredRoute) other).source != null && rule.source != null
-                && !((ConfiguredRoute) other).source.equals(rule.source)) {
+                && !ConfigReader.sameConfiguration(((ConfiguredRoute) other).source, rule.source)) {
             return "key 'name': route " + rule.name() + " is already defined by " + ((ConfiguredRoute) other).source;
         }
         byName.put(rule.name(), rule);
@@ -72,7 +73,7 @@ public class RouteManager implements RouteTable {
     public synchronized void remove(String name, String source) {
         RouteRule r = byName.get(name);
         if (r instanceof ConfiguredRoute && source != null && ((ConfiguredRoute) r).source != null
-                && !((ConfiguredRoute) r).source.equals(source)) {
+                && !ConfigReader.sameConfiguration(((ConfiguredRoute) r).source, source)) {
             return;
         }
         if (byName.remove(name) != null | provisional.remove(name) != null) {
