@@ -58,6 +58,7 @@ public final class HttpBackend implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
+                s.setTcpNoDelay(true); // head and body are two writes: no Nagle wait for the second
                 connections.incrementAndGet();
                 open.add(s);
                 if (server.isClosed()) {

@@ -81,6 +81,13 @@ public class BundleUpdates implements PlatformUpdates {
             awaitOutcome(b);
             throw new IllegalStateException("update of " + before + " failed: " + String.valueOf(guard.outcome(b.getBundleId())));
         }
+        String failed = ComponentFailures.of(system, b);
+        if (failed != null) {
+            guard.rollBack(b, failed);
+            String outcome = String.valueOf(guard.outcome(b.getBundleId()));
+            throw new IllegalStateException("update of " + before + " failed: " + failed + "; "
+                    + (outcome.startsWith("rolled back") ? "the previous version is back and serving" : outcome));
+        }
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         report.add("updated " + before + " -> " + b.getVersion() + " in " + took + " ms");
         report.addAll(drains(drainsBefore));

@@ -110,7 +110,8 @@ public class UpdateGuard {
         switch (e.getType()) {
             case BundleEvent.STOPPING:
                 generations.merge(b.getBundleId(), 1L, Long::sum);
-                if ((b.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) == 0) {
+                // a version being rolled back (active, its components failed) is not one to go back to
+                if (!rollingBack.containsKey(b.getBundleId()) && (b.adapt(BundleRevision.class).getTypes() & BundleRevision.TYPE_FRAGMENT) == 0) {
                     try {
                         lastGood.put(b.getBundleId(), content(b));
                     } catch (IOException | RuntimeException x) {
@@ -150,6 +151,13 @@ public class UpdateGuard {
         int state = b.getState();
         if (state == Bundle.STOPPING) {
             return; // being stopped or updated again right now: that is someone else's decision
+        }
+        if (state == Bundle.ACTIVE) {
+            String failed = ComponentFailures.of(context, b);
+            if (failed != null) {
+                rollBack(b, failed);
+                return;
+            }
         }
         if (state == Bundle.ACTIVE || state == Bundle.STARTING || state == Bundle.UNINSTALLED) {
             outcomes.put(b.getBundleId(), "started");
