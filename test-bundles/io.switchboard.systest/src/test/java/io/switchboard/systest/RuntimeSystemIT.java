@@ -160,6 +160,59 @@ class RuntimeSystemIT {
     }
 
     @Test
+    void stopZeroExitsWithStatusZeroAndTheRemoteShellIsOffByDefault() throws Exception {
+        try (RuntimeProcess rt = new RuntimeProcess()) {
+            rt.awaitPort(rt.demoPort, 60_000);
+            String shell = String.join("\n", rt.command("lb -s org.apache.felix.shell.remote", 20_000));
+            assertTrue(shell.contains("|Resolved "), "the telnet shell's bundle is not started: " + shell);
+            assertTrue(rt.output.stream().noneMatch(l -> l.contains("remote shell on")), "no remote shell was started");
+            rt.type("stop 0");
+            assertEquals(0, rt.awaitExit(30_000), "exit status after stop 0");
+        }
+    }
+
+    @Test
+    void theRemoteShellWhenAskedForListensOnLoopbackOnlyAndABusyPortIsOneLine() throws Exception {
+        int port = RuntimeProcess.freePort();
+        try (RuntimeProcess rt = new RuntimeProcess("-Dswitchboard.telnet.port=" + port)) {
+            rt.awaitOutput("remote shell on 127.0.0.1:" + port);
+            rt.awaitPort(rt.demoPort, 60_000);
+            try (java.net.Socket s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(10_000);
+                java.io.InputStream in = s.getInputStream();
+                readUntil(in, "g! "); // the shell reads commands once it has greeted
+                s.getOutputStream().write("sb:frontends\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = readUntil(in, "g! ");
+                assertTrue(answer.contains("demo ") && answer.contains("listening"), "sb:frontends over telnet: " + answer);
+            }
+            // the same port asked for by a second runtime: one clear line, no stack trace, and it runs on
+            try (RuntimeProcess second = new RuntimeProcess("-Dswitchboard.telnet.port=" + port)) {
+                second.awaitOutput("remote shell not started: port " + port + " on 127.0.0.1 is in use");
+                second.awaitPort(second.demoPort, 60_000);
+                assertTrue(second.output.stream().noneMatch(l -> l.contains("Exception")), second.output.toString());
+            }
+        }
+    }
+
+    @Test
+    void aSecondRuntimeOnAPortTheFirstServesIsAnErrorNamingThePortAndDoesNotSplitTheTraffic() throws Exception {
+        try (RuntimeProcess first = new RuntimeProcess()) {
+            first.awaitPort(first.demoPort, 60_000);
+            try (RuntimeProcess second = new RuntimeProcess("-Dswitchboard.demo.port=" + first.demoPort)) {
+                second.awaitOutput("port " + first.demoPort + " on 127.0.0.1 is already in use by another process");
+                String frontends = String.join("\n", second.command("sb:frontends", 20_000));
+                assertTrue(frontends.contains("FAILED") && frontends.contains("already in use by another process"), frontends);
+                // every connection still reaches the first runtime: SO_REUSEPORT shares a port with our own listeners only
+                for (int i = 0; i < 50; i++) {
+                    assertEquals(200, get(first.demoPort));
+                }
+                String counts = String.join("\n", second.command("sb:frontends", 20_000));
+                assertTrue(counts.contains("FAILED"), counts);
+            }
+        }
+    }
+
+    @Test
     void tenThousandIdleConnectionsThenAllClosedAtOnceLeakNothing() throws Exception {
         // A small heap makes the collector run, and the leak detector reports what it collects.
         try (RuntimeProcess rt = new RuntimeProcess("-Dio.netty.leakDetection.level=paranoid", "-Xmx128m")) {
@@ -198,6 +251,16 @@ class RuntimeSystemIT {
             Thread.sleep(200);
         }
         return false;
+    }
+
+    /** Reads until the text has come (or the stream ends), returning all read. */
+    private static String readUntil(java.io.InputStream in, String end) throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while (!b.toString().endsWith(end) && (c = in.read()) >= 0) {
+            b.append((char) c);
+        }
+        return b.toString();
     }
 
     private static int get(int port) throws IOException {
