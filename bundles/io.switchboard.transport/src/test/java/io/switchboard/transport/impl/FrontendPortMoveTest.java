@@ -70,4 +70,29 @@ class FrontendPortMoveTest {
             }
         }
     }
+
+    /** Another protocol on the same address and port: the frontend's own listener must not count as another process. */
+    @Test
+    void aProtocolChangeKeepsThePort() throws Exception {
+        LineProtocol first = new LineProtocol("first");
+        LineProtocol second = new LineProtocol("second");
+        try (Rig rig = new Rig(2).protocol("first", first).protocol("second", second)) {
+            int port = rig.frontend(spec("web", "first", freePort()));
+            try (Client before = new Client(port)) {
+                assertEquals("first#1 hello", before.ask("hello"));
+
+                rig.transport.apply(spec("web", "second", port));
+
+                FrontendStatus s = status(rig.transport, "web");
+                assertNull(s.error());
+                assertEquals("second", s.spec().protocol());
+                assertEquals(port, s.boundPort());
+                try (Client after = new Client(port)) {
+                    assertEquals("second#1 hello", after.ask("hello"));
+                }
+                assertTrue(before.closedWithin(1000), "the old protocol's idle connection closes");
+                assertEquals(2, listeningSockets(port));
+            }
+        }
+    }
 }
