@@ -15,6 +15,9 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.switchboard.api.runtime.DrainRecord;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.FrontendStatus;
+import io.switchboard.api.transport.DatagramBinding;
+import io.switchboard.api.transport.DatagramFlowHandler;
+import io.switchboard.api.transport.DatagramProtocol;
 import io.switchboard.api.transport.DrainEvent;
 import io.switchboard.api.transport.StreamBinding;
 import io.switchboard.api.transport.StreamProtocol;
@@ -112,6 +115,32 @@ final class TransportTestSupport {
 
     static void register(Transport t, String name, LineProtocol p) {
         t.addProtocol(name, p, p.serviceId, 0, "test.protocol " + p.version, 7);
+    }
+
+    /** A datagram protocol that sends every datagram back to its client. */
+    static final class EchoDatagrams implements DatagramProtocol {
+        @Override
+        public Map<String, String> options() {
+            return Map.of();
+        }
+
+        @Override
+        public DatagramBinding bind(FrontendSpec frontend) {
+            return flow -> new DatagramFlowHandler() {
+                @Override
+                public void datagram(ByteBuf data) {
+                    flow.reply(data);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    static void register(Transport t, String name, EchoDatagrams p) {
+        t.addProtocol(name, p, SERVICE_IDS.incrementAndGet(), 0, "test.echo 1.0.0", 8);
     }
 
     static FrontendSpec spec(String name, String protocol, int port) {
