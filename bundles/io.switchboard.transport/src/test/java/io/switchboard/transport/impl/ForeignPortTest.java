@@ -5,6 +5,7 @@ import static io.switchboard.transport.impl.TransportTestSupport.listeningSocket
 import static io.switchboard.transport.impl.TransportTestSupport.register;
 import static io.switchboard.transport.impl.TransportTestSupport.spec;
 import static io.switchboard.transport.impl.TransportTestSupport.status;
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,6 +15,7 @@ import io.switchboard.transport.impl.TransportTestSupport.Client;
 import io.switchboard.transport.impl.TransportTestSupport.EchoDatagrams;
 import io.switchboard.transport.impl.TransportTestSupport.LineProtocol;
 import io.switchboard.transport.impl.TransportTestSupport.Rig;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -70,6 +72,30 @@ class ForeignPortTest {
 
             assertEquals(inUse(port), status(rig.transport, "web").error());
             assertEquals(1, listeningSockets(port), "the port is not shared");
+        }
+    }
+
+    /** TCP and UDP ports are separate: a TCP listener (here the platform's own frontend) does not hold the UDP port. */
+    @Test
+    void aUdpFrontendCanShareItsPortNumberWithATcpListener() throws Exception {
+        EchoDatagrams echo = new EchoDatagrams();
+        try (Rig rig = new Rig(2).protocol("line", new LineProtocol("v1"))) {
+            register(rig.transport, "echo", echo);
+            int port = rig.frontend(spec("stream", "line", 0));
+
+            assertEquals(port, rig.frontend(spec("datagrams", "echo", port)));
+
+            try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+                client.setSoTimeout(5000);
+                byte[] ping = "ping".getBytes(US_ASCII);
+                client.send(new DatagramPacket(ping, ping.length, LOOPBACK, port));
+                DatagramPacket back = new DatagramPacket(new byte[16], 16);
+                client.receive(back);
+                assertEquals("ping", new String(back.getData(), 0, back.getLength(), US_ASCII));
+            }
+            try (Client c = new Client(port)) {
+                assertEquals("v1#1 hello", c.ask("hello"));
+            }
         }
     }
 
