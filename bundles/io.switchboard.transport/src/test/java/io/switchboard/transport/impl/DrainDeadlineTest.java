@@ -2,6 +2,7 @@ package io.switchboard.transport.impl;
 
 import static io.switchboard.transport.impl.TransportTestSupport.GRACE_SECONDS;
 import static io.switchboard.transport.impl.TransportTestSupport.drainDone;
+import static io.switchboard.transport.impl.TransportTestSupport.eventually;
 import static io.switchboard.transport.impl.TransportTestSupport.register;
 import static io.switchboard.transport.impl.TransportTestSupport.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,9 +33,9 @@ class DrainDeadlineTest {
                 register(rig.transport, "line", new LineProtocol("v2")); // ranks after v1: a second service of the name
                 rig.transport.removeProtocol("line", v1);                // v1 goes: v2 takes over
 
-                assertTrue(slow.closedWithin(3000), "closed at the deadline, without its answer");
+                assertTrue(slow.closedWithin(GRACE_SECONDS * 1000L + 3000), "closed at the deadline, without its answer");
                 long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                assertTrue(tookMillis >= GRACE_SECONDS * 1000L - 50 && tookMillis < GRACE_SECONDS * 1000L + 1500, tookMillis + " ms");
+                assertTrue(tookMillis >= GRACE_SECONDS * 1000L - 50 && tookMillis < GRACE_SECONDS * 1000L + 3000, tookMillis + " ms");
                 assertTrue(idle.closedWithin(1000));
                 assertEquals(List.of("DRAIN"), v1.events(slow));
                 assertEquals(List.of("DRAIN"), v1.events(idle));
@@ -46,8 +47,8 @@ class DrainDeadlineTest {
                 assertEquals(1, d.finished(), d.toString());
                 assertEquals(0, d.leftRunning(), d.toString());
                 assertTrue(d.tookMillis() >= GRACE_SECONDS * 1000L - 50, d.toString());
-                assertEquals(1, rig.logged("WARN  transport: drained: " + reason + ": 2 connections, 1 finished, 1 closed at the deadline, ").size(),
-                        rig.log.toString());
+                String line = "WARN  transport: drained: " + reason + ": 2 connections, 1 finished, 1 closed at the deadline, ";
+                eventually(1000, () -> rig.logged(line).size() == 1, () -> "'" + line + "' in " + rig.log); // logged just after the record is done
             }
         }
     }

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -97,15 +99,18 @@ class TransportHandoverTest {
             for (int version = 2; version <= 4; version++) {
                 t.deactivate();
                 t = activate(line);
-                assertEquals(1, log.stream().filter(l -> l.contains("transport taken over from the previous version: 2 event loops, 1 frontends")).count()
-                        - (version - 2), log.toString());
+                assertEquals(version - 1, log.stream().filter(l -> l.contains("transport taken over from the previous version: 2 event loops, 1 frontends")).count(),
+                        log.toString());
                 hammer.awaitAnswers(50);
             }
             hammer.stop();
             hammering.join(10_000);
 
-            assertEquals(0, hammer.failures.size(), () -> hammer.failures.size() + " of " + (hammer.answers.get() + hammer.failures.size())
-                    + " connections during the hand-overs failed, e.g. " + new TreeSet<>(hammer.failures));
+            // A listener is always there: nothing is refused. A closing listener's waiting connections move
+            // to the others only when the kernel migrates them (tcp_migrate_req), else they are reset.
+            List<String> lost = migrates() ? hammer.failures : hammer.failures.stream().filter(f -> f.contains("refused")).collect(Collectors.toList());
+            assertEquals(0, lost.size(), () -> lost.size() + " of " + (hammer.answers.get() + hammer.failures.size())
+                    + " connections during the hand-overs failed, e.g. " + new TreeSet<>(lost));
             assertTrue(hammer.bindings.containsAll(Set.of("v1#1", "v1#2", "v1#3", "v1#4")),
                     "every version's listeners answered: " + hammer.bindings);
             // connections accepted by the first version run on, unaware
@@ -128,6 +133,10 @@ class TransportHandoverTest {
         try (ServerSocket free = new ServerSocket(port, 1, LOOPBACK)) {
             assertEquals(port, free.getLocalPort());
         }
+    }
+
+    private static boolean migrates() throws IOException {
+        return Files.exists(Spawner.MIGRATE_REQ) && Files.readString(Spawner.MIGRATE_REQ).trim().equals("1");
     }
 
     /** Connects in a loop, asks once on each connection, and notes every connection that did not get its answer. */
