@@ -38,6 +38,13 @@ public class FrontendDefaults {
     @Reference
     private Transport transport;
 
+    /** The component wired to a transport outside a framework (tests). */
+    static FrontendDefaults of(Transport transport) {
+        FrontendDefaults d = new FrontendDefaults();
+        d.transport = transport;
+        return d;
+    }
+
     @Activate
     @Modified
     void apply(Map<String, Object> props) {

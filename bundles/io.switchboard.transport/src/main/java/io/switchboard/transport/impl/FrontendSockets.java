@@ -33,11 +33,13 @@ final class FrontendSockets {
      * Opens the frontend's sockets; on failure closes what it opened and returns why (null: listening).
      *
      * @param checkForeign check first that no other process listens on the address (not on a hand-over
-     *                     of our own address, where our older socket is still bound)
+     *                     of our own address, where our older socket is still bound); stream sockets only
      */
     String open(Frontend f, int acceptors, FrontendSettings settings, boolean checkForeign) {
         FrontendSpec spec = f.spec();
-        if (checkForeign) {
+        // A datagram socket binds without SO_REUSEADDR or SO_REUSEPORT, so a UDP port in use fails its
+        // bind; the probe is a TCP listener, and a TCP port in use says nothing about the UDP port.
+        if (checkForeign && !(f.binding() instanceof DatagramBinding)) {
             String foreign = Listeners.foreignListener(spec.bindAddress(), spec.port());
             if (foreign != null) {
                 return foreign;

@@ -144,7 +144,11 @@ final class FrontendTable {
         }
         Frontend f = existing == null ? new Frontend(spec) : existing.moved(spec);
         f.binding(p.binding, p.servedBy);
-        String why = sockets.open(f, acceptors, settings, true);
+        // The frontend's own listener may hold the port (another protocol on the same address and port):
+        // it is not another process's, and the new sockets bind beside it before it closes.
+        boolean ownPort = existing != null && existing.datagrams == null && existing.boundPort() == spec.port()
+                && overlap(existing.spec().bindAddress(), spec.bindAddress());
+        String why = sockets.open(f, acceptors, settings, !ownPort);
         if (why != null) {
             if (existing != null && existing.listener() != null) {
                 error.accept("frontend " + spec.name() + " cannot move to " + spec.bindAddress() + ":" + spec.port() + ": "

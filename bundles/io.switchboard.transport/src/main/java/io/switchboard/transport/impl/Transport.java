@@ -94,6 +94,11 @@ public class Transport implements FrontendService, TransportInfo {
         return t;
     }
 
+    /** Sends the log lines elsewhere while no log service is bound (tests that activate a transport in a framework). */
+    void logTo(Consumer<String> log) {
+        standaloneLog = log;
+    }
+
     private BundleListener uninstalls;
 
     @Activate
