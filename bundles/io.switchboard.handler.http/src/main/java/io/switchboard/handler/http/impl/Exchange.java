@@ -1,5 +1,12 @@
 package io.switchboard.handler.http.impl;
 
+import static io.switchboard.handler.http.impl.ExchangeState.AWAITING_RESPONSE;
+import static io.switchboard.handler.http.impl.ExchangeState.CONNECTING;
+import static io.switchboard.handler.http.impl.ExchangeState.DISPATCHING;
+import static io.switchboard.handler.http.impl.ExchangeState.DONE;
+import static io.switchboard.handler.http.impl.ExchangeState.FORWARDING;
+import static io.switchboard.handler.http.impl.ExchangeState.STREAMING_RESPONSE;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -27,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * One request and its response: choose an endpoint, take or open a back-end connection on the
  * client's event loop, stream the request there and the response back. All on one thread. The
  * response goes to the client as the back-end's bytes: its head rewritten in one copy
- * ({@link ResponseHead}), its body as slices of the buffers it arrived in.
+ * ({@link ResponseHead}), its body as slices of the buffers it arrived in. Where it is in all this
+ * is its {@link ExchangeState}.
  */
 final class Exchange {
     private final HttpProxyHandler client;
@@ -36,9 +44,8 @@ final class Exchange {
     private final boolean keepAlive;
     private final boolean headRequest;
     private final boolean chunkedRequest;
-    /** The response ends the client connection: it asked to, or the response lasts until the back-end closes. */
-    private boolean closeAfter;
     private final String clusterName;
+    private ExchangeState state = DISPATCHING;
     private ClusterSnapshot cluster;
     private HttpRequestContext context;
     private Set<String> excluded = Set.of();
@@ -46,20 +53,25 @@ final class Exchange {
     private EndpointCounters counters;
     private Channel backend;
     private BackendHandler backendHandler;
-    private boolean backendReused;
     private List<HttpContent> pending;
-    private boolean requestComplete;
-    private boolean requestBodiless = true;
-    private boolean responseStarted;
-    private boolean backendReusable;
-    private boolean retried;
-    private boolean done;
-    /** Whether an endpoint was passed over for its connection limit. */
-    private boolean atLimit;
     /** Endpoints tried so far (a stale pooled connection does not count). */
     private int attempts;
-    /** The connection's response watch holds a deadline for this exchange. */
-    private boolean awaitingFirstByte;
+
+    // Facts beside the state: each holds across several states, so they are flags, not states.
+    /** The client has sent the whole request (not a state: a back-end may answer before it has it all). */
+    private boolean requestComplete;
+    /** The request has no body bytes and no trailer: it can be sent again. */
+    private boolean requestBodiless = true;
+    /** The request has gone to a back-end once already. */
+    private boolean retried;
+    /** An endpoint was passed over for its connection limit: when none is left, that is a 503, not a 502. */
+    private boolean atLimit;
+    /** The connection came from the pool: closed before any response, it may only have gone stale there. */
+    private boolean backendReused;
+    /** From the response head: the back-end keeps the connection open after this response. */
+    private boolean backendReusable;
+    /** From the response head: it ends the client connection (asked to, or it lasts until the back-end closes). */
+    private boolean closeAfter;
 
     Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
         this.client = client;
@@ -69,6 +81,20 @@ final class Exchange {
         this.clusterName = clusterName;
         this.headRequest = request.method() == HttpMethod.HEAD;
         this.chunkedRequest = HttpUtil.isTransferEncodingChunked(request);
+    }
+
+    /**
+     * Every change of state goes through here. The first-byte deadline belongs to AWAITING_RESPONSE:
+     * set on the way in, cleared on the way out.
+     */
+    private void moveTo(ExchangeState next) {
+        assert state.canMoveTo(next) : state + " -> " + next;
+        if (state == AWAITING_RESPONSE) {
+            client.noResponseDue();
+        } else if (next == AWAITING_RESPONSE) {
+            client.expectResponseBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
+        }
+        state = next;
     }
 
     void start() {
@@ -111,6 +137,7 @@ final class Exchange {
             attach(pooled, true);
             return;
         }
+        moveTo(CONNECTING);
         client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
         Channel clientChannel = client.ctx.channel();
         Endpoint target = e;
@@ -139,7 +166,7 @@ final class Exchange {
     }
 
     private void connected(ChannelFuture f, Endpoint e) {
-        if (done) {
+        if (state == DONE) {
             if (f.isSuccess()) {
                 client.backends().release(HttpProtocol.POOL, e, f.channel()); // clean and unused: good for the next request
             }
@@ -154,6 +181,7 @@ final class Exchange {
             // Nothing was sent: trying another endpoint is always safe.
             counters.finished(false);
             exclude(e);
+            moveTo(DISPATCHING);
             dispatch();
         }
     }
@@ -166,6 +194,7 @@ final class Exchange {
     }
 
     private void attach(Channel ch, boolean reused) {
+        moveTo(FORWARDING);
         backend = ch;
         backendReused = reused;
         backendHandler = ch.pipeline().get(BackendHandler.class);
@@ -181,29 +210,13 @@ final class Exchange {
         }
         flushBackendUnlessReading();
         if (requestComplete) {
-            armFirstByteTimer();
-        }
-    }
-
-    /** The whole request is with the back-end: its response must start within the cluster's first-byte timeout. */
-    private void armFirstByteTimer() {
-        if (!awaitingFirstByte && !responseStarted) {
-            awaitingFirstByte = true;
-            client.expectResponseBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
-        }
-    }
-
-    private void cancelFirstByteTimer() {
-        if (awaitingFirstByte) {
-            awaitingFirstByte = false;
-            client.responseStarted();
+            moveTo(AWAITING_RESPONSE);
         }
     }
 
     /** The connection's response watch found this exchange past its first-byte deadline. */
     void firstByteTimeout() {
-        awaitingFirstByte = false;
-        if (done || responseStarted || backend == null) {
+        if (state != AWAITING_RESPONSE) {
             return;
         }
         // Not retried: the back-end may still be working on it, and a second one would do it again.
@@ -220,13 +233,15 @@ final class Exchange {
         if (c.content().isReadable() || (c instanceof LastHttpContent && !((LastHttpContent) c).trailingHeaders().isEmpty())) {
             requestBodiless = false;
         }
-        if (done) {
+        if (state == DONE) {
             c.release();
         } else if (backend != null) {
             RequestEncoder.content(backend, c, chunkedRequest);
             if (requestComplete) {
                 flushBackendUnlessReading();
-                armFirstByteTimer();
+                if (state == FORWARDING) { // not after an early response
+                    moveTo(AWAITING_RESPONSE);
+                }
             }
         } else {
             if (pending == null) {
@@ -253,15 +268,14 @@ final class Exchange {
     }
 
     void responseHead(ResponseHead head) {
-        if (done) {
+        if (state == DONE) {
             return;
         }
         if (head.informational()) {
             client.write(head.encode(client.ctx.alloc(), null, client.via)); // e.g. 100 Continue: passed on, the real response follows
             return;
         }
-        responseStarted = true;
-        cancelFirstByteTimer();
+        moveTo(STREAMING_RESPONSE);
         backendReusable = head.persistent;
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         // An HTTP/1.0 client cannot take chunks: it gets the data, and the close ends the body.
@@ -275,7 +289,7 @@ final class Exchange {
     }
 
     void responseBody(ByteBuf part) {
-        if (done) {
+        if (state == DONE) {
             part.release();
         } else {
             client.write(part);
@@ -283,7 +297,7 @@ final class Exchange {
     }
 
     void responseEnd() {
-        if (!done) {
+        if (state != DONE) {
             client.flush();
             complete();
         }
@@ -294,8 +308,7 @@ final class Exchange {
     }
 
     private void complete() {
-        done = true;
-        cancelFirstByteTimer();
+        moveTo(DONE);
         counters.finished(true);
         Channel b = detachBackend();
         // Reuse only a connection whose exchange ended cleanly on both sides: a back-end that answered
@@ -331,21 +344,19 @@ final class Exchange {
      * while a slow client holds it back) the response is cut: the client connection closes.
      */
     void backendIdle() {
-        if (done || !responseStarted || backend == null || !backend.config().isAutoRead()) {
+        if (state != STREAMING_RESPONSE || !backend.config().isAutoRead()) {
             return;
         }
         counters.finished(false);
         abandonBackend().close();
-        done = true;
-        client.abort();
+        cutResponse();
     }
 
     /** The back-end connection closed (or failed) while this exchange used it. */
     void backendClosed() {
-        if (done) {
+        if (state == DONE) {
             return;
         }
-        cancelFirstByteTimer();
         boolean staleConnection = backendReused && !retried;
         if (!staleConnection) {
             counters.finished(false);
@@ -353,24 +364,24 @@ final class Exchange {
             counters.finished(true); // a pooled connection the back-end had closed: not the endpoint's failure
         }
         detachBackend();
-        if (!responseStarted) {
-            // Nothing came back: a bodiless idempotent request can safely be sent again. A stale pooled
-            // connection is tried again on the same endpoint; a failed endpoint is left out.
-            if (requestComplete && requestBodiless && isIdempotent(request.method())) {
-                retried = true;
-                if (staleConnection) {
-                    attempts--;
-                } else {
-                    exclude(endpoint);
-                }
-                dispatch();
-                return;
-            }
-            fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " closed the connection before responding");
-        } else {
-            done = true;
-            client.abort();
+        if (state == STREAMING_RESPONSE) {
+            cutResponse();
+            return;
         }
+        // Nothing came back: a bodiless idempotent request can safely be sent again. A stale pooled
+        // connection is tried again on the same endpoint; a failed endpoint is left out.
+        if (requestComplete && requestBodiless && isIdempotent(request.method())) {
+            retried = true;
+            if (staleConnection) {
+                attempts--;
+            } else {
+                exclude(endpoint);
+            }
+            moveTo(DISPATCHING);
+            dispatch();
+            return;
+        }
+        fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " closed the connection before responding");
     }
 
     /**
@@ -379,18 +390,22 @@ final class Exchange {
      * The caller closes the back-end connection.
      */
     void backendResponseInvalid(String reason) {
-        if (done) {
+        if (state == DONE) {
             return;
         }
-        cancelFirstByteTimer();
         counters.finished(false);
         detachBackend();
-        if (!responseStarted) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " sent an invalid response: " + reason);
+        if (state == STREAMING_RESPONSE) {
+            cutResponse();
         } else {
-            done = true;
-            client.abort();
+            fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " sent an invalid response: " + reason);
         }
+    }
+
+    /** The response has begun and cannot be completed: closing the client connection shows it was cut. */
+    private void cutResponse() {
+        moveTo(DONE);
+        client.abort();
     }
 
     private static boolean isIdempotent(HttpMethod m) {
@@ -399,10 +414,10 @@ final class Exchange {
     }
 
     void clientClosed() {
-        if (done) {
+        if (state == DONE) {
             return;
         }
-        done = true;
+        moveTo(DONE);
         releasePending();
         if (backend != null) {
             counters.finished(true); // the client left; not the endpoint's failure
@@ -425,7 +440,7 @@ final class Exchange {
     }
 
     private void fail(HttpResponseStatus status, String detail) {
-        done = true;
+        moveTo(DONE);
         releasePending();
         boolean goOn = keepAlive && !client.draining();
         client.gatewayError(status, detail);
@@ -435,10 +450,11 @@ final class Exchange {
 
     /** The handler gave up on this request after forwarding it: end it and the connection. */
     void abort(String reason) {
-        if (done) {
+        if (state == DONE) {
             return;
         }
-        done = true;
+        boolean responseStarted = state == STREAMING_RESPONSE;
+        moveTo(DONE);
         releasePending();
         if (counters != null) {
             counters.finished(true);

@@ -248,7 +248,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void responseStarted() {
+    /** The current exchange awaits no response any more (it started, or the exchange went another way). */
+    void noResponseDue() {
         responseDeadline = 0;
     }
 
