@@ -1,15 +1,12 @@
 package io.switchboard.handler.http.impl;
 
 import static io.switchboard.handler.http.impl.ExchangeState.AWAITING_RESPONSE;
-import static io.switchboard.handler.http.impl.ExchangeState.CONNECTING;
-import static io.switchboard.handler.http.impl.ExchangeState.DISPATCHING;
 import static io.switchboard.handler.http.impl.ExchangeState.DONE;
 import static io.switchboard.handler.http.impl.ExchangeState.FORWARDING;
 import static io.switchboard.handler.http.impl.ExchangeState.STREAMING_RESPONSE;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -18,54 +15,26 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.switchboard.api.Endpoint;
-import io.switchboard.api.runtime.ClusterDirectory;
-import io.switchboard.api.runtime.ClusterSnapshot;
-import io.switchboard.api.runtime.EndpointCounters;
-import io.switchboard.api.transport.BackendPool;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One request and its response: choose an endpoint, take or open a back-end connection on the
- * client's event loop, stream the request there and the response back. All on one thread. The
- * response goes to the client as the back-end's bytes: its head rewritten in one copy
- * ({@link ResponseHead}), its body as slices of the buffers it arrived in. Where it is in all this
- * is its {@link ExchangeState}.
+ * One request and its response: once {@link BackendDispatch} has a back-end connection for it, the
+ * request is streamed there and the response back. All on the client's event loop. The response goes
+ * to the client as the back-end's bytes: its head rewritten in one copy ({@link ResponseHead}), its
+ * body as slices of the buffers it arrived in. Where it is in all this is its {@link ExchangeState}.
  */
-final class Exchange {
-    private final HttpProxyHandler client;
+final class Exchange extends BackendDispatch {
     private final HttpMessage message;
-    private final HttpRequest request;
     private final boolean keepAlive;
     private final boolean headRequest;
     private final boolean chunkedRequest;
-    private final String clusterName;
-    private ExchangeState state = DISPATCHING;
-    private ClusterSnapshot cluster;
-    private HttpRequestContext context;
-    private Set<String> excluded = Set.of();
-    private Endpoint endpoint;
-    private EndpointCounters counters;
     private Channel backend;
     private BackendHandler backendHandler;
+    /** Request parts that came before the connection was ready. */
     private List<HttpContent> pending;
-    /** Endpoints tried so far (a stale pooled connection does not count). */
-    private int attempts;
 
-    // Facts beside the state: each holds across several states, so they are flags, not states.
-    /** The client has sent the whole request (not a state: a back-end may answer before it has it all). */
-    private boolean requestComplete;
-    /** The request has no body bytes and no trailer: it can be sent again. */
-    private boolean requestBodiless = true;
-    /** The request has gone to a back-end once already. */
-    private boolean retried;
-    /** An endpoint was passed over for its connection limit: when none is left, that is a 503, not a 502. */
-    private boolean atLimit;
+    // Facts beside the state (more in BackendDispatch): each holds across several states, so flags.
     /** The connection came from the pool: closed before any response, it may only have gone stale there. */
     private boolean backendReused;
     /** From the response head: the back-end keeps the connection open after this response. */
@@ -74,126 +43,15 @@ final class Exchange {
     private boolean closeAfter;
 
     Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
-        this.client = client;
+        super(client, request, clusterName);
         this.message = message;
-        this.request = request;
         this.keepAlive = keepAlive;
-        this.clusterName = clusterName;
         this.headRequest = request.method() == HttpMethod.HEAD;
         this.chunkedRequest = HttpUtil.isTransferEncodingChunked(request);
     }
 
-    /**
-     * Every change of state goes through here. The first-byte deadline belongs to AWAITING_RESPONSE:
-     * set on the way in, cleared on the way out.
-     */
-    private void moveTo(ExchangeState next) {
-        assert state.canMoveTo(next) : state + " -> " + next;
-        if (state == AWAITING_RESPONSE) {
-            client.noResponseDue();
-        } else if (next == AWAITING_RESPONSE) {
-            client.expectResponseBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
-        }
-        state = next;
-    }
-
-    void start() {
-        ClusterDirectory clusters = client.clusters();
-        cluster = clusters == null ? null : clusters.cluster(clusterName);
-        if (cluster == null) {
-            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster named " + clusterName);
-            return;
-        }
-        InetSocketAddress peer = (InetSocketAddress) client.ctx.channel().remoteAddress();
-        context = new HttpRequestContext(client.frontendName(), peer, request);
-        dispatch();
-    }
-
-    private void dispatch() {
-        if (attempts > cluster.retries()) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "no back-end answered after " + attempts + " attempts");
-            return;
-        }
-        Endpoint e = cluster.choose(context, excluded);
-        Channel pooled = null;
-        BackendPool pool = client.backends();
-        while (e != null && (pooled = takeIdle(pool, e)) == null && cluster.maxConnections() > 0
-                && pool.openConnections(e) >= cluster.maxConnections()) {
-            atLimit = true; // every connection this loop may open to it is busy: another endpoint serves
-            exclude(e);
-            e = cluster.choose(context, excluded);
-        }
-        if (e == null) {
-            fail(excluded.isEmpty() || atLimit ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
-                    excluded.isEmpty() ? "no endpoint available"
-                            : atLimit ? "every endpoint is at its connection limit" : "no back-end reachable");
-            return;
-        }
-        endpoint = e;
-        attempts++;
-        counters = cluster.counters(e);
-        counters.started();
-        if (pooled != null) {
-            attach(pooled, true);
-            return;
-        }
-        moveTo(CONNECTING);
-        client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
-        Channel clientChannel = client.ctx.channel();
-        Endpoint target = e;
-        pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(target, cluster.idleTimeoutMillis()), cluster.connectTimeoutMillis())
-                .addListener((ChannelFuture f) -> connected(f, target));
-    }
-
-    /**
-     * An idle pooled connection to the endpoint. One an older version of this bundle released has the
-     * older response reader in its pipeline: it is clean (only a cleanly ended exchange releases a
-     * connection), so this version's reader takes its place.
-     */
-    private static Channel takeIdle(BackendPool pool, Endpoint e) {
-        Channel ch;
-        while ((ch = pool.pollIdle(HttpProtocol.POOL, e)) != null) {
-            if (ch.pipeline().get(BackendHandler.class) != null) {
-                return ch;
-            }
-            if (ch.pipeline().get(BackendInitializer.HANDLER) != null) {
-                ch.pipeline().replace(BackendInitializer.HANDLER, BackendInitializer.HANDLER, new BackendHandler(e));
-                return ch;
-            }
-            ch.close(); // not one of ours
-        }
-        return null;
-    }
-
-    private void connected(ChannelFuture f, Endpoint e) {
-        if (state == DONE) {
-            if (f.isSuccess()) {
-                client.backends().release(HttpProtocol.POOL, e, f.channel()); // clean and unused: good for the next request
-            }
-            return;
-        }
-        if (f.isSuccess()) {
-            attach(f.channel(), false);
-            if (!requestComplete) {
-                client.setAutoRead(true);
-            }
-        } else {
-            // Nothing was sent: trying another endpoint is always safe.
-            counters.finished(false);
-            exclude(e);
-            moveTo(DISPATCHING);
-            dispatch();
-        }
-    }
-
-    private void exclude(Endpoint e) {
-        if (excluded.isEmpty()) {
-            excluded = new HashSet<>(4);
-        }
-        excluded.add(e.id());
-    }
-
-    private void attach(Channel ch, boolean reused) {
+    @Override
+    void attach(Channel ch, boolean reused) {
         moveTo(FORWARDING);
         backend = ch;
         backendReused = reused;
@@ -368,20 +226,9 @@ final class Exchange {
             cutResponse();
             return;
         }
-        // Nothing came back: a bodiless idempotent request can safely be sent again. A stale pooled
-        // connection is tried again on the same endpoint; a failed endpoint is left out.
-        if (requestComplete && requestBodiless && isIdempotent(request.method())) {
-            retried = true;
-            if (staleConnection) {
-                attempts--;
-            } else {
-                exclude(endpoint);
-            }
-            moveTo(DISPATCHING);
-            dispatch();
-            return;
+        if (!dispatchAgain(staleConnection)) {
+            fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " closed the connection before responding");
         }
-        fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " closed the connection before responding");
     }
 
     /**
@@ -406,11 +253,6 @@ final class Exchange {
     private void cutResponse() {
         moveTo(DONE);
         client.abort();
-    }
-
-    private static boolean isIdempotent(HttpMethod m) {
-        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
-                || m == HttpMethod.PUT || m == HttpMethod.DELETE;
     }
 
     void clientClosed() {
@@ -439,7 +281,8 @@ final class Exchange {
         }
     }
 
-    private void fail(HttpResponseStatus status, String detail) {
+    @Override
+    void fail(HttpResponseStatus status, String detail) {
         moveTo(DONE);
         releasePending();
         boolean goOn = keepAlive && !client.draining();
