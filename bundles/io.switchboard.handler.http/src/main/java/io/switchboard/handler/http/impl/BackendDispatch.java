@@ -72,9 +72,9 @@ abstract class BackendDispatch {
     final void moveTo(ExchangeState next) {
         assert state.canMoveTo(next) : state + " -> " + next;
         if (state == AWAITING_RESPONSE) {
-            client.noResponseDue();
+            client.responseWatch.clear();
         } else if (next == AWAITING_RESPONSE) {
-            client.expectResponseBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
+            client.responseWatch.expectBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
         }
         state = next;
     }
