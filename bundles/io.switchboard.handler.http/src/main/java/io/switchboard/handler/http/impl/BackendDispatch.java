@@ -33,7 +33,8 @@ abstract class BackendDispatch {
     final HttpProxyHandler client;
     final HttpRequest request;
     private final String clusterName;
-    ExchangeState state = DISPATCHING;
+    /** Changed only by {@link #moveTo}. */
+    private ExchangeState state = DISPATCHING;
     ClusterSnapshot cluster;
     private HttpRequestContext context;
     private Set<String> excluded = Set.of();
@@ -64,6 +65,10 @@ abstract class BackendDispatch {
 
     /** The proxy answers the client itself with this error: the exchange is over. */
     abstract void fail(HttpResponseStatus status, String detail);
+
+    final ExchangeState state() {
+        return state;
+    }
 
     /**
      * Every change of state goes through here. The first-byte deadline belongs to AWAITING_RESPONSE:

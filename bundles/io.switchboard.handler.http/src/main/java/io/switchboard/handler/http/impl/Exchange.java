@@ -74,7 +74,7 @@ final class Exchange extends BackendDispatch {
 
     /** The connection's response watch found this exchange past its first-byte deadline. */
     void firstByteTimeout() {
-        if (state != AWAITING_RESPONSE) {
+        if (state() != AWAITING_RESPONSE) {
             return;
         }
         // Not retried: the back-end may still be working on it, and a second one would do it again.
@@ -91,13 +91,13 @@ final class Exchange extends BackendDispatch {
         if (c.content().isReadable() || (c instanceof LastHttpContent && !((LastHttpContent) c).trailingHeaders().isEmpty())) {
             requestBodiless = false;
         }
-        if (state == DONE) {
+        if (state() == DONE) {
             c.release();
         } else if (backend != null) {
             RequestEncoder.content(backend, c, chunkedRequest);
             if (requestComplete) {
                 flushBackendUnlessReading();
-                if (state == FORWARDING) { // not after an early response
+                if (state() == FORWARDING) { // not after an early response
                     moveTo(AWAITING_RESPONSE);
                 }
             }
@@ -126,7 +126,7 @@ final class Exchange extends BackendDispatch {
     }
 
     void responseHead(ResponseHead head) {
-        if (state == DONE) {
+        if (state() == DONE) {
             return;
         }
         if (head.informational()) {
@@ -147,7 +147,7 @@ final class Exchange extends BackendDispatch {
     }
 
     void responseBody(ByteBuf part) {
-        if (state == DONE) {
+        if (state() == DONE) {
             part.release();
         } else {
             client.write(part);
@@ -155,7 +155,7 @@ final class Exchange extends BackendDispatch {
     }
 
     void responseEnd() {
-        if (state != DONE) {
+        if (state() != DONE) {
             client.flush();
             complete();
         }
@@ -202,7 +202,7 @@ final class Exchange extends BackendDispatch {
      * while a slow client holds it back) the response is cut: the client connection closes.
      */
     void backendIdle() {
-        if (state != STREAMING_RESPONSE || !backend.config().isAutoRead()) {
+        if (state() != STREAMING_RESPONSE || !backend.config().isAutoRead()) {
             return;
         }
         counters.finished(false);
@@ -212,7 +212,7 @@ final class Exchange extends BackendDispatch {
 
     /** The back-end connection closed (or failed) while this exchange used it. */
     void backendClosed() {
-        if (state == DONE) {
+        if (state() == DONE) {
             return;
         }
         boolean staleConnection = backendReused && !retried;
@@ -222,7 +222,7 @@ final class Exchange extends BackendDispatch {
             counters.finished(true); // a pooled connection the back-end had closed: not the endpoint's failure
         }
         detachBackend();
-        if (state == STREAMING_RESPONSE) {
+        if (state() == STREAMING_RESPONSE) {
             cutResponse();
             return;
         }
@@ -237,12 +237,12 @@ final class Exchange extends BackendDispatch {
      * The caller closes the back-end connection.
      */
     void backendResponseInvalid(String reason) {
-        if (state == DONE) {
+        if (state() == DONE) {
             return;
         }
         counters.finished(false);
         detachBackend();
-        if (state == STREAMING_RESPONSE) {
+        if (state() == STREAMING_RESPONSE) {
             cutResponse();
         } else {
             fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " sent an invalid response: " + reason);
@@ -256,7 +256,7 @@ final class Exchange extends BackendDispatch {
     }
 
     void clientClosed() {
-        if (state == DONE) {
+        if (state() == DONE) {
             return;
         }
         moveTo(DONE);
@@ -293,10 +293,10 @@ final class Exchange extends BackendDispatch {
 
     /** The handler gave up on this request after forwarding it: end it and the connection. */
     void abort(String reason) {
-        if (state == DONE) {
+        if (state() == DONE) {
             return;
         }
-        boolean responseStarted = state == STREAMING_RESPONSE;
+        boolean responseStarted = state() == STREAMING_RESPONSE;
         moveTo(DONE);
         releasePending();
         if (counters != null) {

@@ -42,11 +42,12 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
     private static final int CHUNK_DATA = 13;
     private static final int CHUNK_DATA_CR = 14;
     private static final int CHUNK_DATA_LF = 15;
-    // Chunk lines: the size, then any extensions (where they are: {@link #extension}), then CRLF.
+    // Chunk lines: the size, then any extensions (how far along: extension), then CRLF.
     private static final int CHUNK_SIZE = 16;
     private static final int CHUNK_EXTENSIONS = 17;
     private static final int CHUNK_LINE_LF = 18;
     private static final int FAILED = 19;
+
     private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
 
     private int state = LINE_START;
@@ -63,7 +64,8 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
     private int versionIndex;
     private boolean trailer;
 
-    // The body being skipped.
+    // The body being skipped, and its chunk lines.
+    /** Body bytes left to skip (while a chunk size is read: the size so far). */
     private long remaining;
     private int chunkDigits;
     /** Bytes of the chunk line so far. */
