@@ -1,11 +1,13 @@
 package io.switchboard.handler.http.impl;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.transport.BackendPool;
 
 /**
  * The back-end side of a pooled HTTP connection: frames its responses at the byte level
@@ -19,6 +21,26 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
 
     BackendHandler(Endpoint endpoint) {
         this.endpoint = endpoint;
+    }
+
+    /**
+     * An idle pooled connection to the endpoint. One an older version of this bundle released has the
+     * older response reader in its pipeline: it is clean (only a cleanly ended exchange releases a
+     * connection), so this version's reader takes its place.
+     */
+    static Channel takeIdle(BackendPool pool, Endpoint e) {
+        Channel ch;
+        while ((ch = pool.pollIdle(HttpProtocol.POOL, e)) != null) {
+            if (ch.pipeline().get(BackendHandler.class) != null) {
+                return ch;
+            }
+            if (ch.pipeline().get(BackendInitializer.HANDLER) != null) {
+                ch.pipeline().replace(BackendInitializer.HANDLER, BackendInitializer.HANDLER, new BackendHandler(e));
+                return ch;
+            }
+            ch.close(); // not one of ours
+        }
+        return null;
     }
 
     @Override

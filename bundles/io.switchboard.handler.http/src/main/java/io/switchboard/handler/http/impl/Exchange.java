@@ -1,8 +1,12 @@
 package io.switchboard.handler.http.impl;
 
+import static io.switchboard.handler.http.impl.ExchangeState.AWAITING_RESPONSE;
+import static io.switchboard.handler.http.impl.ExchangeState.DONE;
+import static io.switchboard.handler.http.impl.ExchangeState.FORWARDING;
+import static io.switchboard.handler.http.impl.ExchangeState.STREAMING_RESPONSE;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -11,161 +15,44 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.switchboard.api.Endpoint;
-import io.switchboard.api.runtime.ClusterDirectory;
-import io.switchboard.api.runtime.ClusterSnapshot;
-import io.switchboard.api.runtime.EndpointCounters;
-import io.switchboard.api.transport.BackendPool;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One request and its response: choose an endpoint, take or open a back-end connection on the
- * client's event loop, stream the request there and the response back. All on one thread. The
- * response goes to the client as the back-end's bytes: its head rewritten in one copy
- * ({@link ResponseHead}), its body as slices of the buffers it arrived in.
+ * One request and its response: once {@link BackendDispatch} has a back-end connection for it, the
+ * request is streamed there and the response back. All on the client's event loop. The response goes
+ * to the client as the back-end's bytes: its head rewritten in one copy ({@link ResponseHead}), its
+ * body as slices of the buffers it arrived in. Where it is in all this is its {@link ExchangeState}.
  */
-final class Exchange {
-    private final HttpProxyHandler client;
+final class Exchange extends BackendDispatch {
     private final HttpMessage message;
-    private final HttpRequest request;
     private final boolean keepAlive;
     private final boolean headRequest;
     private final boolean chunkedRequest;
-    /** The response ends the client connection: it asked to, or the response lasts until the back-end closes. */
-    private boolean closeAfter;
-    private final String clusterName;
-    private ClusterSnapshot cluster;
-    private HttpRequestContext context;
-    private Set<String> excluded = Set.of();
-    private Endpoint endpoint;
-    private EndpointCounters counters;
     private Channel backend;
     private BackendHandler backendHandler;
-    private boolean backendReused;
+    /** Request parts that came before the connection was ready. */
     private List<HttpContent> pending;
-    private boolean requestComplete;
-    private boolean requestBodiless = true;
-    private boolean responseStarted;
+
+    // Facts beside the state (more in BackendDispatch): each holds across several states, so flags.
+    /** The connection came from the pool: closed before any response, it may only have gone stale there. */
+    private boolean backendReused;
+    /** From the response head: the back-end keeps the connection open after this response. */
     private boolean backendReusable;
-    private boolean retried;
-    private boolean done;
-    /** Whether an endpoint was passed over for its connection limit. */
-    private boolean atLimit;
-    /** Endpoints tried so far (a stale pooled connection does not count). */
-    private int attempts;
-    /** The connection's response watch holds a deadline for this exchange. */
-    private boolean awaitingFirstByte;
+    /** From the response head: it ends the client connection (asked to, or it lasts until the back-end closes). */
+    private boolean closeAfter;
 
     Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
-        this.client = client;
+        super(client, request, clusterName);
         this.message = message;
-        this.request = request;
         this.keepAlive = keepAlive;
-        this.clusterName = clusterName;
         this.headRequest = request.method() == HttpMethod.HEAD;
         this.chunkedRequest = HttpUtil.isTransferEncodingChunked(request);
     }
 
-    void start() {
-        ClusterDirectory clusters = client.clusters();
-        cluster = clusters == null ? null : clusters.cluster(clusterName);
-        if (cluster == null) {
-            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster named " + clusterName);
-            return;
-        }
-        InetSocketAddress peer = (InetSocketAddress) client.ctx.channel().remoteAddress();
-        context = new HttpRequestContext(client.frontendName(), peer, request);
-        dispatch();
-    }
-
-    private void dispatch() {
-        if (attempts > cluster.retries()) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "no back-end answered after " + attempts + " attempts");
-            return;
-        }
-        Endpoint e = cluster.choose(context, excluded);
-        Channel pooled = null;
-        BackendPool pool = client.backends();
-        while (e != null && (pooled = takeIdle(pool, e)) == null && cluster.maxConnections() > 0
-                && pool.openConnections(e) >= cluster.maxConnections()) {
-            atLimit = true; // every connection this loop may open to it is busy: another endpoint serves
-            exclude(e);
-            e = cluster.choose(context, excluded);
-        }
-        if (e == null) {
-            fail(excluded.isEmpty() || atLimit ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
-                    excluded.isEmpty() ? "no endpoint available"
-                            : atLimit ? "every endpoint is at its connection limit" : "no back-end reachable");
-            return;
-        }
-        endpoint = e;
-        attempts++;
-        counters = cluster.counters(e);
-        counters.started();
-        if (pooled != null) {
-            attach(pooled, true);
-            return;
-        }
-        client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
-        Channel clientChannel = client.ctx.channel();
-        Endpoint target = e;
-        pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(target, cluster.idleTimeoutMillis()), cluster.connectTimeoutMillis())
-                .addListener((ChannelFuture f) -> connected(f, target));
-    }
-
-    /**
-     * An idle pooled connection to the endpoint. One an older version of this bundle released has the
-     * older response reader in its pipeline: it is clean (only a cleanly ended exchange releases a
-     * connection), so this version's reader takes its place.
-     */
-    private static Channel takeIdle(BackendPool pool, Endpoint e) {
-        Channel ch;
-        while ((ch = pool.pollIdle(HttpProtocol.POOL, e)) != null) {
-            if (ch.pipeline().get(BackendHandler.class) != null) {
-                return ch;
-            }
-            if (ch.pipeline().get(BackendInitializer.HANDLER) != null) {
-                ch.pipeline().replace(BackendInitializer.HANDLER, BackendInitializer.HANDLER, new BackendHandler(e));
-                return ch;
-            }
-            ch.close(); // not one of ours
-        }
-        return null;
-    }
-
-    private void connected(ChannelFuture f, Endpoint e) {
-        if (done) {
-            if (f.isSuccess()) {
-                client.backends().release(HttpProtocol.POOL, e, f.channel()); // clean and unused: good for the next request
-            }
-            return;
-        }
-        if (f.isSuccess()) {
-            attach(f.channel(), false);
-            if (!requestComplete) {
-                client.setAutoRead(true);
-            }
-        } else {
-            // Nothing was sent: trying another endpoint is always safe.
-            counters.finished(false);
-            exclude(e);
-            dispatch();
-        }
-    }
-
-    private void exclude(Endpoint e) {
-        if (excluded.isEmpty()) {
-            excluded = new HashSet<>(4);
-        }
-        excluded.add(e.id());
-    }
-
-    private void attach(Channel ch, boolean reused) {
+    @Override
+    void attach(Channel ch, boolean reused) {
+        moveTo(FORWARDING);
         backend = ch;
         backendReused = reused;
         backendHandler = ch.pipeline().get(BackendHandler.class);
@@ -181,29 +68,13 @@ final class Exchange {
         }
         flushBackendUnlessReading();
         if (requestComplete) {
-            armFirstByteTimer();
-        }
-    }
-
-    /** The whole request is with the back-end: its response must start within the cluster's first-byte timeout. */
-    private void armFirstByteTimer() {
-        if (!awaitingFirstByte && !responseStarted) {
-            awaitingFirstByte = true;
-            client.expectResponseBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
-        }
-    }
-
-    private void cancelFirstByteTimer() {
-        if (awaitingFirstByte) {
-            awaitingFirstByte = false;
-            client.responseStarted();
+            moveTo(AWAITING_RESPONSE);
         }
     }
 
     /** The connection's response watch found this exchange past its first-byte deadline. */
     void firstByteTimeout() {
-        awaitingFirstByte = false;
-        if (done || responseStarted || backend == null) {
+        if (state() != AWAITING_RESPONSE) {
             return;
         }
         // Not retried: the back-end may still be working on it, and a second one would do it again.
@@ -220,13 +91,15 @@ final class Exchange {
         if (c.content().isReadable() || (c instanceof LastHttpContent && !((LastHttpContent) c).trailingHeaders().isEmpty())) {
             requestBodiless = false;
         }
-        if (done) {
+        if (state() == DONE) {
             c.release();
         } else if (backend != null) {
             RequestEncoder.content(backend, c, chunkedRequest);
             if (requestComplete) {
                 flushBackendUnlessReading();
-                armFirstByteTimer();
+                if (state() == FORWARDING) { // not after an early response
+                    moveTo(AWAITING_RESPONSE);
+                }
             }
         } else {
             if (pending == null) {
@@ -253,15 +126,14 @@ final class Exchange {
     }
 
     void responseHead(ResponseHead head) {
-        if (done) {
+        if (state() == DONE) {
             return;
         }
         if (head.informational()) {
             client.write(head.encode(client.ctx.alloc(), null, client.via)); // e.g. 100 Continue: passed on, the real response follows
             return;
         }
-        responseStarted = true;
-        cancelFirstByteTimer();
+        moveTo(STREAMING_RESPONSE);
         backendReusable = head.persistent;
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         // An HTTP/1.0 client cannot take chunks: it gets the data, and the close ends the body.
@@ -275,7 +147,7 @@ final class Exchange {
     }
 
     void responseBody(ByteBuf part) {
-        if (done) {
+        if (state() == DONE) {
             part.release();
         } else {
             client.write(part);
@@ -283,7 +155,7 @@ final class Exchange {
     }
 
     void responseEnd() {
-        if (!done) {
+        if (state() != DONE) {
             client.flush();
             complete();
         }
@@ -294,8 +166,7 @@ final class Exchange {
     }
 
     private void complete() {
-        done = true;
-        cancelFirstByteTimer();
+        moveTo(DONE);
         counters.finished(true);
         Channel b = detachBackend();
         // Reuse only a connection whose exchange ended cleanly on both sides: a back-end that answered
@@ -331,21 +202,19 @@ final class Exchange {
      * while a slow client holds it back) the response is cut: the client connection closes.
      */
     void backendIdle() {
-        if (done || !responseStarted || backend == null || !backend.config().isAutoRead()) {
+        if (state() != STREAMING_RESPONSE || !backend.config().isAutoRead()) {
             return;
         }
         counters.finished(false);
         abandonBackend().close();
-        done = true;
-        client.abort();
+        cutResponse();
     }
 
     /** The back-end connection closed (or failed) while this exchange used it. */
     void backendClosed() {
-        if (done) {
+        if (state() == DONE) {
             return;
         }
-        cancelFirstByteTimer();
         boolean staleConnection = backendReused && !retried;
         if (!staleConnection) {
             counters.finished(false);
@@ -353,23 +222,12 @@ final class Exchange {
             counters.finished(true); // a pooled connection the back-end had closed: not the endpoint's failure
         }
         detachBackend();
-        if (!responseStarted) {
-            // Nothing came back: a bodiless idempotent request can safely be sent again. A stale pooled
-            // connection is tried again on the same endpoint; a failed endpoint is left out.
-            if (requestComplete && requestBodiless && isIdempotent(request.method())) {
-                retried = true;
-                if (staleConnection) {
-                    attempts--;
-                } else {
-                    exclude(endpoint);
-                }
-                dispatch();
-                return;
-            }
+        if (state() == STREAMING_RESPONSE) {
+            cutResponse();
+            return;
+        }
+        if (!dispatchAgain(staleConnection)) {
             fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " closed the connection before responding");
-        } else {
-            done = true;
-            client.abort();
         }
     }
 
@@ -379,30 +237,29 @@ final class Exchange {
      * The caller closes the back-end connection.
      */
     void backendResponseInvalid(String reason) {
-        if (done) {
+        if (state() == DONE) {
             return;
         }
-        cancelFirstByteTimer();
         counters.finished(false);
         detachBackend();
-        if (!responseStarted) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " sent an invalid response: " + reason);
+        if (state() == STREAMING_RESPONSE) {
+            cutResponse();
         } else {
-            done = true;
-            client.abort();
+            fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " sent an invalid response: " + reason);
         }
     }
 
-    private static boolean isIdempotent(HttpMethod m) {
-        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
-                || m == HttpMethod.PUT || m == HttpMethod.DELETE;
+    /** The response has begun and cannot be completed: closing the client connection shows it was cut. */
+    private void cutResponse() {
+        moveTo(DONE);
+        client.abort();
     }
 
     void clientClosed() {
-        if (done) {
+        if (state() == DONE) {
             return;
         }
-        done = true;
+        moveTo(DONE);
         releasePending();
         if (backend != null) {
             counters.finished(true); // the client left; not the endpoint's failure
@@ -424,8 +281,9 @@ final class Exchange {
         }
     }
 
-    private void fail(HttpResponseStatus status, String detail) {
-        done = true;
+    @Override
+    void fail(HttpResponseStatus status, String detail) {
+        moveTo(DONE);
         releasePending();
         boolean goOn = keepAlive && !client.draining();
         client.gatewayError(status, detail);
@@ -435,10 +293,11 @@ final class Exchange {
 
     /** The handler gave up on this request after forwarding it: end it and the connection. */
     void abort(String reason) {
-        if (done) {
+        if (state() == DONE) {
             return;
         }
-        done = true;
+        boolean responseStarted = state() == STREAMING_RESPONSE;
+        moveTo(DONE);
         releasePending();
         if (counters != null) {
             counters.finished(true);

@@ -5,13 +5,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.runtime.ClusterDirectory;
@@ -19,9 +16,7 @@ import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.transport.BackendPool;
 import io.switchboard.api.transport.Connection;
 import io.switchboard.api.transport.DrainEvent;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayDeque;
 
 /**
@@ -41,13 +36,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
     private boolean draining;
     private boolean inReadBatch;
-    /**
-     * One timer per connection watches for back-end responses that are late, instead of one timer
-     * per request: it is scheduled when a deadline is set and none is pending, and when it fires it
-     * either times the exchange out or sleeps until the newer deadline.
-     */
-    private ScheduledFuture<?> responseWatch;
-    private long responseDeadline;
+    /** The first-byte deadline of the exchange in progress. */
+    final ResponseWatch responseWatch = new ResponseWatch(this);
     /** Pipelined messages held before the socket stops being read. */
     static final int MAX_QUEUED = 32;
     private boolean closing;
@@ -140,18 +130,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void rejectMalformed(HttpRequest request) {
-        Throwable cause = request.decoderResult().cause();
-        HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                : HttpResponseStatus.BAD_REQUEST;
-        String why = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
-        String detail = cause instanceof TooLongFrameException ? "request head over the limit"
-                : "malformed request" + (why.length() > 160 ? why.substring(0, 160) : why);
+        ByteBuf answer = Responses.rejection(ctx.alloc(), request.decoderResult().cause());
         ReferenceCountUtil.release(request);
         // After a framing error the rest of the stream cannot be trusted: answer and close.
         closing = true;
         releaseQueued();
-        ctx.writeAndFlush(Responses.error(ctx.alloc(), status, detail, false)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Called by the exchange when its response is complete (or it failed) and the connection may go on. */
@@ -240,30 +224,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The current exchange must see the first byte of its response by then (System.nanoTime). */
-    void expectResponseBy(long deadlineNanos) {
-        responseDeadline = deadlineNanos;
-        if (responseWatch == null) {
-            responseWatch = ctx.executor().schedule(this::watchResponse, deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-        }
+    /** Whether an exchange is in progress on a connection that goes on: the response watch has one to watch. */
+    boolean exchangeInProgress() {
+        return current != null && !closing;
     }
 
-    void responseStarted() {
-        responseDeadline = 0;
-    }
-
-    private void watchResponse() {
-        responseWatch = null;
-        if (responseDeadline == 0 || current == null || closing) {
-            return;
-        }
-        long left = responseDeadline - System.nanoTime();
-        if (left > 0) {
-            responseWatch = ctx.executor().schedule(this::watchResponse, left, TimeUnit.NANOSECONDS);
-        } else {
-            responseDeadline = 0;
-            current.firstByteTimeout();
-        }
+    /** The response watch found the exchange in progress past its first-byte deadline. */
+    void firstByteTimeout() {
+        current.firstByteTimeout();
     }
 
     /** Whether the client's current read batch is still being handled: its end flushes the back-end. */
@@ -303,10 +271,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        if (responseWatch != null) {
-            responseWatch.cancel(false);
-            responseWatch = null;
-        }
+        responseWatch.cancel();
         releaseQueued();
         HttpMessage e = current;
         current = null;

@@ -179,7 +179,7 @@ final class RequestFramingValidator extends ChannelDuplexHandler {
     private String check(HttpRequest r) {
         HttpHeaders h = r.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(r);
-        long framing = chunked ? RequestHeadScanner.CHUNKED : HttpUtil.getContentLength(r, 0L);
+        long framing = chunked ? RequestFramingHeaders.CHUNKED : HttpUtil.getContentLength(r, 0L);
         long scanned = scanner.pollFraming();
         if (framing != scanned) {
             return "decoder and scanner disagree on the body length (" + framing + ", " + scanned + ")";

@@ -24,6 +24,8 @@ final class ResponseHead {
     final long contentLength;
     /** The back-end keeps the connection open after this response. */
     final boolean persistent;
+    /** Bytes of the head, its empty line included: the body starts after them. */
+    final int length;
     private final byte[] bytes;
     /**
      * Start and end (exclusive) of each range of {@link #bytes} that goes on, pairwise: first the
@@ -37,8 +39,8 @@ final class ResponseHead {
     private final int transferEncodingStart;
     private final int transferEncodingEnd;
 
-    ResponseHead(int status, Body body, long contentLength, boolean persistent, byte[] bytes, int[] kept, int keptCount,
-                 int transferEncodingStart, int transferEncodingEnd) {
+    ResponseHead(int status, Body body, long contentLength, boolean persistent, byte[] bytes, int length, int[] kept,
+                 int keptCount, int transferEncodingStart, int transferEncodingEnd) {
         this.transferEncodingStart = transferEncodingStart;
         this.transferEncodingEnd = transferEncodingEnd;
         this.status = status;
@@ -46,6 +48,7 @@ final class ResponseHead {
         this.contentLength = contentLength;
         this.persistent = persistent;
         this.bytes = bytes;
+        this.length = length;
         this.kept = kept;
         this.keptCount = keptCount;
         int n = 0;

@@ -2,7 +2,10 @@ package io.switchboard.handler.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -20,6 +23,20 @@ final class Responses {
 
     static ByteBuf error(ByteBufAllocator alloc, HttpResponseStatus status, String detail, boolean keepAlive) {
         return error(alloc, status, detail, keepAlive, false);
+    }
+
+    /**
+     * The answer to a request the decoder or the framing checks rejected ({@code cause}): 414 for a
+     * request line over the limit, 431 for a header section over it, else 400; the connection closes.
+     */
+    static ByteBuf rejection(ByteBufAllocator alloc, Throwable cause) {
+        HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : HttpResponseStatus.BAD_REQUEST;
+        String why = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
+        String detail = cause instanceof TooLongFrameException ? "request head over the limit"
+                : "malformed request" + (why.length() > 160 ? why.substring(0, 160) : why);
+        return error(alloc, status, detail, false);
     }
 
     /** A complete response; {@code body} null sends the head only (with {@code length} as Content-Length). */

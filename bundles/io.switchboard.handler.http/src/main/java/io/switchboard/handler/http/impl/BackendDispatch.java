@@ -1,0 +1,187 @@
+package io.switchboard.handler.http.impl;
+
+import static io.switchboard.handler.http.impl.ExchangeState.AWAITING_RESPONSE;
+import static io.switchboard.handler.http.impl.ExchangeState.CONNECTING;
+import static io.switchboard.handler.http.impl.ExchangeState.DISPATCHING;
+import static io.switchboard.handler.http.impl.ExchangeState.DONE;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.switchboard.api.Endpoint;
+import io.switchboard.api.runtime.ClusterDirectory;
+import io.switchboard.api.runtime.ClusterSnapshot;
+import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.transport.BackendPool;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where an {@link Exchange}'s request goes: an endpoint of the cluster, chosen within the cluster's
+ * retry budget and connection limits, and a connection to it on the client's event loop (an idle
+ * pooled one, or a new one); after a connection closed with no response, another attempt where that
+ * is safe. It also holds the exchange's {@link ExchangeState}, which both halves move.
+ *
+ * <p>The superclass of Exchange, not an object of its own, so that an exchange stays one allocation
+ * per request.
+ */
+abstract class BackendDispatch {
+    final HttpProxyHandler client;
+    final HttpRequest request;
+    private final String clusterName;
+    /** Changed only by {@link #moveTo}. */
+    private ExchangeState state = DISPATCHING;
+    ClusterSnapshot cluster;
+    private HttpRequestContext context;
+    private Set<String> excluded = Set.of();
+    /** The endpoint of the attempt in progress, and its counters. */
+    Endpoint endpoint;
+    EndpointCounters counters;
+    /** Endpoints tried so far (a stale pooled connection does not count). */
+    private int attempts;
+
+    // Facts beside the state: each holds across several states, so they are flags, not states.
+    /** The client has sent the whole request (not a state: a back-end may answer before it has it all). */
+    boolean requestComplete;
+    /** The request has no body bytes and no trailer: it can be sent again. */
+    boolean requestBodiless = true;
+    /** The request has gone to a back-end once already. */
+    boolean retried;
+    /** An endpoint was passed over for its connection limit: when none is left, that is a 503, not a 502. */
+    private boolean atLimit;
+
+    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName) {
+        this.client = client;
+        this.request = request;
+        this.clusterName = clusterName;
+    }
+
+    /** The request goes out on this connection to {@link #endpoint}, which came from the pool or is new. */
+    abstract void attach(Channel ch, boolean reused);
+
+    /** The proxy answers the client itself with this error: the exchange is over. */
+    abstract void fail(HttpResponseStatus status, String detail);
+
+    final ExchangeState state() {
+        return state;
+    }
+
+    /**
+     * Every change of state goes through here. The first-byte deadline belongs to AWAITING_RESPONSE:
+     * set on the way in, cleared on the way out.
+     */
+    final void moveTo(ExchangeState next) {
+        assert state.canMoveTo(next) : state + " -> " + next;
+        if (state == AWAITING_RESPONSE) {
+            client.responseWatch.clear();
+        } else if (next == AWAITING_RESPONSE) {
+            client.responseWatch.expectBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
+        }
+        state = next;
+    }
+
+    final void start() {
+        ClusterDirectory clusters = client.clusters();
+        cluster = clusters == null ? null : clusters.cluster(clusterName);
+        if (cluster == null) {
+            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster named " + clusterName);
+            return;
+        }
+        InetSocketAddress peer = (InetSocketAddress) client.ctx.channel().remoteAddress();
+        context = new HttpRequestContext(client.frontendName(), peer, request);
+        dispatch();
+    }
+
+    private void dispatch() {
+        if (attempts > cluster.retries()) {
+            fail(HttpResponseStatus.BAD_GATEWAY, "no back-end answered after " + attempts + " attempts");
+            return;
+        }
+        Endpoint e = cluster.choose(context, excluded);
+        Channel pooled = null;
+        BackendPool pool = client.backends();
+        while (e != null && (pooled = BackendHandler.takeIdle(pool, e)) == null && cluster.maxConnections() > 0
+                && pool.openConnections(e) >= cluster.maxConnections()) {
+            atLimit = true; // every connection this loop may open to it is busy: another endpoint serves
+            exclude(e);
+            e = cluster.choose(context, excluded);
+        }
+        if (e == null) {
+            fail(excluded.isEmpty() || atLimit ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
+                    excluded.isEmpty() ? "no endpoint available"
+                            : atLimit ? "every endpoint is at its connection limit" : "no back-end reachable");
+            return;
+        }
+        endpoint = e;
+        attempts++;
+        counters = cluster.counters(e);
+        counters.started();
+        if (pooled != null) {
+            attach(pooled, true);
+            return;
+        }
+        moveTo(CONNECTING);
+        client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
+        Channel clientChannel = client.ctx.channel();
+        Endpoint target = e;
+        pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(target, cluster.idleTimeoutMillis()), cluster.connectTimeoutMillis())
+                .addListener((ChannelFuture f) -> connected(f, target));
+    }
+
+    private void connected(ChannelFuture f, Endpoint e) {
+        if (state == DONE) {
+            if (f.isSuccess()) {
+                client.backends().release(HttpProtocol.POOL, e, f.channel()); // clean and unused: good for the next request
+            }
+            return;
+        }
+        if (f.isSuccess()) {
+            attach(f.channel(), false);
+            if (!requestComplete) {
+                client.setAutoRead(true);
+            }
+        } else {
+            // Nothing was sent: trying another endpoint is always safe.
+            counters.finished(false);
+            exclude(e);
+            moveTo(DISPATCHING);
+            dispatch();
+        }
+    }
+
+    private void exclude(Endpoint e) {
+        if (excluded.isEmpty()) {
+            excluded = new HashSet<>(4);
+        }
+        excluded.add(e.id());
+    }
+
+    /**
+     * The connection closed with no response. A bodiless idempotent request can safely be sent
+     * again: a stale pooled connection is tried again on the same endpoint, a failed endpoint is left
+     * out. False if it cannot be sent again.
+     */
+    final boolean dispatchAgain(boolean staleConnection) {
+        if (!requestComplete || !requestBodiless || !isIdempotent(request.method())) {
+            return false;
+        }
+        retried = true;
+        if (staleConnection) {
+            attempts--;
+        } else {
+            exclude(endpoint);
+        }
+        moveTo(DISPATCHING);
+        dispatch();
+        return true;
+    }
+
+    private static boolean isIdempotent(HttpMethod m) {
+        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
+                || m == HttpMethod.PUT || m == HttpMethod.DELETE;
+    }
+}
