@@ -52,8 +52,8 @@ final class DatagramFrontend extends ChannelDuplexHandler {
 
     private final Frontend frontend;
     private final SharedRefs refs;
-    private final long idleNanos;
-    private final int maxFlows;
+    private volatile long idleNanos;
+    private volatile int maxFlows;
     private final Consumer<String> warn;
     private volatile DatagramBinding binding;
 
@@ -115,7 +115,10 @@ final class DatagramFrontend extends ChannelDuplexHandler {
 
     private DatagramSocketControl control(Channel ch) {
         return new DatagramSocketControl(ch, flows::size, this::collectFlows, b -> binding = b,
-                () -> new long[] {datagramsIn, datagramsOut, dropped, overflow, expired});
+                () -> new long[] {datagramsIn, datagramsOut, dropped, overflow, expired}, l -> {
+                    idleNanos = TimeUnit.SECONDS.toNanos(Math.max(1, l[0]));
+                    maxFlows = Math.max(1, l[1]);
+                });
     }
 
     private List<TrackedFlow> collectFlows() {

@@ -21,26 +21,33 @@ final class DatagramSocketControl {
     private final Supplier<List<TrackedFlow>> flows;
     private final Consumer<DatagramBinding> rebind;
     private final Supplier<long[]> counters;
+    /** Takes {idle seconds, most flows}. */
+    private final Consumer<int[]> limits;
 
     DatagramSocketControl(Channel channel, IntSupplier flowCount, Supplier<List<TrackedFlow>> flows,
-                          Consumer<DatagramBinding> rebind, Supplier<long[]> counters) {
+                          Consumer<DatagramBinding> rebind, Supplier<long[]> counters, Consumer<int[]> limits) {
         this.channel = channel;
         this.flowCount = flowCount;
         this.flows = flows;
         this.rebind = rebind;
         this.counters = counters;
+        this.limits = limits;
     }
 
     Map<String, Object> leave() {
-        return Map.of("channel", channel, "flowCount", flowCount, "flows", flows, "rebind", rebind, "counters", counters);
+        return Map.of("channel", channel, "flowCount", flowCount, "flows", flows, "rebind", rebind, "counters", counters,
+                "limits", limits);
     }
 
     @SuppressWarnings("unchecked")
     static DatagramSocketControl adopt(Map<String, Object> left) {
         return new DatagramSocketControl((Channel) left.get("channel"), (IntSupplier) left.get("flowCount"),
                 (Supplier<List<TrackedFlow>>) left.get("flows"), (Consumer<DatagramBinding>) left.get("rebind"),
-                (Supplier<long[]>) left.get("counters"));
+                (Supplier<long[]>) left.get("counters"), (Consumer<int[]>) left.get("limits"));
     }
+
+    /** The idle time and the size of the flow table from now on (udpIdleSeconds, udpMaxFlows). */
+    void limits(int idleSeconds, int maxFlows) { limits.accept(new int[] {idleSeconds, maxFlows}); }
 
     /** Flows open now (racy outside the socket's loop, exact enough for status). */
     int flowCount() { return flowCount.getAsInt(); }

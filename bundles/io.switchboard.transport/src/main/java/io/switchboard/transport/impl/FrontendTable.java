@@ -319,6 +319,13 @@ final class FrontendTable {
         if (next.acceptors != before.acceptors) {
             setAcceptors(next.acceptors == 0 ? loops.size() : next.acceptors);
         }
+        if (next.udpIdleSeconds != before.udpIdleSeconds || next.udpMaxFlows != before.udpMaxFlows) {
+            for (Frontend f : frontends.values()) {
+                if (f.datagrams != null) {
+                    f.datagrams.limits(next.udpIdleSeconds, next.udpMaxFlows);
+                }
+            }
+        }
         return null;
     }
 
@@ -406,6 +413,7 @@ final class FrontendTable {
             f.binding(p.binding, p.servedBy);
             if (f.datagrams != null) {
                 f.datagrams.rebind((DatagramBinding) p.binding);
+                f.datagrams.limits(s.udpIdleSeconds, s.udpMaxFlows);
             }
             String why = sockets.takeOver(f, old, acceptors);
             if (why != null) {

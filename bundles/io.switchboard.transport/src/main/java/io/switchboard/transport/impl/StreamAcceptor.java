@@ -28,6 +28,9 @@ final class StreamAcceptor extends ChannelInitializer<SocketChannel> {
         if (cluster == null) {
             return;
         }
+        // Known to the frontend before it reads the binding: a replacement of the binding in between
+        // then sees this connection, and drains it if it started on the old one.
+        frontend.opened(ch);
         StreamBinding binding = (StreamBinding) frontend.binding();
         if (binding == null) {
             ch.close(); // the frontend stopped speaking its protocol since the listener accepted
@@ -39,7 +42,6 @@ final class StreamAcceptor extends ChannelInitializer<SocketChannel> {
         ch.attr(ConnectionFlow.KEY).set(flow);
         ch.attr(FrontendTable.BINDING).set(binding);
         ch.closeFuture().addListener(f -> flow.close());
-        frontend.opened(ch);
         try {
             binding.accept(new AcceptedConnection(ch, flow, cluster, refs, frontend.requests));
         } catch (RuntimeException | LinkageError e) {

@@ -219,8 +219,33 @@ public class Transport implements FrontendService, TransportInfo {
         String problem = table.settings(s);
         if (problem == null) {
             frontendSettings = props;
+            warnUnread(s);
         }
         return problem;
+    }
+
+    /** A key no installed protocol reads (a typo, or an option of a protocol not installed): said once, not fatal. */
+    private void warnUnread(FrontendSettings s) {
+        List<String> names = protocols.names();
+        if (names.isEmpty()) {
+            return; // at start protocols register after the settings are read: nothing to compare with yet
+        }
+        List<String> unread = new ArrayList<>();
+        for (String key : s.protocolDefaults.keySet()) {
+            boolean read = false;
+            for (String n : names) {
+                Protocols.Entry e = protocols.get(n);
+                read |= e != null && e.protocol.options().containsKey(key);
+            }
+            if (!read) {
+                unread.add(key);
+            }
+        }
+        if (!unread.isEmpty()) {
+            warn("io.switchboard.frontends.cfg: " + (unread.size() == 1 ? "key " : "keys ") + unread
+                    + " not a transport setting " + FrontendSettings.KEYS + " and no installed protocol " + names
+                    + " reads it; ignored until a protocol that does is installed");
+        }
     }
 
     private FrontendSettings settingsOrDefaults(Map<String, ?> props) {
