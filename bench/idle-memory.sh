@@ -12,7 +12,7 @@ trap 'kill $rt 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/conf" "$work/plugins"
 cd "$work"
 java -Xms512m -Xmx512m -XX:NativeMemoryTracking=summary -Dswitchboard.demo.port=$port -Dswitchboard.log.level=WARN \
-  -Dgosh.args=--noshutdown -Dosgi.shell.telnet.port=0 -jar "$top/runtime/target/switchboard.jar" </dev/null >"$work/runtime.log" 2>&1 &
+  -Dgosh.args=--noshutdown -jar "$top/runtime/target/switchboard.jar" </dev/null >"$work/runtime.log" 2>&1 &
 rt=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.2; done
 measure() {

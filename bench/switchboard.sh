@@ -18,4 +18,4 @@ printf 'minAcceptors = 0\n' >"$work/conf/io.switchboard.spawner.cfg"
 cd "$work"
 # shellcheck disable=SC2086
 exec java ${JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx256m} -Dswitchboard.demo=false -Dswitchboard.log.level=WARN \
-  -Dgosh.args=--noshutdown -Dosgi.shell.telnet.port=0 -jar "$jar" </dev/null
+  -Dgosh.args=--noshutdown -jar "$jar" </dev/null
