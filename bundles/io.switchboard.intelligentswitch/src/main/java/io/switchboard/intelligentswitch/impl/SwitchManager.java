@@ -13,6 +13,7 @@ import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
 import io.switchboard.support.lifecycle.Handover;
+import io.switchboard.support.log.OptionalLog;
 import io.switchboard.support.log.Throttled;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -70,6 +71,7 @@ public class SwitchManager implements IntelligentSwitch {
 
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
+    private final OptionalLog out = new OptionalLog(() -> log);
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sb-switch-timer");
@@ -369,23 +371,14 @@ public class SwitchManager implements IntelligentSwitch {
     }
 
     private void warn(String msg) {
-        Logger l = log;
-        if (l != null) {
-            l.warn(msg);
-        }
+        out.warn(msg);
     }
 
     private void info(String msg) {
-        Logger l = log;
-        if (l != null) {
-            l.info(msg);
-        }
+        out.info(msg);
     }
 
     private void error(String msg) {
-        Logger l = log;
-        if (l != null) {
-            l.error(msg);
-        }
+        out.error(msg);
     }
 }

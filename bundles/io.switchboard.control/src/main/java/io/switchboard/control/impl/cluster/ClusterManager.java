@@ -8,6 +8,7 @@ import io.switchboard.api.runtime.EndpointCounters;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
 import io.switchboard.support.lifecycle.Handover;
+import io.switchboard.support.log.OptionalLog;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -107,6 +108,7 @@ public class ClusterManager implements ClusterDirectory {
 
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
+    private final OptionalLog out = new OptionalLog(() -> log);
 
     @Activate
     @SuppressWarnings("unchecked")
@@ -421,23 +423,14 @@ public class ClusterManager implements ClusterDirectory {
     }
 
     private void logWarn(String msg) {
-        Logger l = log;
-        if (l != null) {
-            l.warn(msg);
-        }
+        out.warn(msg);
     }
 
     private void logInfo(String msg) {
-        Logger l = log;
-        if (l != null) {
-            l.info(msg);
-        }
+        out.info(msg);
     }
 
     private void logError(String msg) {
-        Logger l = log;
-        if (l != null) {
-            l.error(msg);
-        }
+        out.error(msg);
     }
 }
