@@ -43,7 +43,7 @@ public class ConfigFileInstaller implements ArtifactInstaller, SettlingFiles.Lis
 
     @Deactivate
     void deactivate() {
-        files.close();
+        files.stop();
     }
 
     @Override
@@ -68,7 +68,7 @@ public class ConfigFileInstaller implements ArtifactInstaller, SettlingFiles.Lis
     }
 
     @Override
-    public void settled(Path file, byte[] content) {
+    public void settled(Path file, byte[] content, boolean onlyIfDifferent) {
         String source = ConfigReader.display(file);
         Hashtable<String, Object> props;
         try {
@@ -79,7 +79,12 @@ public class ConfigFileInstaller implements ArtifactInstaller, SettlingFiles.Lis
         }
         props.put(ConfigReader.FILENAME, file.toUri().toString());
         try {
-            configuration(file.toFile()).update(props);
+            Configuration c = configuration(file.toFile());
+            if (onlyIfDifferent) {
+                c.updateIfDifferent(props); // looked at, not seen to change
+            } else {
+                c.update(props);
+            }
         } catch (IOException | RuntimeException e) {
             log.error("config not applied: " + source + ": " + e);
         }
