@@ -57,6 +57,59 @@ class ConfigurationSystemIT {
         }
     }
 
+    /**
+     * A file changed just before, or while, the control bundle is updated (sb:update, or Felix's
+     * update and refresh) is applied all the same: its change may be waiting out the settle time in
+     * the leaving version, or made while no version runs. Each round changes a frontend's Via (a .cfg
+     * file) and its cluster's endpoint (a .json file), then updates control after a delay.
+     */
+    @Test
+    void aFileChangedAsTheControlBundleIsUpdatedIsApplied() throws Exception {
+        try (RuntimeProcess rt = new RuntimeProcess();
+             HttpBackend one = new HttpBackend("one");
+             HttpBackend two = new HttpBackend("two")) {
+            rt.awaitPort(rt.demoPort, 60_000);
+            Path conf = rt.workDir.resolve("conf");
+            int port = RuntimeProcess.freePort();
+            Path frontend = conf.resolve("io.switchboard.frontend-live.cfg");
+            Path cluster = conf.resolve("io.switchboard.cluster-live.json");
+            write(cluster, endpoint(one));
+            write(frontend, liveFrontend(port, null));
+            rt.awaitPort(port, 20_000);
+            awaitServedBy(port, one);
+            long control = bundleId(rt, "io.switchboard.control");
+
+            long[] delays = {0, 0, 50, 100, 150, 200, 0, 300, 600, 900, 1200, 1500};
+            for (int round = 0; round < delays.length; round++) {
+                String via = round % 2 == 0 ? "round" + round : null;
+                HttpBackend serving = round % 2 == 0 ? two : one;
+                boolean felix = (round / 2) % 2 == 1; // each way sees Via both set and removed
+                write(frontend, liveFrontend(port, via));
+                write(cluster, endpoint(serving));
+                Thread.sleep(delays[round]);
+                if (felix) {
+                    updateAndRefresh(rt, control);
+                } else {
+                    List<String> answer = rt.command("sb:update io.switchboard.control", 60_000);
+                    assertTrue(answer.stream().anyMatch(l -> l.startsWith("updated io.switchboard.control")), answer.toString());
+                }
+                String what = "round " + round + ": control updated " + delays[round] + " ms after the files were written"
+                        + (felix ? " (update + refresh)" : " (sb:update)");
+                awaitVia(port, via == null ? null : "1.1 " + via, what);
+                awaitServedBy(port, serving);
+            }
+
+            // Nothing else took the files (FileInstall's own installer logs what it applies), and the
+            // frontend was never restarted: each version of control applied its file to it again,
+            // which changes nothing in the transport.
+            assertEquals(List.of(), rt.output.stream()
+                    .filter(l -> l.contains("Updating configuration {") || l.contains("Creating configuration {"))
+                    .collect(Collectors.toList()));
+            assertEquals(1, rt.output.stream().filter(l -> l.contains("frontend live listening on")).count(), "frontend started once");
+            assertEquals(0, rt.output.stream().filter(l -> l.contains("frontend live closed its listener")).count());
+        }
+    }
+
     @Test
     void ofTwoFilesThatWantOneNameOrPortTheFirstKeepsServingAndTheOtherWaitsUntilTouched() throws Exception {
         try (RuntimeProcess rt = new RuntimeProcess()) {
@@ -158,20 +211,78 @@ class ConfigurationSystemIT {
         assertThrows(IOException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(), "port " + port + " open");
     }
 
-    /** Waits until responses through the port carry that Via header. */
+    /** Waits until responses through the port carry that Via header (null: none). */
     private static void awaitVia(int port, String via) throws Exception {
+        awaitVia(port, via, "Via on port " + port);
+    }
+
+    private static void awaitVia(int port, String via, String what) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         String last = null;
         while (System.nanoTime() < deadline) {
             try (RawHttpClient c = new RawHttpClient(port)) {
                 last = c.get("/").header("via");
             }
-            if (via.equals(last)) {
+            if (java.util.Objects.equals(via, last)) {
                 return;
             }
             Thread.sleep(100);
         }
-        assertEquals(via, last);
+        assertEquals(via, last, what);
+    }
+
+    private static String liveFrontend(int port, String via) {
+        return "address = 127.0.0.1\nport = " + port + "\ncluster = live\n" + (via == null ? "" : "via = " + via + "\n");
+    }
+
+    private static String endpoint(HttpBackend b) {
+        return "{ \"endpoints\": \"" + b.name() + "=127.0.0.1:" + b.port() + "\" }\n";
+    }
+
+    /** Waits until the port's responses come from that back-end alone (a few in a row). */
+    private static void awaitServedBy(int port, HttpBackend b) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        String last = null;
+        int inARow = 0;
+        while (System.nanoTime() < deadline) {
+            try (RawHttpClient c = new RawHttpClient(port)) {
+                last = c.get("/").body.trim();
+            }
+            inARow = last.equals(b.name() + " /") ? inARow + 1 : 0;
+            if (inARow == 3) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        assertEquals(b.name() + " /", last);
+    }
+
+    /** Felix's own way: update, then refresh, which restarts the bundle in the background; until it is active again. */
+    private static void updateAndRefresh(RuntimeProcess rt, long id) throws Exception {
+        List<String> answer = new java.util.ArrayList<>(rt.command("update " + id, 60_000));
+        answer.addAll(rt.command("refresh " + id, 60_000));
+        assertTrue(answer.stream().noneMatch(l -> l.contains("Exception") || l.contains("rror")), answer.toString());
+        Thread.sleep(300);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            state = String.join(" ", rt.command("lb -s io.switchboard.control", 20_000));
+            if (state.contains("|Active ")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("control not active again after update + refresh: " + state);
+    }
+
+    private static long bundleId(RuntimeProcess rt, String symbolicName) throws Exception {
+        for (String line : rt.command("lb -s " + symbolicName, 20_000)) {
+            String[] cols = line.split("\\|");
+            if (cols.length >= 4 && cols[3].replaceAll(" \\(.*", "").trim().equals(symbolicName)) {
+                return Long.parseLong(cols[0].trim());
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
     }
 
     private static void write(Path file, String text) throws IOException {

@@ -9,8 +9,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,13 +19,16 @@ import java.util.concurrent.TimeUnit;
  * time, then hands over what it read: a file an editor saves in two writes is taken once, whole,
  * however the watcher's polls fall between the writes. A file that goes away settles the same way,
  * so one replaced by delete-then-create never looks deleted. Everything runs on one thread, in the
- * order the files settle.
+ * order the files settle. A file is either changed (handed over as a change, to be applied even if
+ * it changes nothing: a touch) or only to be examined (applied only where it differs from what is in
+ * force); a change reported while a file settles makes it a change.
  */
-final class SettlingFiles implements AutoCloseable {
+final class SettlingFiles {
 
     /** What a settled file is handed to. */
     interface Listener {
-        void settled(Path file, byte[] content);
+        /** @param onlyIfDifferent the file was only to be examined, not reported changed */
+        void settled(Path file, byte[] content, boolean onlyIfDifferent);
 
         void gone(Path file);
 
@@ -65,22 +69,29 @@ final class SettlingFiles implements AutoCloseable {
         }
     }
 
-    /** A file not settled yet: how it looked last, and since when it has looked so. */
+    /** A file not settled yet: how it looked last, since when it has looked so, and whether it is only to be examined. */
     private static final class Pending {
-        Look look;
-        long sinceNanos;
+        final Look look;
+        final long sinceNanos;
+        volatile boolean onlyIfDifferent;
 
-        Pending(Look look, long sinceNanos) {
+        Pending(Look look, long sinceNanos, boolean onlyIfDifferent) {
             this.look = look;
             this.sinceNanos = sinceNanos;
+            this.onlyIfDifferent = onlyIfDifferent;
         }
     }
 
+    /** How long {@link #stop()} waits for a hand-over in progress. */
+    private static final long STOP_WAIT_MILLIS = 5_000;
+
     private final long settleNanos;
     private final Listener listener;
-    /** Touched on the timer thread only. */
-    private final Map<Path, Pending> pending = new HashMap<>();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** Changed on the timer thread only (read by {@link #stop()} once the thread is done). */
+    private final Map<Path, Pending> pending = new ConcurrentHashMap<>();
+    /** Files reported after {@link #stop()} began: passed on with the pending ones. */
+    private final Map<Path, Boolean> late = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "sb-conf-settle");
         t.setDaemon(true);
         return t;
@@ -89,44 +100,88 @@ final class SettlingFiles implements AutoCloseable {
     SettlingFiles(long settleMillis, Listener listener) {
         this.settleNanos = TimeUnit.MILLISECONDS.toNanos(settleMillis);
         this.listener = listener;
+        // On stop, the looks already due still run (a reported file becomes pending); later ones do not.
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /** The file appeared, changed or went: it is handed over once it has stayed so for the settle time. */
     void changed(Path file) {
-        timer.execute(() -> look(file));
+        report(file, false);
     }
 
-    private void look(Path file) {
+    /**
+     * The file is to be looked at (nobody saw it change): it is handed over, as only to be examined,
+     * once it has stayed the same for the settle time; unless it is reported changed meanwhile.
+     */
+    void examine(Path file) {
+        report(file, true);
+    }
+
+    private void report(Path file, boolean onlyIfDifferent) {
+        try {
+            timer.execute(() -> {
+                Pending p = pending.get(file);
+                if (p != null && !onlyIfDifferent) {
+                    p.onlyIfDifferent = false;
+                }
+                look(file, onlyIfDifferent);
+            });
+        } catch (RejectedExecutionException stopped) {
+            late.merge(file, onlyIfDifferent, Boolean::logicalAnd);
+        }
+    }
+
+    private void look(Path file, boolean onlyIfDifferent) {
         Look now = Look.at(file);
         long t = System.nanoTime();
         Pending p = pending.get(file);
         if (p == null || !p.look.same(now)) {
             // New, or changed since the last look: the settle time starts again.
-            pending.put(file, new Pending(now, t));
-            timer.schedule(() -> look(file), settleNanos, TimeUnit.NANOSECONDS);
+            pending.put(file, new Pending(now, t, p == null ? onlyIfDifferent : p.onlyIfDifferent));
+            try {
+                timer.schedule(() -> look(file, onlyIfDifferent), settleNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException stopped) {
+                // stopping: the file stays pending and is passed on
+            }
         } else if (t - p.sinceNanos >= settleNanos) {
-            pending.remove(file);
-            handOver(file, now);
+            handOver(file, now, p.onlyIfDifferent);
+            pending.remove(file); // only now: a hand-over cut short by a stop is passed on, not lost
         }
         // else: the same, not long enough; the look scheduled when it last changed is still to come
     }
 
-    private void handOver(Path file, Look look) {
+    private void handOver(Path file, Look look, boolean onlyIfDifferent) {
         try {
             if (!look.exists) {
                 listener.gone(file);
             } else if (look.error != null) {
                 listener.unreadable(file, look.error);
             } else {
-                listener.settled(file, look.content);
+                listener.settled(file, look.content, onlyIfDifferent);
             }
         } catch (RuntimeException e) {
             // The listener reports its own failures; this thread must go on for the other files.
         }
     }
 
-    @Override
-    public void close() {
-        timer.shutdownNow();
+    /**
+     * Stops: looks already due still run, a hand-over in progress completes (waited for a while),
+     * and nothing more is handed over. Returns the files not settled yet, each with whether it was
+     * only to be examined: to be looked at again by whoever watches next.
+     */
+    Map<Path, Boolean> stop() {
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            timer.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        Map<Path, Boolean> left = new HashMap<>();
+        pending.forEach((file, p) -> left.put(file, p.onlyIfDifferent));
+        late.forEach((file, onlyIfDifferent) -> left.merge(file, onlyIfDifferent, Boolean::logicalAnd));
+        return left;
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,8 @@ class SettlingFilesTest {
     private final List<Long> handedAt = new CopyOnWriteArrayList<>();
     private final SettlingFiles files = new SettlingFiles(SETTLE, new SettlingFiles.Listener() {
         @Override
-        public void settled(Path file, byte[] content) {
-            record("settled: " + new String(content, StandardCharsets.UTF_8));
+        public void settled(Path file, byte[] content, boolean onlyIfDifferent) {
+            record((onlyIfDifferent ? "examined: " : "settled: ") + new String(content, StandardCharsets.UTF_8));
         }
 
         @Override
@@ -46,8 +47,8 @@ class SettlingFilesTest {
     }
 
     @AfterEach
-    void close() {
-        files.close();
+    void stop() {
+        files.stop();
     }
 
     @Test
@@ -127,6 +128,33 @@ class SettlingFilesTest {
         files.changed(f);
         awaitHandedOver(2);
         assertEquals(List.of("settled: x = 1\n", "settled: x = 1\n"), handed);
+    }
+
+    @Test
+    void aFileNotSettledWhenStoppedIsPassedOnNotDropped() throws Exception {
+        Path changed = dir.resolve("a.cfg");
+        Path examined = dir.resolve("b.cfg");
+        Files.writeString(changed, "x = 1\n");
+        Files.writeString(examined, "y = 1\n");
+        files.changed(changed);
+        files.examine(examined);
+        Thread.sleep(SETTLE / 4);
+        assertEquals(Map.of(changed, false, examined, true), files.stop(), "still settling, and how");
+        Thread.sleep(2 * SETTLE);
+        assertEquals(List.of(), handed, "nothing handed over once stopped");
+    }
+
+    @Test
+    void aFileOnlyToBeExaminedIsHandedOverSoUnlessReportedChanged() throws Exception {
+        Path a = dir.resolve("a.cfg");
+        Path b = dir.resolve("b.cfg");
+        Files.writeString(a, "x = 1\n");
+        Files.writeString(b, "y = 1\n");
+        files.examine(a);
+        files.examine(b);
+        files.changed(b);
+        awaitHandedOver(2);
+        assertEquals(java.util.Set.of("examined: x = 1\n", "settled: y = 1\n"), java.util.Set.copyOf(handed));
     }
 
     private void awaitHandedOver(int count) throws InterruptedException {
