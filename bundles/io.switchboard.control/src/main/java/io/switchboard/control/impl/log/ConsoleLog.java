@@ -2,8 +2,14 @@ package io.switchboard.control.impl.log;
 
 import io.switchboard.support.lifecycle.Handover;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -37,6 +43,10 @@ public class ConsoleLog implements LogListener {
     private LogReaderService listening;
     private volatile LogLevel threshold = LogLevel.INFO;
     private final PrintStream out = System.out;
+    static final String HANDOVER_KEY = "io.switchboard.control.console";
+    /** The sequence number of the latest entry printed, and of the first this version heard. */
+    private long lastPrinted = -1;
+    private long firstHeard = -1;
 
     @Activate
     void activate(org.osgi.framework.BundleContext context) {
@@ -62,7 +72,30 @@ public class ConsoleLog implements LogListener {
             ownReader = null;
         }
         listening = own == null ? reader : own;
+        Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
         listening.addLogListener(this);
+        if (left != null) {
+            replaySince((Long) left.get("lastPrinted"));
+        }
+    }
+
+    /**
+     * Prints what was logged while no version of this bundle listened (the bundle was being
+     * updated): the log service keeps the latest entries, and each has a sequence number.
+     */
+    private synchronized void replaySince(long lastPrinted) {
+        List<LogEntry> missed = new ArrayList<>();
+        Enumeration<LogEntry> e = listening.getLog();
+        while (e.hasMoreElements()) {
+            LogEntry x = e.nextElement();
+            if (x.getSequence() > lastPrinted && (firstHeard < 0 || x.getSequence() < firstHeard)) {
+                missed.add(x);
+            }
+        }
+        missed.sort(Comparator.comparingLong(LogEntry::getSequence));
+        for (LogEntry x : missed) {
+            print(x);
+        }
     }
 
     /** At a framework stop the log is printed to the end: the listener goes with this bundle. */
@@ -72,13 +105,22 @@ public class ConsoleLog implements LogListener {
             return;
         }
         listening.removeLogListener(this);
+        Handover.leave(context, HANDOVER_KEY, Map.of("lastPrinted", lastPrinted), 60_000, () -> { });
         if (ownReader != null) {
             context.ungetService(ownReader);
         }
     }
 
     @Override
-    public void logged(LogEntry entry) {
+    public synchronized void logged(LogEntry entry) {
+        if (firstHeard < 0) {
+            firstHeard = entry.getSequence();
+        }
+        print(entry);
+    }
+
+    private void print(LogEntry entry) {
+        lastPrinted = Math.max(lastPrinted, entry.getSequence());
         LogLevel level = entry.getLogLevel();
         if (!threshold.implies(level)) {
             return;
@@ -89,7 +131,7 @@ public class ConsoleLog implements LogListener {
         }
         String origin = entry.getBundle() == null ? "-" : entry.getBundle().getSymbolicName();
         StringBuilder line = new StringBuilder(128)
-                .append(LocalTime.now().format(TIME)).append(' ')
+                .append(LocalTime.ofInstant(Instant.ofEpochMilli(entry.getTime()), ZoneId.systemDefault()).format(TIME)).append(' ')
                 .append(String.format("%-5s", level.name())).append(' ')
                 .append(origin).append(": ").append(entry.getMessage());
         Throwable t = entry.getException();
