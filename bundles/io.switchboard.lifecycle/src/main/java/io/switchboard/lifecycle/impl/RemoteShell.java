@@ -4,12 +4,17 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -29,6 +34,11 @@ public class RemoteShell {
 
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
+
+    private BundleContext context;
+    private int port;
+    private ServiceListener goshListener;
+    private final AtomicBoolean started = new AtomicBoolean();
 
     @Activate
     void activate(BundleContext context) {
@@ -54,6 +64,41 @@ public class RemoteShell {
             error("remote shell not started: port " + port + " on " + loopback.getHostAddress() + " is in use");
             return;
         }
+        this.context = context;
+        this.port = port;
+        // A telnet session runs the Gogo shell's gosh command: the remote shell starts once it is there.
+        String gosh = "(&(osgi.command.scope=gogo)(osgi.command.function=gosh))";
+        goshListener = e -> {
+            if (e.getType() == ServiceEvent.REGISTERED) {
+                startOnce();
+            }
+        };
+        try {
+            context.addServiceListener(goshListener, gosh);
+            if (context.getServiceReferences((String) null, gosh) != null) {
+                startOnce();
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (goshListener != null) {
+            try {
+                context.removeServiceListener(goshListener);
+            } catch (IllegalStateException e) {
+                // the framework is going
+            }
+        }
+    }
+
+    private void startOnce() {
+        if (started.getAndSet(true)) {
+            return;
+        }
+        InetAddress loopback = InetAddress.getLoopbackAddress();
         for (Bundle b : context.getBundles()) {
             if (BUNDLE.equals(b.getSymbolicName())) {
                 // The shell bundle reads these framework properties when it starts: loopback only.
