@@ -13,6 +13,8 @@ public final class Endpoint {
     private final int port;
     private final int weight;
     private final InetSocketAddress address;
+    /** Computed once: endpoints key the per-loop pools and counters, looked up on every request. */
+    private final int hash;
 
     public Endpoint(String id, String host, int port, int weight) {
         this.id = Objects.requireNonNull(id, "id");
@@ -27,6 +29,7 @@ public final class Endpoint {
         this.weight = weight;
         // Resolved once, at configuration time: the data path never does a name look-up.
         this.address = new InetSocketAddress(host, port);
+        this.hash = Objects.hash(id, host, port, weight);
     }
 
     public String id() { return id; }
@@ -44,7 +47,7 @@ public final class Endpoint {
     }
 
     @Override
-    public int hashCode() { return Objects.hash(id, host, port, weight); }
+    public int hashCode() { return hash; }
 
     @Override
     public String toString() {

@@ -76,8 +76,7 @@ final class Pools implements BackendPool {
 
     @Override
     public Channel pollIdle(String partition, Endpoint endpoint) {
-        Map<Endpoint, ArrayDeque<Channel>> p = idle.get().get(partition);
-        ArrayDeque<Channel> q = p == null ? null : p.get(endpoint);
+        ArrayDeque<Channel> q = idle.get().getOrDefault(partition, Map.of()).get(endpoint);
         if (q == null) {
             return null;
         }

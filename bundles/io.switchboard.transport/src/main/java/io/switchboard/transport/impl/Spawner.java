@@ -33,7 +33,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * cool-down. It shrinks only when the kernel migrates a closed listener's waiting connections to the
  * others ({@code net.ipv4.tcp_migrate_req}), so shrinking never loses a connection.
  */
-@Component(configurationPid = Spawner.PID, service = AcceptorSpawner.class)
+@Component(configurationPid = Spawner.PID, service = AcceptorSpawner.class, immediate = true) // it runs whether or not anyone asks sb:spawner
 @Designate(ocd = Spawner.Config.class)
 public class Spawner implements AcceptorSpawner {
     static final Path MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
