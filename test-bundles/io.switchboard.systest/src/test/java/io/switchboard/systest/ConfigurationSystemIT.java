@@ -1,5 +1,9 @@
 package io.switchboard.systest;
 
+import static io.switchboard.systest.SystemTests.awaitVia;
+import static io.switchboard.systest.SystemTests.get;
+import static io.switchboard.systest.SystemTests.write;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +15,6 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.HashSet;
@@ -77,7 +80,6 @@ class ConfigurationSystemIT {
             write(frontend, liveFrontend(port, null));
             rt.awaitPort(port, 20_000);
             awaitServedBy(port, one);
-            long control = bundleId(rt, "io.switchboard.control");
 
             long[] delays = {0, 0, 50, 100, 150, 200, 0, 300, 600, 900, 1200, 1500};
             for (int round = 0; round < delays.length; round++) {
@@ -88,7 +90,7 @@ class ConfigurationSystemIT {
                 write(cluster, endpoint(serving));
                 Thread.sleep(delays[round]);
                 if (felix) {
-                    updateAndRefresh(rt, control);
+                    rt.updateAndRefresh("io.switchboard.control");
                 } else {
                     List<String> answer = rt.command("sb:update io.switchboard.control", 60_000);
                     assertTrue(answer.stream().anyMatch(l -> l.startsWith("updated io.switchboard.control")), answer.toString());
@@ -171,7 +173,7 @@ class ConfigurationSystemIT {
             rt.type("sb:spawner");
             rt.awaitOutput(mark, l -> l.contains("accepting loops"), 20_000);
             write(conf.resolve("io.switchboard.frontends.cfg"), "via = before\n");
-            awaitVia(rt.demoPort, "1.1 before");
+            awaitVia(rt.demoPort, "1.1 before", "Via on port " + rt.demoPort);
 
             String[][] cases = {
                 {"io.switchboard.transport.cfg", "eventLoops = abc", "key 'eventLoops': 'abc' is not a whole number; the running configuration stays"},
@@ -201,34 +203,8 @@ class ConfigurationSystemIT {
         }
     }
 
-    private static int get(int port) throws IOException {
-        try (RawHttpClient c = new RawHttpClient(port)) {
-            return c.get("/").status;
-        }
-    }
-
     private static void assertClosed(int port) {
         assertThrows(IOException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close(), "port " + port + " open");
-    }
-
-    /** Waits until responses through the port carry that Via header (null: none). */
-    private static void awaitVia(int port, String via) throws Exception {
-        awaitVia(port, via, "Via on port " + port);
-    }
-
-    private static void awaitVia(int port, String via, String what) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            try (RawHttpClient c = new RawHttpClient(port)) {
-                last = c.get("/").header("via");
-            }
-            if (java.util.Objects.equals(via, last)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        assertEquals(via, last, what);
     }
 
     private static String liveFrontend(int port, String via) {
@@ -257,38 +233,4 @@ class ConfigurationSystemIT {
         assertEquals(b.name() + " /", last);
     }
 
-    /** Felix's own way: update, then refresh, which restarts the bundle in the background; until it is active again. */
-    private static void updateAndRefresh(RuntimeProcess rt, long id) throws Exception {
-        List<String> answer = new java.util.ArrayList<>(rt.command("update " + id, 60_000));
-        answer.addAll(rt.command("refresh " + id, 60_000));
-        assertTrue(answer.stream().noneMatch(l -> l.contains("Exception") || l.contains("rror")), answer.toString());
-        Thread.sleep(300);
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            state = String.join(" ", rt.command("lb -s io.switchboard.control", 20_000));
-            if (state.contains("|Active ")) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("control not active again after update + refresh: " + state);
-    }
-
-    private static long bundleId(RuntimeProcess rt, String symbolicName) throws Exception {
-        for (String line : rt.command("lb -s " + symbolicName, 20_000)) {
-            String[] cols = line.split("\\|");
-            if (cols.length >= 4 && cols[3].replaceAll(" \\(.*", "").trim().equals(symbolicName)) {
-                return Long.parseLong(cols[0].trim());
-            }
-        }
-        throw new AssertionError("no bundle " + symbolicName);
-    }
-
-    private static void write(Path file, String text) throws IOException {
-        // Written aside and moved in, so the watcher never sees half a file.
-        Path tmp = file.resolveSibling(file.getFileName() + ".part");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
 }

@@ -1,8 +1,9 @@
 package io.switchboard.systest;
 
+import static io.switchboard.systest.SystemTests.write;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.testkit.RawHttpClient;
 import java.io.BufferedReader;
@@ -197,9 +198,4 @@ class EchoProtocolSystemIT {
         }
     }
 
-    private static void write(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".part");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
 }

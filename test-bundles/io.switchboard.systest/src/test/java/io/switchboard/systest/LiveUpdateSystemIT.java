@@ -1,16 +1,18 @@
 package io.switchboard.systest;
 
+import static io.switchboard.systest.SystemTests.awaitStatus;
+import static io.switchboard.systest.SystemTests.awaitVia;
+import static io.switchboard.systest.SystemTests.write;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.testkit.RawHttpClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -70,7 +72,6 @@ class LiveUpdateSystemIT {
                 awaitStatus(web, 200, 20_000);
                 awaitStatus(aux, 200, 20_000);
                 rt.awaitPort(stream, 20_000);
-                Map<String, Long> ids = bundleIds(rt);
 
                 try (ByteStreamCheck bytes = new ByteStreamCheck(stream, STREAM_BYTES, 1 << 20);
                      DatagramFlowCheck datagrams = new DatagramFlowCheck(dgram, 20);
@@ -94,7 +95,7 @@ class LiveUpdateSystemIT {
                         }
                     }, "config-edits");
                     edits.start();
-                    long updateMillis = updateBundles(rt, ids);
+                    long updateMillis = updateBundles(rt);
                     edits.join(TimeUnit.MINUTES.toMillis(10));
                     long phaseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                     int updatesEnd = throughput.seconds().size();
@@ -131,7 +132,7 @@ class LiveUpdateSystemIT {
      * other one of those with Felix's {@code update ID} and {@code refresh} instead of sb:update.
      * Returns the milliseconds it took.
      */
-    private long updateBundles(RuntimeProcess rt, Map<String, Long> ids) throws Exception {
+    private long updateBundles(RuntimeProcess rt) throws Exception {
         long start = System.nanoTime();
         for (int round = 0; round < 100; round++) {
             sbUpdate(rt, HTTP);
@@ -141,7 +142,7 @@ class LiveUpdateSystemIT {
                 if ((round / PLATFORM.size()) % 2 == 0) {
                     sbUpdate(rt, bundle);
                 } else {
-                    felixUpdateAndRefresh(rt, bundle, ids.get(bundle));
+                    felixUpdateAndRefresh(rt, bundle);
                 }
             }
         }
@@ -161,24 +162,12 @@ class LiveUpdateSystemIT {
         }
     }
 
-    private void felixUpdateAndRefresh(RuntimeProcess rt, String bundle, long id) throws Exception {
-        List<String> answer = new ArrayList<>(rt.command("update " + id, 60_000));
-        answer.addAll(rt.command("refresh " + id, 60_000));
+    private void felixUpdateAndRefresh(RuntimeProcess rt, String bundle) throws Exception {
         count(bundle);
-        // refresh returns at once and restarts the bundle in the background (in well under a
-        // second): give it that, then wait until the bundle is active
-        Thread.sleep(1_000);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            state = String.join(" ", rt.command("lb -s " + bundle, 20_000));
-            if (state.contains("|Active ")) {
-                break;
-            }
-            Thread.sleep(300);
-        }
-        if (!state.contains("|Active ") || answer.stream().anyMatch(l -> l.contains("Exception") || l.contains("rror"))) {
-            updateProblems.add("update/refresh " + bundle + ": " + answer + " then " + state);
+        try {
+            rt.updateAndRefresh(bundle);
+        } catch (AssertionError e) {
+            updateProblems.add(e.getMessage());
         }
     }
 
@@ -202,11 +191,12 @@ class LiveUpdateSystemIT {
                 if (k % 2 == 0) {
                     String via = k % 4 == 0 ? "switchboard" : null;
                     write(conf.resolve("io.switchboard.frontend-web.cfg"), frontend(web, "web", via));
-                    awaitVia(web, via == null ? null : "1.1 " + via);
+                    awaitVia(web, via == null ? null : "1.1 " + via, "Via on port " + web);
                 } else {
                     int from = auxNow;
                     auxNow = auxNow == aux ? auxMoved : aux;
                     write(conf.resolve("io.switchboard.frontend-aux.cfg"), frontend(auxNow, "web", null));
+                    rt.awaitPort(auxNow, 20_000);
                     awaitStatus(auxNow, 200, 20_000);
                     awaitClosed(from, 20_000);
                 }
@@ -218,24 +208,6 @@ class LiveUpdateSystemIT {
         }
     }
 
-    private static Map<String, Long> bundleIds(RuntimeProcess rt) throws Exception {
-        Map<String, Long> ids = new HashMap<>();
-        for (String line : rt.command("lb -s", 20_000)) {
-            String[] cols = line.split("\\|");
-            if (cols.length >= 4) {
-                try {
-                    ids.put(cols[3].replaceAll(" \\(.*", "").trim(), Long.parseLong(cols[0].trim()));
-                } catch (NumberFormatException header) {
-                    // the column titles
-                }
-            }
-        }
-        for (String b : PLATFORM) {
-            assertTrue(ids.containsKey(b), "bundle " + b + " in " + ids);
-        }
-        return ids;
-    }
-
     private static String webCluster(List<Integer> be, boolean third) {
         return "endpoints = a=127.0.0.1:" + be.get(0) + ", b=127.0.0.1:" + be.get(1)
                 + (third ? ", c=127.0.0.1:" + be.get(2) : "") + "\n";
@@ -243,45 +215,6 @@ class LiveUpdateSystemIT {
 
     private static String frontend(int port, String cluster, String via) {
         return "address = 127.0.0.1\nport = " + port + "\ncluster = " + cluster + "\n" + (via == null ? "" : "via = " + via + "\n");
-    }
-
-    private static void write(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".part");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static void awaitStatus(int port, int status, long millis) throws Exception {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        String last = "nothing";
-        while (System.nanoTime() < deadline) {
-            try (RawHttpClient c = new RawHttpClient(port)) {
-                int got = c.get("/").status;
-                if (got == status) {
-                    return;
-                }
-                last = "status " + got;
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("GET / on port " + port + ": " + last + ", not " + status);
-    }
-
-    private static void awaitVia(int port, String via) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            try (RawHttpClient c = new RawHttpClient(port)) {
-                last = c.get("/").header("via");
-                if (java.util.Objects.equals(last, via)) {
-                    return;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("Via on port " + port + ": " + last + ", not " + via);
     }
 
     private static void awaitClosed(int port, long millis) throws Exception {

@@ -122,6 +122,47 @@ final class RuntimeProcess implements AutoCloseable {
                 + output.subList(mark, output.size()));
     }
 
+    /** A bundle's id, as {@code lb} lists it. */
+    long bundleId(String symbolicName) throws Exception {
+        for (String line : command("lb -s " + symbolicName, 20_000)) {
+            String[] cols = line.split("\\|");
+            if (cols.length >= 4 && cols[3].replaceAll(" \\(.*", "").trim().equals(symbolicName)) {
+                return Long.parseLong(cols[0].trim());
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+
+    /** Waits until {@code lb} shows the bundle active; fails after 30 s. */
+    void awaitActive(String symbolicName) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String state = "";
+        while (System.nanoTime() < deadline) {
+            state = String.join(" ", command("lb -s " + symbolicName, 20_000));
+            if (state.contains("|Active ")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(symbolicName + " not active: " + state);
+    }
+
+    /**
+     * Felix's own {@code update ID} then {@code refresh ID}, as an operator types them; returns once
+     * the bundle is active again. Fails when the shell answers with an error.
+     */
+    void updateAndRefresh(String symbolicName) throws Exception {
+        long id = bundleId(symbolicName);
+        List<String> answer = new ArrayList<>(command("update " + id, 60_000));
+        answer.addAll(command("refresh " + id, 60_000));
+        if (answer.stream().anyMatch(l -> l.contains("Exception") || l.contains("rror"))) {
+            throw new AssertionError("update/refresh " + symbolicName + ": " + answer);
+        }
+        // refresh returns at once and restarts the bundle in the background (well within a second)
+        Thread.sleep(1_000);
+        awaitActive(symbolicName);
+    }
+
     /** The runtime's threads and their stacks (jcmd), to see where it hangs. */
     String threadDump() {
         try {

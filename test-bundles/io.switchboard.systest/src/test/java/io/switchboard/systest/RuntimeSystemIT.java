@@ -1,5 +1,10 @@
 package io.switchboard.systest;
 
+import static io.switchboard.systest.SystemTests.awaitStatus;
+import static io.switchboard.systest.SystemTests.get;
+import static io.switchboard.systest.SystemTests.write;
+import static io.switchboard.systest.SystemTests.writeUnresolvableBundle;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.testkit.HttpBackend;
 import io.switchboard.testkit.RawHttpClient;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,9 +21,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 
 /** The exported runtime jar, started as a process and driven as an operator would. */
@@ -77,7 +78,7 @@ class RuntimeSystemIT {
 
             // A plugin that cannot resolve is logged; nothing else is affected.
             Path plugins = rt.workDir.resolve("plugins");
-            writeUnresolvableBundle(plugins.resolve("broken-plugin.jar"));
+            writeUnresolvableBundle(plugins.resolve("broken-plugin.jar"), "broken.plugin", "1.0.0");
             rt.awaitOutput(0, l -> l.contains("broken.plugin") || l.contains("broken-plugin.jar"), 20_000);
             assertEquals(200, get(rt.demoPort));
 
@@ -261,49 +262,5 @@ class RuntimeSystemIT {
             b.append((char) c);
         }
         return b.toString();
-    }
-
-    private static int get(int port) throws IOException {
-        try (RawHttpClient c = new RawHttpClient(port)) {
-            return c.get("/").status;
-        }
-    }
-
-    private static void write(Path file, String text) throws IOException {
-        // Written aside and moved in, so the watcher never sees half a file.
-        Path tmp = file.resolveSibling(file.getFileName() + ".part");
-        Files.writeString(tmp, text);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static void writeUnresolvableBundle(Path jar) throws IOException {
-        Manifest m = new Manifest();
-        Attributes a = m.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "broken.plugin");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Import-Package", "com.example.nowhere.to.be.found");
-        Path tmp = jar.resolveSibling(jar.getFileName() + ".part");
-        try (OutputStream out = Files.newOutputStream(tmp); JarOutputStream j = new JarOutputStream(out, m)) {
-            j.flush();
-        }
-        Files.move(tmp, jar, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Sends GET / until it gets the status, or fails after the time. */
-    private static void awaitStatus(int port, int status, long millis) throws Exception {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        int last = -1;
-        while (System.nanoTime() < deadline) {
-            try (RawHttpClient c = new RawHttpClient(port)) {
-                last = c.get("/").status;
-                if (last == status) {
-                    return;
-                }
-            }
-            Thread.sleep(100);
-        }
-        assertEquals(status, last, "GET / on port " + port);
     }
 }

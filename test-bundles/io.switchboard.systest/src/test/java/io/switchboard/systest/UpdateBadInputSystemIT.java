@@ -1,5 +1,9 @@
 package io.switchboard.systest;
 
+import static io.switchboard.systest.SystemTests.awaitStatus;
+import static io.switchboard.systest.SystemTests.write;
+import static io.switchboard.systest.SystemTests.writeUnresolvableBundle;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,12 +17,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +37,7 @@ class UpdateBadInputSystemIT {
              RuntimeProcess rt = new RuntimeProcess(conf(backend, null))) {
             int port = webPort(rt);
             Path unresolvable = rt.workDir.resolve("unresolvable.jar");
-            writeUnresolvable(unresolvable);
+            writeUnresolvableBundle(unresolvable, HTTP, "9.9.9");
             Path noActivation = rt.workDir.resolve("no-activation.jar");
             copyWithout(builtIn(HTTP), noActivation, "io/switchboard/handler/http/impl/GatewayErrors.class");
 
@@ -46,18 +48,18 @@ class UpdateBadInputSystemIT {
                         && l.contains("nothing changed")), answer.toString());
 
                 // Felix's own update does not check: the guard puts the old version back
-                long id = bundleId(rt, HTTP);
+                long id = rt.bundleId(HTTP);
                 int mark = rt.output.size();
                 rt.command("update " + id + " " + unresolvable.toUri(), 60_000);
                 rt.awaitOutput(mark, l -> l.contains("update of " + HTTP + " failed") && l.contains("is back and serving"), 20_000);
-                awaitActive(rt, HTTP);
+                rt.awaitActive(HTTP);
 
                 // a version that resolves but whose component cannot activate: rolled back, and said why
                 answer = rt.command("sb:update " + HTTP + " " + noActivation, 60_000);
                 String failed = String.join("\n", answer);
                 assertTrue(failed.contains("update of " + HTTP) && failed.contains("failed: component")
                         && failed.contains("HttpProtocol") && failed.contains("the previous version is back and serving"), failed);
-                awaitActive(rt, HTTP);
+                rt.awaitActive(HTTP);
 
                 // and a good update still works afterwards
                 answer = rt.command("sb:update " + HTTP, 60_000);
@@ -101,43 +103,11 @@ class UpdateBadInputSystemIT {
     /** Starts the web frontend (its port is known only now) and waits until it answers. */
     private static int webPort(RuntimeProcess rt) throws Exception {
         int port = RuntimeProcess.freePort();
-        Path tmp = rt.workDir.resolve("conf").resolve("frontend.part");
-        Files.writeString(tmp, "address = 127.0.0.1\nport = " + port + "\ncluster = web\n");
-        Files.move(tmp, rt.workDir.resolve("conf").resolve("io.switchboard.frontend-web.cfg"));
+        write(rt.workDir.resolve("conf").resolve("io.switchboard.frontend-web.cfg"),
+                "address = 127.0.0.1\nport = " + port + "\ncluster = web\n");
         rt.awaitPort(port, 60_000);
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            try (RawHttpClient c = new RawHttpClient(port)) {
-                if (c.get("/").status == 200) {
-                    return port;
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("frontend web does not answer 200");
-    }
-
-    private static long bundleId(RuntimeProcess rt, String name) throws Exception {
-        for (String l : rt.command("lb -s " + name, 20_000)) {
-            String[] cols = l.split("\\|");
-            if (cols.length >= 4 && cols[3].startsWith(name + " ")) {
-                return Long.parseLong(cols[0].trim());
-            }
-        }
-        throw new AssertionError("no bundle " + name);
-    }
-
-    private static void awaitActive(RuntimeProcess rt, String name) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            state = String.join(" ", rt.command("lb -s " + name, 20_000));
-            if (state.contains("|Active ")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(name + " not active: " + state);
+        awaitStatus(port, 200, 20_000);
+        return port;
     }
 
     /** The built-in bundle as the runtime jar carries it. */
@@ -163,19 +133,6 @@ class UpdateBadInputSystemIT {
                     out.closeEntry();
                 }
             }
-        }
-    }
-
-    private static void writeUnresolvable(Path jar) throws IOException {
-        Manifest m = new Manifest();
-        Attributes a = m.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", HTTP);
-        a.putValue("Bundle-Version", "9.9.9");
-        a.putValue("Import-Package", "com.example.nowhere");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
-            j.flush();
         }
     }
 
