@@ -1,5 +1,6 @@
 package io.switchboard.lifecycle.impl;
 
+import io.switchboard.support.log.OptionalLog;
 import java.io.File;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -32,13 +33,11 @@ public class PluginsDirectory {
         if (d.isDirectory()) {
             return;
         }
-        Logger l = log;
+        OptionalLog out = new OptionalLog(() -> log);
         if (d.mkdirs()) {
-            if (l != null) {
-                l.info("created " + d + ": plugin bundles dropped there are installed and started");
-            }
-        } else if (l != null) {
-            l.error("plugins directory " + d + " does not exist and cannot be created: plugins can only be installed from the shell");
+            out.info("created " + d + ": plugin bundles dropped there are installed and started");
+        } else {
+            out.error("plugins directory " + d + " does not exist and cannot be created: plugins can only be installed from the shell");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.lifecycle.impl;
 
+import io.switchboard.support.log.OptionalLog;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,6 +35,7 @@ public class RemoteShell {
 
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
+    private final OptionalLog out = new OptionalLog(() -> log);
 
     private BundleContext context;
     private int port;
@@ -53,7 +55,7 @@ public class RemoteShell {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            error("remote shell not started: " + PORT + "=" + wanted + " is not a port (1..65535)");
+            out.error("remote shell not started: " + PORT + "=" + wanted + " is not a port (1..65535)");
             return;
         }
         InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -61,7 +63,7 @@ public class RemoteShell {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(loopback, port));
         } catch (IOException e) {
-            error("remote shell not started: port " + port + " on " + loopback.getHostAddress() + " is in use");
+            out.error("remote shell not started: port " + port + " on " + loopback.getHostAddress() + " is in use");
             return;
         }
         this.context = context;
@@ -107,27 +109,13 @@ public class RemoteShell {
                 try {
                     b.adapt(BundleStartLevel.class).setStartLevel(1);
                     b.start(Bundle.START_TRANSIENT);
-                    info("remote shell on " + loopback.getHostAddress() + ":" + port + " (telnet, no authentication: loopback only)");
+                    out.info("remote shell on " + loopback.getHostAddress() + ":" + port + " (telnet, no authentication: loopback only)");
                 } catch (BundleException | RuntimeException e) {
-                    error("remote shell not started: " + e.getMessage());
+                    out.error("remote shell not started: " + e.getMessage());
                 }
                 return;
             }
         }
-        error("remote shell not started: bundle " + BUNDLE + " is not installed");
-    }
-
-    private void info(String m) {
-        Logger l = log;
-        if (l != null) {
-            l.info(m);
-        }
-    }
-
-    private void error(String m) {
-        Logger l = log;
-        if (l != null) {
-            l.error(m);
-        }
+        out.error("remote shell not started: bundle " + BUNDLE + " is not installed");
     }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.lifecycle.impl;
 
 import io.switchboard.support.lifecycle.Handover;
+import io.switchboard.support.log.OptionalLog;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,6 +51,7 @@ public class UpdateGuard {
 
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
+    private final OptionalLog out = new OptionalLog(() -> log);
 
     /** The content of each bundle as it was when it last stopped while active, by bundle id. */
     private Map<Long, byte[]> lastGood = new ConcurrentHashMap<>();
@@ -180,7 +182,7 @@ public class UpdateGuard {
         byte[] good = lastGood.get(b.getBundleId());
         if (good == null) {
             outcomes.put(b.getBundleId(), "failed: " + why + "; no earlier version to go back to");
-            error("update of " + b.getSymbolicName() + " failed: " + why + "; no earlier version to go back to");
+            out.error("update of " + b.getSymbolicName() + " failed: " + why + "; no earlier version to go back to");
             return;
         }
         rollingBack.put(b.getBundleId(), true);
@@ -190,11 +192,11 @@ public class UpdateGuard {
                 b.start(Bundle.START_TRANSIENT);
             }
             outcomes.put(b.getBundleId(), "rolled back: " + why);
-            error("update of " + b.getSymbolicName() + " failed: " + why + "; the previous version " + b.getVersion()
+            out.error("update of " + b.getSymbolicName() + " failed: " + why + "; the previous version " + b.getVersion()
                     + " is back and serving");
         } catch (BundleException | RuntimeException x) {
             outcomes.put(b.getBundleId(), "failed: " + why + "; rolling back failed too: " + x.getMessage());
-            error("update of " + b.getSymbolicName() + " failed: " + why + "; rolling back failed too: " + x);
+            out.error("update of " + b.getSymbolicName() + " failed: " + why + "; rolling back failed too: " + x);
         } finally {
             rollingBack.remove(b.getBundleId());
         }
@@ -262,10 +264,4 @@ public class UpdateGuard {
         }
     }
 
-    private void error(String m) {
-        Logger l = log;
-        if (l != null) {
-            l.error(m);
-        }
-    }
 }
