@@ -4,7 +4,9 @@ import java.util.Collection;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.Bundle;
@@ -44,19 +46,20 @@ public final class Handover {
         ServiceRegistration<?> reg = system.registerService(Map.class.getName(), left, props);
         left.put(REGISTRATION, reg);
         if (whenLeftOver != null) {
-            Thread t = new Thread(() -> {
-                try {
-                    TimeUnit.MILLISECONDS.sleep(timeoutMillis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            // The JDK's shared delay scheduler waits, not a thread per hand-over (a bundle updated a
+            // hundred times would leave a hundred sleeping threads); only a state nobody took gets a
+            // thread, for what it has to close may block.
+            Executor ownThread = r -> {
+                Thread t = new Thread(r, "sb-handover-" + key);
+                t.setDaemon(true);
+                t.start();
+            };
+            CompletableFuture.delayedExecutor(timeoutMillis, TimeUnit.MILLISECONDS, ownThread).execute(() -> {
                 if (claimed.compareAndSet(false, true)) {
                     unregister(reg);
                     whenLeftOver.run();
                 }
-            }, "sb-handover-" + key);
-            t.setDaemon(true);
-            t.start();
+            });
         }
     }
 
