@@ -207,11 +207,6 @@ public class UpdateGuard {
         return outcomes.get(bundleId);
     }
 
-    /** Whether the guard holds an earlier version of the bundle to go back to. */
-    boolean canRollBack(long bundleId) {
-        return lastGood.containsKey(bundleId);
-    }
-
     /** The bundle's current revision as a jar: its manifest first, then every entry. */
     static byte[] content(Bundle b) throws IOException {
         URL manifest = b.getEntry("META-INF/MANIFEST.MF");

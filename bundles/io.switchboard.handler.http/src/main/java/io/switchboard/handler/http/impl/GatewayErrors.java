@@ -34,8 +34,4 @@ final class GatewayErrors {
             }
         }, "frontend " + frontend + " answered " + status.code() + " " + status.reasonPhrase() + ": " + reason);
     }
-
-    long count() {
-        return throttled.count();
-    }
 }
