@@ -31,14 +31,27 @@ final class NginxBackends implements AutoCloseable {
     }
 
     static NginxBackends start(int count) throws Exception {
-        ExternalTools.require("nginx");
-        Path dir = Files.createTempDirectory("sb-nginx");
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ports.add(RuntimeProcess.freePort());
         }
+        return start(ports, false);
+    }
+
+    /**
+     * One back-end on this port in a single nginx process (no master and worker), so that
+     * {@link #kill} ends it at once, as a crash would; started again on the same port, it comes back.
+     */
+    static NginxBackends single(int port) throws Exception {
+        return start(List.of(port), true);
+    }
+
+    private static NginxBackends start(List<Integer> ports, boolean singleProcess) throws Exception {
+        ExternalTools.require("nginx");
+        Path dir = Files.createTempDirectory("sb-nginx");
         int statusPort = RuntimeProcess.freePort();
         StringBuilder conf = new StringBuilder()
+                .append(singleProcess ? "master_process off; " : "")
                 .append("worker_processes 1; daemon off; pid ").append(dir.resolve("nginx.pid")).append(";\n")
                 .append("error_log ").append(dir.resolve("error.log")).append(" warn;\n")
                 .append("events { worker_connections 4096; }\n")
@@ -101,6 +114,12 @@ final class NginxBackends implements AutoCloseable {
             }
         }
         throw new IllegalStateException("nginx not answering after 20 s");
+    }
+
+    /** Ends the back-end at once (SIGKILL): its connections are reset, its port refuses. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
     }
 
     @Override

@@ -20,4 +20,20 @@ public interface ClusterDirectory {
      * @return false when there is no such cluster
      */
     boolean setPolicy(String cluster, String policy);
+
+    /**
+     * Drains endpoints: no new request or connection goes to them, those open finish. The endpoint
+     * is {@code [cluster/]id} (or {@code host:port} for the id); without a cluster, every cluster
+     * that has it.
+     *
+     * @return what was done, for the operator
+     */
+    default String drain(String endpoint) {
+        return "draining is not supported by this control bundle";
+    }
+
+    /** Undoes {@link #drain}. */
+    default String enable(String endpoint) {
+        return "draining is not supported by this control bundle";
+    }
 }

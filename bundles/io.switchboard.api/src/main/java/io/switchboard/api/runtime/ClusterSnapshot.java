@@ -68,4 +68,9 @@ public interface ClusterSnapshot {
 
     /** Ids of the endpoints reserved for premium requests (empty: none). */
     java.util.Set<String> premium();
+
+    /** Drain, active health, agent and effective weight of an endpoint; null when not known (an older control bundle). */
+    default EndpointStatus status(Endpoint endpoint) {
+        return null;
+    }
 }

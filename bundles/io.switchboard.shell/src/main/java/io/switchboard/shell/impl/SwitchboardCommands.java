@@ -7,6 +7,7 @@ import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.DrainRecord;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.runtime.EndpointStatus;
 import io.switchboard.api.runtime.FrontendService;
 import io.switchboard.api.runtime.FrontendStatus;
 import io.switchboard.api.runtime.TransportInfo;
@@ -185,7 +186,9 @@ public class SwitchboardCommands {
         TextTable t = new TextTable("ENDPOINT", "ADDRESS", "WEIGHT", "STATE", "ACTIVE", "REQUESTS", "FAILURES");
         for (Endpoint e : s.endpoints()) {
             EndpointCounters n = s.counters(e);
-            String state = (s.down(e) ? "down" : "up") + (s.premium().contains(e.id()) ? ",premium" : "");
+            EndpointStatus st = s.status(e);
+            String state = (st != null && st.admin() == EndpointStatus.Admin.DRAINED ? "drained" : s.down(e) ? "down" : "up")
+                    + (s.premium().contains(e.id()) ? ",premium" : "");
             t.row(e.id(), e.host() + ":" + e.port(), e.weight(), state, n.active(), n.requests(), n.failures());
         }
         return settings + t;

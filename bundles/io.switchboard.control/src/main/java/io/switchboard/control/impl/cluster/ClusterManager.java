@@ -1,6 +1,8 @@
 package io.switchboard.control.impl.cluster;
 
 import io.switchboard.api.Endpoint;
+import io.switchboard.control.impl.health.EndpointState;
+import io.switchboard.control.impl.health.HealthProbes;
 import io.switchboard.api.policy.BalancingPolicy;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
@@ -12,6 +14,7 @@ import io.switchboard.support.log.OptionalLog;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -89,6 +92,13 @@ public class ClusterManager implements ClusterDirectory {
     private final Map<String, ClusterSnapshot> provisional = new ConcurrentHashMap<>();
     private Map<String, Map<String, EndpointCounters>> counters = new HashMap<>();
     private final Map<String, PolicyHealth> health = new HashMap<>();
+    /** Drain, active-check and agent state of each cluster's endpoints, by cluster and endpoint id. */
+    private Map<String, Map<String, EndpointState>> states = new HashMap<>();
+    /** What the probes of each cluster were started for (endpoints and health spec): restarted only when it changes. */
+    private final Map<String, String> watched = new HashMap<>();
+    /** Clusters whose agents all report 0 % now (the floor applies): logged when it begins and ends. */
+    private final Set<String> floored = new HashSet<>();
+    private HealthProbes probes;
     /** Policies by name; among several with one name the highest ranking wins. */
     private final Map<String, List<PolicyRef>> policies = new HashMap<>();
     /** Policies whose last service went away, still balancing until a replacement comes or the grace ends. */
@@ -114,6 +124,7 @@ public class ClusterManager implements ClusterDirectory {
     @SuppressWarnings("unchecked")
     void activate(BundleContext context, Map<String, Object> config) {
         this.context = context;
+        startProbes();
         uninstalls = e -> {
             if (e.getType() == BundleEvent.UNINSTALLED) {
                 bundleGone(e.getBundle().getBundleId());
@@ -130,7 +141,21 @@ public class ClusterManager implements ClusterDirectory {
                 ((Map<String, Object[]>) left.get("health")).forEach((name, h) ->
                         health.put(name, new PolicyHealth((LongAdder) h[0], (AtomicReference<String>) h[1], this::logWarn)));
                 provisional.putAll((Map<String, ClusterSnapshot>) left.get("snapshots"));
+                Object st = left.get("endpointStates");
+                if (st instanceof Map) {
+                    ((Map<String, Map<String, Map<String, Object>>>) st).forEach((cluster, byId) -> {
+                        Map<String, EndpointState> m = new HashMap<>();
+                        byId.forEach((id, values) -> m.put(id, EndpointState.fromValues(values)));
+                        states.put(cluster, m);
+                    });
+                }
             }
+        }
+    }
+
+    synchronized void startProbes() {
+        if (probes == null && !stopping) {
+            probes = new HealthProbes(this::healthChanged, this::logInfo, this::logWarn);
         }
     }
 
@@ -160,6 +185,9 @@ public class ClusterManager implements ClusterDirectory {
     synchronized void deactivate() {
         stopping = true;
         timer.shutdownNow();
+        if (probes != null) {
+            probes.stop();
+        }
         if (context != null) {
             try {
                 context.removeBundleListener(uninstalls);
@@ -180,6 +208,13 @@ public class ClusterManager implements ClusterDirectory {
         Map<String, ClusterSnapshot> served = new HashMap<>(provisional);
         served.putAll(snapshots);
         state.put("snapshots", served);
+        Map<String, Map<String, Map<String, Object>>> st = new HashMap<>();
+        states.forEach((cluster, byId) -> {
+            Map<String, Map<String, Object>> m = new HashMap<>();
+            byId.forEach((id, x) -> m.put(id, x.values()));
+            st.put(cluster, m);
+        });
+        state.put("endpointStates", st);
         Handover.leave(context, HANDOVER_KEY, state);
     }
 
@@ -318,6 +353,12 @@ public class ClusterManager implements ClusterDirectory {
         snapshots.remove(name);
         provisional.remove(name);
         counters.remove(name);
+        states.remove(name);
+        watched.remove(name);
+        floored.remove(name);
+        if (probes != null) {
+            probes.unwatch(name);
+        }
         health.remove(name);
         overrides.remove(name);
         overridden.remove(name);
@@ -375,15 +416,100 @@ public class ClusterManager implements ClusterDirectory {
             now.put(e.id(), old.containsKey(e.id()) ? old.get(e.id()) : new Counters());
         }
         counters.put(spec.name(), now);
+        Map<String, EndpointState> oldStates = states.getOrDefault(spec.name(), Map.of());
+        Map<String, EndpointState> nowStates = new HashMap<>();
+        for (Endpoint e : spec.endpoints()) {
+            nowStates.put(e.id(), oldStates.containsKey(e.id()) ? oldStates.get(e.id()) : new EndpointState());
+        }
+        states.put(spec.name(), nowStates);
+        String watch = spec.endpoints() + " " + spec.health();
+        if (probes != null && !watch.equals(watched.get(spec.name()))) {
+            probes.watch(spec.name(), spec.endpoints(), spec.health(), nowStates);
+            watched.put(spec.name(), watch);
+        }
         PolicyHealth h = health.computeIfAbsent(spec.name(), n -> new PolicyHealth(this::logWarn));
         boolean ready = policies.containsKey(spec.policy());
-        snapshots.put(spec.name(), new Snapshot(spec, policyFor(spec.policy()), ready, Map.copyOf(now), h));
+        Snapshot s = new Snapshot(spec, policyFor(spec.policy()), ready, Map.copyOf(now), h, Map.copyOf(nowStates));
+        snapshots.put(spec.name(), s);
+        noteFloor(s);
         if (!ready && !departed.containsKey(spec.policy()) && warnedMissing.add(spec.name() + "/" + spec.policy())) {
             // At start-up policies register a moment after the clusters: only a policy still missing later is news.
             String name = spec.name();
             String policy = spec.policy();
             timer.schedule(() -> warnIfStillMissing(name, policy), graceMillis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * A probe saw a change of health or agent capacity in the cluster: a new snapshot is published
+     * if routing would differ (new balancers are then built), else nothing happens.
+     */
+    private synchronized void healthChanged(String cluster) {
+        Snapshot current = snapshots.get(cluster);
+        ClusterSpec spec = effective(cluster);
+        if (current == null || spec == null || stopping) {
+            return;
+        }
+        Snapshot next = new Snapshot(spec, current.balancingPolicy(), current.ready(), current.allCounters(), health.get(cluster),
+                Map.copyOf(states.getOrDefault(cluster, Map.of())));
+        if (!next.view().equals(current.view())) {
+            snapshots.put(cluster, next);
+            noteFloor(next);
+        }
+    }
+
+    private void noteFloor(Snapshot s) {
+        if (s.floored() && floored.add(s.name())) {
+            logWarn("cluster " + s.name() + ": every agent reports 0 % capacity; the configured weights apply instead, so that the cluster is not blackholed");
+        } else if (!s.floored() && floored.remove(s.name())) {
+            logInfo("cluster " + s.name() + ": agents report capacity again; their weights apply");
+        }
+    }
+
+    @Override
+    public String drain(String endpoint) {
+        return setDrained(endpoint, true);
+    }
+
+    @Override
+    public String enable(String endpoint) {
+        return setDrained(endpoint, false);
+    }
+
+    /** Drains or enables {@code [cluster/]endpoint} (id, or host:port) in its cluster, or in every cluster that has it. */
+    private synchronized String setDrained(String endpoint, boolean drain) {
+        String cluster = null;
+        String which = endpoint.trim();
+        int slash = which.indexOf('/');
+        if (slash >= 0) {
+            cluster = which.substring(0, slash);
+            which = which.substring(slash + 1);
+        }
+        if (cluster != null && !specs.containsKey(cluster)) {
+            return "no cluster " + cluster + " (clusters: " + new java.util.TreeSet<>(specs.keySet()) + ")";
+        }
+        List<String> done = new ArrayList<>();
+        for (ClusterSpec spec : effectiveSpecs()) {
+            if (cluster != null && !spec.name().equals(cluster)) {
+                continue;
+            }
+            for (Endpoint e : spec.endpoints()) {
+                if (e.id().equals(which) || (e.host() + ":" + e.port()).equals(which)) {
+                    EndpointState st = states.get(spec.name()).get(e.id());
+                    if (st.setDrained(drain)) {
+                        logInfo("cluster " + spec.name() + ": endpoint " + e.id() + (drain ? " drained from the shell: no new work goes to it, open requests finish"
+                                : " enabled from the shell"));
+                    }
+                    done.add(spec.name() + "/" + e.id());
+                }
+            }
+            healthChanged(spec.name());
+        }
+        if (done.isEmpty()) {
+            return "no endpoint " + which + (cluster == null ? " in any cluster" : " in cluster " + cluster);
+        }
+        return (drain ? "drained " : "enabled ") + String.join(", ", done)
+                + (drain ? " (open requests finish; sb:enable undoes it; it lasts until the runtime restarts)" : "");
     }
 
     private synchronized void warnIfStillMissing(String cluster, String policy) {

@@ -1,6 +1,7 @@
 package io.switchboard.control.impl.cluster;
 
 import io.switchboard.api.Endpoint;
+import io.switchboard.control.impl.health.HealthSpec;
 import io.switchboard.control.impl.route.Match;
 import java.util.List;
 import java.util.Objects;
@@ -67,15 +68,22 @@ public final class ClusterSpec {
     private final PremiumFallback premiumFallback;
     private final Options options;
     private final String source;
+    private final HealthSpec health;
 
     public ClusterSpec(String name, String policy, List<Endpoint> endpoints) {
         this(name, policy, endpoints, Set.of(), List.of(), PremiumFallback.REFUSE, Options.DEFAULTS, null);
     }
 
-    /** @param source the file the cluster was configured from, for messages (null: unknown) */
     public ClusterSpec(String name, String policy, List<Endpoint> endpoints, Set<String> premium, List<Match> premiumMatch,
                        PremiumFallback premiumFallback, Options options, String source) {
+        this(name, policy, endpoints, premium, premiumMatch, premiumFallback, options, HealthSpec.NONE, source);
+    }
+
+    /** @param source the file the cluster was configured from, for messages (null: unknown) */
+    public ClusterSpec(String name, String policy, List<Endpoint> endpoints, Set<String> premium, List<Match> premiumMatch,
+                       PremiumFallback premiumFallback, Options options, HealthSpec health, String source) {
         this.source = source;
+        this.health = Objects.requireNonNull(health);
         this.name = Objects.requireNonNull(name);
         this.policy = Objects.requireNonNull(policy);
         this.endpoints = List.copyOf(endpoints);
@@ -94,11 +102,13 @@ public final class ClusterSpec {
     public List<Match> premiumMatch() { return premiumMatch; }
     public PremiumFallback premiumFallback() { return premiumFallback; }
     public Options options() { return options; }
+    /** Active checks and agents. */
+    public HealthSpec health() { return health; }
     /** The file the cluster was configured from (null: unknown); not part of what the cluster is. */
     public String source() { return source; }
 
     public ClusterSpec withPolicy(String newPolicy) {
-        return new ClusterSpec(name, newPolicy, endpoints, premium, premiumMatch, premiumFallback, options, source);
+        return new ClusterSpec(name, newPolicy, endpoints, premium, premiumMatch, premiumFallback, options, health, source);
     }
 
     @Override
@@ -108,11 +118,12 @@ public final class ClusterSpec {
         }
         ClusterSpec c = (ClusterSpec) o;
         return c.name.equals(name) && c.policy.equals(policy) && c.endpoints.equals(endpoints) && c.premium.equals(premium)
-                && c.premiumMatch.equals(premiumMatch) && c.premiumFallback == premiumFallback && c.options.equals(options);
+                && c.premiumMatch.equals(premiumMatch) && c.premiumFallback == premiumFallback && c.options.equals(options)
+                && c.health.equals(health);
     }
 
     @Override
-    public int hashCode() { return Objects.hash(name, policy, endpoints, premium, premiumMatch, premiumFallback, options); }
+    public int hashCode() { return Objects.hash(name, policy, endpoints, premium, premiumMatch, premiumFallback, options, health); }
 
     /** Equal specs give equal text: what a later version of this bundle compares. */
     @Override
@@ -120,6 +131,6 @@ public final class ClusterSpec {
         return name + " policy=" + policy + " endpoints=" + endpoints + " premium=" + premium + " premiumMatch=" + premiumMatch
                 + " premiumFallback=" + premiumFallback + " options=" + options.connectTimeoutMillis + "," + options.firstByteTimeoutMillis
                 + "," + options.retries + "," + options.maxFails + "," + options.failTimeoutSeconds + "," + options.maxConnections
-                + "," + options.idleTimeoutMillis;
+                + "," + options.idleTimeoutMillis + (health.equals(HealthSpec.NONE) ? "" : " health=" + health);
     }
 }

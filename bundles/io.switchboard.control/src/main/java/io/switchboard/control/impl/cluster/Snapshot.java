@@ -8,6 +8,9 @@ import io.switchboard.api.policy.EndpointLoad;
 import io.switchboard.api.policy.LoadAwarePolicy;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.runtime.EndpointStatus;
+import io.switchboard.control.impl.health.EndpointState;
+import java.util.HashMap;
 import io.switchboard.control.impl.route.Match;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -16,13 +19,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One immutable version of a cluster. Each switching thread gets its own balancer from the policy,
- * made on first use, so balancers keep plain (unsynchronized) state. Endpoints that passive health
- * took out are skipped (unless all are out: then all are tried). With a premium subset, requests
- * that match its conditions go to the least-loaded reserved endpoint, all others are balanced over
- * the endpoints outside the subset. A policy that fails a request (throws, chooses nothing while
- * endpoints are eligible, chooses one it was not given) is overruled: round-robin over the healthy
- * endpoints serves it, and the failure is counted.
+ * One immutable version of a cluster. What the endpoints' health, drain and agents said is fixed
+ * when it is published: the policy balances over the endpoints eligible then, at their effective
+ * weights (a change publishes a new snapshot). Each switching thread gets its own balancer from the
+ * policy, made on first use, so balancers keep plain (unsynchronized) state. Endpoints that passive
+ * health took out are skipped per request (unless all are out: then all are tried). With a premium
+ * subset, requests that match its conditions go to the least-loaded reserved endpoint, all others
+ * are balanced over the endpoints outside the subset. A policy that fails a request (throws, chooses
+ * nothing while endpoints are eligible, chooses one it was not given) is overruled: round-robin over
+ * the healthy endpoints serves it, and the failure is counted.
  */
 final class Snapshot implements ClusterSnapshot {
     private final ClusterSpec spec;
@@ -32,27 +37,117 @@ final class Snapshot implements ClusterSnapshot {
     private final boolean ready;
     private final Map<String, EndpointCounters> counters;
     private final PolicyHealth health;
-    /** What the policy balances over: every endpoint, or those outside the premium subset. */
-    private final List<Endpoint> regular;
+    private final Map<String, EndpointState> states;
+    /**
+     * What the policy balances over, as the policy sees it: the endpoints outside the premium subset
+     * that are neither drained nor down by check or agent (all of them, if all are down), each with
+     * its effective weight. Fixed when the snapshot is published: a change of health, drain or agent
+     * capacity publishes a new snapshot.
+     */
+    private final List<Endpoint> balanced;
+    /** The configured endpoint of each balanced one (they differ when the agent scaled the weight): what requests use. */
+    private final Map<Endpoint, Endpoint> configured;
     private final Endpoint[] premium;
+    /** Endpoint ids drained (by the operator or their agent) and down (by active check or agent) when published. */
+    private final Set<String> drained;
+    private final Set<String> healthDown;
+    private final Map<String, Integer> weights;
+    /** Every endpoint's agent reported 0 % capacity: the configured weights apply instead, so the cluster is not blackholed. */
+    private final boolean floored;
     private final ThreadLocal<Balancer> balancers;
     /** Each thread's turn in the round-robin that overrules a failing policy. */
     private final ThreadLocal<int[]> fallbackTurn = ThreadLocal.withInitial(() -> new int[1]);
 
     Snapshot(ClusterSpec spec, BalancingPolicy policy, boolean ready, Map<String, EndpointCounters> counters, PolicyHealth health) {
+        this(spec, policy, ready, counters, health, Map.of());
+    }
+
+    Snapshot(ClusterSpec spec, BalancingPolicy policy, boolean ready, Map<String, EndpointCounters> counters, PolicyHealth health,
+             Map<String, EndpointState> states) {
         this.spec = spec;
         this.policy = policy;
         this.ready = ready;
         this.counters = counters;
         this.health = health;
-        List<Endpoint> rest = new ArrayList<>();
+        this.states = states;
+        long now = System.currentTimeMillis();
+        long stale = spec.health().agentStaleMillis();
+        Set<String> out = new HashSet<>();
+        Set<String> down = new HashSet<>();
+        boolean agents = false;
+        for (Endpoint e : spec.endpoints()) {
+            EndpointState st = states.get(e.id());
+            if (st != null) {
+                if (st.drained(now, stale)) {
+                    out.add(e.id());
+                }
+                if (st.healthDown(now, stale)) {
+                    down.add(e.id());
+                }
+                agents |= st.agentPercent(now, stale) >= 0;
+            }
+        }
+        this.drained = Set.copyOf(out);
+        this.healthDown = Set.copyOf(down);
+        Map<String, Integer> w = new HashMap<>();
+        long sum = 0;
+        long configuredSum = 0;
+        for (Endpoint e : spec.endpoints()) {
+            EndpointState st = states.get(e.id());
+            int pct = st == null ? -1 : st.agentPercent(now, stale);
+            // With agents, weights are scaled by capacity in percent: 75 % of weight 1 is 75 of 100.
+            int x = drained.contains(e.id()) ? 0 : !agents ? e.weight() : e.weight() * (pct >= 0 ? pct : 100);
+            w.put(e.id(), x);
+            if (!spec.premium().contains(e.id()) && !drained.contains(e.id())) {
+                sum += x;
+                configuredSum += e.weight();
+            }
+        }
+        this.floored = agents && sum == 0 && configuredSum > 0;
+        if (floored) {
+            for (Endpoint e : spec.endpoints()) {
+                if (!drained.contains(e.id())) {
+                    w.put(e.id(), e.weight());
+                }
+            }
+        }
+        this.weights = Map.copyOf(w);
+        List<Endpoint> live = new ArrayList<>();
+        List<Endpoint> anyHealth = new ArrayList<>();
         List<Endpoint> reserved = new ArrayList<>();
         for (Endpoint e : spec.endpoints()) {
-            (spec.premium().contains(e.id()) ? reserved : rest).add(e);
+            if (spec.premium().contains(e.id())) {
+                reserved.add(e);
+            } else if (!drained.contains(e.id())) {
+                anyHealth.add(e);
+                if (!healthDown.contains(e.id())) {
+                    live.add(e);
+                }
+            }
         }
-        this.regular = List.copyOf(rest);
+        // When every endpoint is down, they are all tried rather than none: a check can be wrong.
+        List<Endpoint> chosen = live.isEmpty() ? anyHealth : live;
+        List<Endpoint> view = new ArrayList<>();
+        Map<Endpoint, Endpoint> back = new HashMap<>();
+        for (Endpoint e : chosen) {
+            int x = weights.get(e.id());
+            Endpoint v = x == e.weight() ? e : new Endpoint(e.id(), e.host(), e.port(), x);
+            view.add(v);
+            back.put(v, e);
+        }
+        this.balanced = List.copyOf(view);
+        this.configured = back;
         this.premium = reserved.toArray(new Endpoint[0]);
-        this.balancers = policy == null || regular.isEmpty() ? null : ThreadLocal.withInitial(() -> newBalancer(regular));
+        this.balancers = policy == null || balanced.isEmpty() ? null : ThreadLocal.withInitial(() -> newBalancer(balanced));
+    }
+
+    /** What decides routing besides the spec and policy: a new snapshot is published only when this changes. */
+    String view() {
+        return balanced + " drained=" + new java.util.TreeSet<>(drained) + " down=" + new java.util.TreeSet<>(healthDown);
+    }
+
+    boolean floored() {
+        return floored;
     }
 
     private Balancer newBalancer(List<Endpoint> endpoints) {
@@ -104,6 +199,9 @@ final class Snapshot implements ClusterSnapshot {
      */
     @Override
     public boolean down(Endpoint endpoint) {
+        if (healthDown.contains(endpoint.id())) {
+            return true;
+        }
         EndpointCounters c = counters.get(endpoint.id());
         int maxFails = spec.options().maxFails;
         return c != null && maxFails > 0 && c.failuresInARow() >= maxFails
@@ -119,7 +217,7 @@ final class Snapshot implements ClusterSnapshot {
             }
             // spill: the reserved endpoints are all down, serve from the rest
         }
-        if (regular.isEmpty()) {
+        if (balanced.isEmpty()) {
             return null;
         }
         Endpoint e = pick(request, excluded);
@@ -128,7 +226,7 @@ final class Snapshot implements ClusterSnapshot {
         }
         // Skip endpoints that passive health took out; when all are out, try them anyway.
         Set<String> more = new HashSet<>(excluded);
-        for (int i = 0; i < regular.size() && e != null && down(e); i++) {
+        for (int i = 0; i < balanced.size() && e != null && down(e); i++) {
             more.add(e.id());
             e = pick(request, more);
         }
@@ -153,16 +251,17 @@ final class Snapshot implements ClusterSnapshot {
             }
             return null;
         }
-        // A policy may only pick endpoints it was given.
-        if (!counters.containsKey(e.id()) || excluded.contains(e.id()) || spec.premium().contains(e.id())) {
+        // A policy may only pick endpoints it was given; requests go to the configured endpoint.
+        Endpoint c = configured.get(e);
+        if (c == null || excluded.contains(e.id())) {
             health.failed(spec.name(), spec.policy(), "chose " + e.id() + ", which it may not");
             return roundRobin(excluded);
         }
-        return e;
+        return c;
     }
 
     private boolean eligible(Set<String> excluded) {
-        for (Endpoint e : regular) {
+        for (Endpoint e : balanced) {
             if (e.weight() > 0 && !excluded.contains(e.id())) {
                 return true;
             }
@@ -174,11 +273,12 @@ final class Snapshot implements ClusterSnapshot {
     private Endpoint roundRobin(Set<String> excluded) {
         int[] turn = fallbackTurn.get();
         Endpoint any = null;
-        for (int i = 0; i < regular.size(); i++) {
-            Endpoint e = regular.get(Math.floorMod(turn[0]++, regular.size()));
-            if (e.weight() == 0 || excluded.contains(e.id())) {
+        for (int i = 0; i < balanced.size(); i++) {
+            Endpoint v = balanced.get(Math.floorMod(turn[0]++, balanced.size()));
+            if (v.weight() == 0 || excluded.contains(v.id())) {
                 continue;
             }
+            Endpoint e = configured.get(v);
             if (!down(e)) {
                 return e;
             }
@@ -203,7 +303,7 @@ final class Snapshot implements ClusterSnapshot {
         Endpoint best = null;
         long bestLoad = Long.MAX_VALUE;
         for (Endpoint e : premium) {
-            if (e.weight() == 0 || excluded.contains(e.id()) || down(e)) {
+            if (e.weight() == 0 || excluded.contains(e.id()) || drained.contains(e.id()) || down(e)) {
                 continue;
             }
             long load = counters.get(e.id()).active();
@@ -213,6 +313,17 @@ final class Snapshot implements ClusterSnapshot {
             }
         }
         return best;
+    }
+
+    @Override
+    public EndpointStatus status(Endpoint endpoint) {
+        EndpointState st = states.get(endpoint.id());
+        if (st == null) {
+            return null;
+        }
+        Integer w = weights.get(endpoint.id());
+        boolean eligible = !drained.contains(endpoint.id()) && !down(endpoint) && w != null && w > 0;
+        return st.status(w == null ? 0 : w, eligible, System.currentTimeMillis(), spec.health().agentStaleMillis());
     }
 
     @Override

@@ -2,6 +2,8 @@ package io.switchboard.control.impl.config;
 
 import io.switchboard.api.Endpoint;
 import io.switchboard.control.impl.cluster.ClusterSpec;
+import io.switchboard.control.impl.health.HealthSpec;
+import java.util.HashMap;
 import java.util.ArrayList;
 import io.switchboard.control.impl.route.Match;
 import io.switchboard.support.config.ConfigProblem;
@@ -15,13 +17,16 @@ import java.util.Set;
 
 /**
  * Turns the properties of one {@code io.switchboard.cluster} configuration into a spec.
- * Endpoints are written {@code [id=]host:port[;weight=N]}; without an id the endpoint is named
- * {@code host:port}.
+ * Endpoints are written {@code [id=]host:port[;weight=N][;agent=PORT]}; without an id the endpoint
+ * is named {@code host:port}; {@code agent} is the port of its agent when not the cluster's
+ * {@code agentPort}.
  */
 public final class ClusterSettings {
     public static final String FACTORY_PID = "io.switchboard.cluster";
     static final List<String> KEYS = List.of("name", "endpoints", "policy", "premium", "premiumMatch", "premiumFallback",
-            "connectTimeoutMillis", "firstByteTimeoutMillis", "retries", "maxFails", "failTimeoutSeconds", "maxConnections", "idleTimeoutMillis");
+            "connectTimeoutMillis", "firstByteTimeoutMillis", "retries", "maxFails", "failTimeoutSeconds", "maxConnections", "idleTimeoutMillis",
+            "healthCheck", "healthPath", "healthStatus", "healthIntervalMillis", "healthTimeoutMillis", "rise", "fall",
+            "agentPort", "agentIntervalMillis", "agentTimeoutMillis", "agentStaleSeconds");
 
     private ClusterSettings() {
     }
@@ -41,12 +46,17 @@ public final class ClusterSettings {
         }
         List<Endpoint> endpoints = new ArrayList<>();
         Set<String> ids = new HashSet<>();
+        Map<String, Integer> agentPorts = new HashMap<>();
         for (String item : items) {
             Endpoint e = endpoint(item);
             if (!ids.add(e.id())) {
                 throw new ConfigProblem("endpoints", "duplicate endpoint id '" + e.id() + "'");
             }
             endpoints.add(e);
+            int agent = agentPort(item);
+            if (agent > 0) {
+                agentPorts.put(e.id(), agent);
+            }
         }
         Set<String> premium = new LinkedHashSet<>(r.list("premium"));
         for (String id : premium) {
@@ -84,7 +94,70 @@ public final class ClusterSettings {
                 r.integer("failTimeoutSeconds", 10, 1, 3600),
                 r.integer("maxConnections", 0, 0, 1_000_000),
                 r.integer("idleTimeoutMillis", 60_000, 1, 86_400_000));
-        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options, source);
+        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options, health(r, agentPorts), source);
+    }
+
+    private static HealthSpec health(ConfigReader r, Map<String, Integer> agentPorts) throws ConfigProblem {
+        String type = r.string("healthCheck", "none");
+        HealthSpec.CheckType check;
+        try {
+            check = HealthSpec.CheckType.valueOf(type.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigProblem("healthCheck", "'" + type + "' is not none, tcp or http");
+        }
+        String path = r.string("healthPath", "/");
+        if (!path.startsWith("/") || !path.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new ConfigProblem("healthPath", "'" + path + "' is not a path starting with / (no spaces or control characters)");
+        }
+        HealthSpec.StatusRange status;
+        try {
+            status = HealthSpec.StatusRange.parse(r.string("healthStatus", "200-399"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigProblem("healthStatus", e.getMessage());
+        }
+        int interval = r.integer("healthIntervalMillis", 2000, 100, 3_600_000);
+        int timeout = r.integer("healthTimeoutMillis", 1000, 10, 60_000);
+        if (timeout > interval) {
+            throw new ConfigProblem("healthTimeoutMillis", timeout + " is longer than healthIntervalMillis " + interval);
+        }
+        int rise = r.integer("rise", 2, 1, 100);
+        int fall = r.integer("fall", 3, 1, 100);
+        int agentPort = r.integer("agentPort", 0, 0, 65535);
+        int agentInterval = r.integer("agentIntervalMillis", 2000, 100, 3_600_000);
+        int agentTimeout = r.integer("agentTimeoutMillis", 1000, 10, 60_000);
+        if (agentTimeout > agentInterval) {
+            throw new ConfigProblem("agentTimeoutMillis", agentTimeout + " is longer than agentIntervalMillis " + agentInterval);
+        }
+        int stale = r.integer("agentStaleSeconds", 10, 1, 86_400);
+        return new HealthSpec(check, path, status, interval, timeout, rise, fall, agentPort, agentPorts, agentInterval, agentTimeout, stale);
+    }
+
+    /** The {@code agent=PORT} option of an endpoint item; 0 when it has none. */
+    static int agentPort(String item) throws ConfigProblem {
+        for (String opt : options(item)) {
+            if (opt.startsWith("agent=")) {
+                try {
+                    int port = Integer.parseInt(opt.substring(6).trim());
+                    if (port >= 1 && port <= 65535) {
+                        return port;
+                    }
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+                throw new ConfigProblem("endpoints", "'" + item + "': agent port is not a number in 1..65535");
+            }
+        }
+        return 0;
+    }
+
+    /** The {@code ;}-separated options after an endpoint's address. */
+    private static List<String> options(String item) {
+        List<String> out = new ArrayList<>();
+        String[] parts = item.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            out.add(parts[i].trim());
+        }
+        return out;
     }
 
     static Endpoint endpoint(String item) throws ConfigProblem {
@@ -92,18 +165,25 @@ public final class ClusterSettings {
         int weight = 1;
         int semi = rest.indexOf(';');
         if (semi >= 0) {
-            String opt = rest.substring(semi + 1).trim();
             rest = rest.substring(0, semi).trim();
-            if (!opt.startsWith("weight=")) {
-                throw new ConfigProblem("endpoints", "'" + item + "': unknown option '" + opt + "' (expected weight=N)");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String opt : options(item)) {
+            String key = opt.contains("=") ? opt.substring(0, opt.indexOf('=')).trim() : opt;
+            if (!seen.add(key)) {
+                throw new ConfigProblem("endpoints", "'" + item + "': option '" + key + "' given twice");
             }
-            try {
-                weight = Integer.parseInt(opt.substring(7).trim());
-            } catch (NumberFormatException e) {
-                throw new ConfigProblem("endpoints", "'" + item + "': weight is not a whole number");
-            }
-            if (weight < 0 || weight > 1000) {
-                throw new ConfigProblem("endpoints", "'" + item + "': weight out of range 0..1000");
+            if (opt.startsWith("weight=")) {
+                try {
+                    weight = Integer.parseInt(opt.substring(7).trim());
+                } catch (NumberFormatException e) {
+                    throw new ConfigProblem("endpoints", "'" + item + "': weight is not a whole number");
+                }
+                if (weight < 0 || weight > 1000) {
+                    throw new ConfigProblem("endpoints", "'" + item + "': weight out of range 0..1000");
+                }
+            } else if (!opt.startsWith("agent=")) {
+                throw new ConfigProblem("endpoints", "'" + item + "': unknown option '" + opt + "' (expected weight=N or agent=PORT)");
             }
         }
         String id = null;
