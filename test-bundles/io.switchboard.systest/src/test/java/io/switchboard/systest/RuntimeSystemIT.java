@@ -37,15 +37,16 @@ class RuntimeSystemIT {
             System.out.printf("[systest] first request served %d ms after start%n", (System.nanoTime() - started) / 1_000_000);
             assertEquals(200, first.statusCode());
 
-            // Out of the box the demo back-ends alternate (one connection per request, like curl).
+            // Out of the box both demo back-ends serve (one connection per request, like curl). Each
+            // event loop takes its own turn, so which one serves a given request depends on the loop
+            // that accepted it; over 8 requests on at most 7 loops some loop serves two in a row.
             List<String> servedBy = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
+            for (int i = 0; i < 8; i++) {
                 try (RawHttpClient c = new RawHttpClient(rt.demoPort)) {
                     servedBy.add(c.get("/").body.trim());
                 }
             }
-            assertTrue(servedBy.equals(List.of("demo-1", "demo-2", "demo-1", "demo-2"))
-                    || servedBy.equals(List.of("demo-2", "demo-1", "demo-2", "demo-1")), servedBy.toString());
+            assertTrue(servedBy.contains("demo-1") && servedBy.contains("demo-2"), servedBy.toString());
 
             int mark = rt.output.size();
             rt.type("sb:status");

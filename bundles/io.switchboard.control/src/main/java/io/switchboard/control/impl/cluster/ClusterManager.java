@@ -429,7 +429,7 @@ public class ClusterManager implements ClusterDirectory {
         }
         PolicyHealth h = health.computeIfAbsent(spec.name(), n -> new PolicyHealth(this::logWarn));
         boolean ready = policies.containsKey(spec.policy());
-        Snapshot s = new Snapshot(spec, policyFor(spec.policy()), ready, Map.copyOf(now), h, Map.copyOf(nowStates));
+        Snapshot s = new Snapshot(spec, policyFor(spec.policy()), ready, Map.copyOf(now), h, Map.copyOf(nowStates)).prepare();
         snapshots.put(spec.name(), s);
         noteFloor(s);
         if (!ready && !departed.containsKey(spec.policy()) && warnedMissing.add(spec.name() + "/" + spec.policy())) {
@@ -453,7 +453,7 @@ public class ClusterManager implements ClusterDirectory {
         Snapshot next = new Snapshot(spec, current.balancingPolicy(), current.ready(), current.allCounters(), health.get(cluster),
                 Map.copyOf(states.getOrDefault(cluster, Map.of())));
         if (!next.view().equals(current.view())) {
-            snapshots.put(cluster, next);
+            snapshots.put(cluster, next.prepare());
             noteFloor(next);
         }
     }

@@ -10,13 +10,14 @@ import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
 import io.switchboard.api.runtime.EndpointStatus;
 import io.switchboard.control.impl.health.EndpointState;
-import java.util.HashMap;
 import io.switchboard.control.impl.route.Match;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One immutable version of a cluster. What the endpoints' health, drain and agents said is fixed
@@ -51,10 +52,15 @@ final class Snapshot implements ClusterSnapshot {
     /** Endpoint ids drained (by the operator or their agent) and down (by active check or agent) when published. */
     private final Set<String> drained;
     private final Set<String> healthDown;
+    /** Endpoint ids the operator had drained, and their check verdicts, when published: what {@link #status} reports. */
+    private final Set<String> operatorDrained;
+    private final Map<String, EndpointStatus.Check> checks;
     private final Map<String, Integer> weights;
     /** Every endpoint's agent reported 0 % capacity: the configured weights apply instead, so the cluster is not blackholed. */
     private final boolean floored;
     private final ThreadLocal<Balancer> balancers;
+    /** The balancer {@link #prepare} made, until a loop takes it. */
+    private final AtomicReference<Balancer> first = new AtomicReference<>();
     /** Each thread's turn in the round-robin that overrules a failing policy. */
     private final ThreadLocal<int[]> fallbackTurn = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -74,10 +80,16 @@ final class Snapshot implements ClusterSnapshot {
         long stale = spec.health().agentStaleMillis();
         Set<String> out = new HashSet<>();
         Set<String> down = new HashSet<>();
+        Set<String> byOperator = new HashSet<>();
+        Map<String, EndpointStatus.Check> verdicts = new HashMap<>();
         boolean agents = false;
         for (Endpoint e : spec.endpoints()) {
             EndpointState st = states.get(e.id());
             if (st != null) {
+                if (st.drainedByOperator()) {
+                    byOperator.add(e.id());
+                }
+                verdicts.put(e.id(), st.check());
                 if (st.drained(now, stale)) {
                     out.add(e.id());
                 }
@@ -88,6 +100,8 @@ final class Snapshot implements ClusterSnapshot {
             }
         }
         this.drained = Set.copyOf(out);
+        this.operatorDrained = Set.copyOf(byOperator);
+        this.checks = Map.copyOf(verdicts);
         this.healthDown = Set.copyOf(down);
         Map<String, Integer> w = new HashMap<>();
         long sum = 0;
@@ -138,7 +152,27 @@ final class Snapshot implements ClusterSnapshot {
         this.balanced = List.copyOf(view);
         this.configured = back;
         this.premium = reserved.toArray(new Endpoint[0]);
-        this.balancers = policy == null || balanced.isEmpty() ? null : ThreadLocal.withInitial(() -> newBalancer(balanced));
+        this.balancers = policy == null || balanced.isEmpty() ? null : ThreadLocal.withInitial(() -> {
+            Balancer b = first.getAndSet(null);
+            return b != null ? b : newBalancer(balanced);
+        });
+    }
+
+    /**
+     * Makes the first balancer now, on the publishing thread, before the snapshot is published:
+     * whatever the policy computes once per snapshot (a Maglev table, a weighted sequence) is built
+     * here, not on an event loop. The first loop to route takes it; each other loop gets one of its
+     * own, cheaply. A policy that fails here is left to fail per request, where it is handled.
+     */
+    Snapshot prepare() {
+        if (balancers != null) {
+            try {
+                first.set(newBalancer(balanced));
+            } catch (RuntimeException | LinkageError e) {
+                // handled per request
+            }
+        }
+        return this;
     }
 
     /** What decides routing besides the spec and policy: a new snapshot is published only when this changes. */
@@ -323,7 +357,8 @@ final class Snapshot implements ClusterSnapshot {
         }
         Integer w = weights.get(endpoint.id());
         boolean eligible = !drained.contains(endpoint.id()) && !down(endpoint) && w != null && w > 0;
-        return st.status(w == null ? 0 : w, eligible, System.currentTimeMillis(), spec.health().agentStaleMillis());
+        return st.status(operatorDrained.contains(endpoint.id()), checks.getOrDefault(endpoint.id(), EndpointStatus.Check.NONE),
+                w == null ? 0 : w, eligible, System.currentTimeMillis(), spec.health().agentStaleMillis());
     }
 
     @Override

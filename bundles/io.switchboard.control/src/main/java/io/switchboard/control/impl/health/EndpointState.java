@@ -136,11 +136,20 @@ public final class EndpointState {
         return check == EndpointStatus.Check.DOWN || agentState == AgentReport.State.DOWN && agentFresh(nowMillis, staleMillis);
     }
 
-    public EndpointStatus status(int weight, boolean eligible, long nowMillis, long staleMillis) {
+    /**
+     * The status as a snapshot saw it: the drain and check verdict it was published with (which
+     * decided its routing), with what the checks and agent saw latest.
+     */
+    public EndpointStatus status(boolean drainedThen, EndpointStatus.Check checkThen, int weight, boolean eligible, long nowMillis, long staleMillis) {
         AgentReport a = agent;
         boolean fresh = agentFresh(nowMillis, staleMillis);
-        return new EndpointStatus(drained ? EndpointStatus.Admin.DRAINED : EndpointStatus.Admin.ENABLED, check, checkDetail,
+        return new EndpointStatus(drainedThen ? EndpointStatus.Admin.DRAINED : EndpointStatus.Admin.ENABLED, checkThen, checkDetail,
                 fresh ? a.line() : null, a == null ? -1 : nowMillis - agentAtMillis, agentProblems.get(), agentProblem, weight, eligible);
+    }
+
+    /** The status now. */
+    public EndpointStatus status(int weight, boolean eligible, long nowMillis, long staleMillis) {
+        return status(drained, check, weight, eligible, nowMillis, staleMillis);
     }
 
     /** The state as plain values, for the next version of this bundle. */

@@ -16,22 +16,24 @@ import org.osgi.service.component.annotations.Component;
  * sum(weights), spread out rather than in bursts (weights 5, 1, 1 give a a b a c a a). Weight 0 means
  * drained: never chosen.
  *
- * <p>The sequence is computed once per snapshot (its endpoint list) and walked with one cursor that
- * all the balancers of the snapshot share, so consecutive requests follow the sequence whichever
- * switching thread serves them; choosing costs one atomic increment and an array read. The sequence
- * has sum(weights) entries, at most {@value #MAX_SEQUENCE} (or one per live endpoint when there are
- * more): larger weights are first divided by their greatest common divisor, then scaled down
- * proportionally, every live endpoint keeping at least one turn.
+ * <p>The sequence is computed once per snapshot (its endpoint list), when the platform publishes the
+ * snapshot and asks for its first balancer, and shared read-only. Each balancer (one per switching
+ * thread) walks it with a cursor of its own, as nginx's workers do: choosing costs an array read and
+ * a plain increment, and no cache line is shared between event loops. The balancers of one snapshot
+ * start at staggered places in the sequence, so that the loops do not all begin on one endpoint.
+ * The sequence has sum(weights) entries, at most {@value #MAX_SEQUENCE} (or one per live endpoint
+ * when there are more): larger weights are first divided by their greatest common divisor, then
+ * scaled down proportionally, every live endpoint keeping at least one turn.
  *
  * <p>An excluded endpoint's turn goes to the next endpoint of the sequence that is not excluded; the
- * shared cursor still advances by one, so requests that exclude nothing see the sequence unchanged.
+ * cursor still advances by one, so requests that exclude nothing see the sequence unchanged.
  */
 @Component(property = BalancingPolicy.NAME + "=weighted-round-robin")
 public class WeightedRoundRobinPolicy implements BalancingPolicy {
     /** Longest precomputed sequence. */
     static final int MAX_SEQUENCE = 4096;
 
-    /** One sequence and cursor per snapshot (its endpoint list); forgotten with the snapshot. */
+    /** One sequence per snapshot (its endpoint list); forgotten with the snapshot. */
     private final Map<List<Endpoint>, Sequence> sequences = new WeakHashMap<>();
 
     @Override
@@ -40,17 +42,39 @@ public class WeightedRoundRobinPolicy implements BalancingPolicy {
         synchronized (sequences) { // once per snapshot and thread, never per request
             sequence = sequences.computeIfAbsent(endpoints, Sequence::new);
         }
-        return sequence;
+        return new Walker(sequence.order, sequence.nextStart());
     }
 
-    /** The smooth sequence of one snapshot and its shared cursor. Immutable but for the cursor. */
-    static final class Sequence implements Balancer {
+    /** The smooth sequence of one snapshot. Immutable but for where the next balancer starts. */
+    static final class Sequence {
         /** The endpoints in turn order; empty when every endpoint is drained. */
         final Endpoint[] order;
-        private final AtomicInteger cursor = new AtomicInteger();
+        private final AtomicInteger starts = new AtomicInteger();
 
         Sequence(List<Endpoint> endpoints) {
             this.order = smooth(endpoints, MAX_SEQUENCE);
+        }
+
+        /** Where the next balancer begins: spread over the sequence, balancer after balancer. */
+        int nextStart() {
+            int n = order.length;
+            return n == 0 ? 0 : Math.floorMod(starts.getAndIncrement() * (n / 2 + 1), n);
+        }
+    }
+
+    /** One thread's walk through a sequence. */
+    static final class Walker implements Balancer {
+        private final Endpoint[] order;
+        private int cursor;
+
+        Walker(Endpoint[] order, int start) {
+            this.order = order;
+            this.cursor = start;
+        }
+
+        /** The sequence walked (for tests: one per snapshot). */
+        Endpoint[] order() {
+            return order;
         }
 
         @Override
@@ -59,7 +83,8 @@ public class WeightedRoundRobinPolicy implements BalancingPolicy {
             if (n == 0) {
                 return null;
             }
-            int start = Math.floorMod(cursor.getAndIncrement(), n);
+            int start = cursor;
+            cursor = start + 1 == n ? 0 : start + 1;
             Endpoint e = order[start];
             if (excluded.isEmpty() || !excluded.contains(e.id())) {
                 return e;

@@ -36,12 +36,13 @@ class RoundRobinPolicyTest {
     }
 
     @Test
-    void balancersOfOneSnapshotShareTheTurn() {
+    void eachLoopKeepsItsOwnTurnAndTheLoopsStartOnDifferentEndpoints() {
         RoundRobinPolicy policy = new RoundRobinPolicy();
         List<Endpoint> snapshot = List.of(a, b);
         Balancer loop1 = policy.newBalancer(snapshot);
         Balancer loop2 = policy.newBalancer(snapshot);
-        assertEquals(List.of(a, b, a, b), List.of(pick(loop1), pick(loop2), pick(loop2), pick(loop1)));
+        assertEquals(List.of(a, b, a), List.of(pick(loop1), pick(loop1), pick(loop1)));
+        assertEquals(List.of(b, a, b), List.of(pick(loop2), pick(loop2), pick(loop2)));
     }
 
     @Test

@@ -97,16 +97,19 @@ class WeightedRoundRobinPolicyTest {
     }
 
     @Test
-    void balancersOfOneSnapshotShareTheSequence() {
+    void eachLoopWalksTheSharedSequenceFromItsOwnStaggeredPlace() {
         WeightedRoundRobinPolicy policy = new WeightedRoundRobinPolicy();
         List<Endpoint> snapshot = List.of(a, b, c);
         Balancer loop1 = policy.newBalancer(snapshot);
         Balancer loop2 = policy.newBalancer(List.copyOf(snapshot));
-        List<String> seen = new ArrayList<>();
+        List<String> one = new ArrayList<>();
+        List<String> two = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
-            seen.add(pick(i % 3 == 0 ? loop1 : loop2).id());
+            one.add(pick(loop1).id());
+            two.add(pick(loop2).id());
         }
-        assertEquals(List.of("a", "a", "b", "a", "c", "a", "a"), seen);
+        assertEquals(List.of("a", "a", "b", "a", "c", "a", "a"), one);
+        assertEquals(List.of("c", "a", "a", "a", "a", "b", "a"), two, "the same period, begun half-way");
     }
 
     @Test
@@ -175,7 +178,8 @@ class WeightedRoundRobinPolicyTest {
     void sequenceIsComputedOncePerSnapshot() {
         WeightedRoundRobinPolicy policy = new WeightedRoundRobinPolicy();
         List<Endpoint> snapshot = List.of(a, b, c);
-        assertSame(policy.newBalancer(snapshot), policy.newBalancer(snapshot));
+        assertSame(((WeightedRoundRobinPolicy.Walker) policy.newBalancer(snapshot)).order(),
+                ((WeightedRoundRobinPolicy.Walker) policy.newBalancer(List.copyOf(snapshot))).order());
         assertArrayEquals(new Endpoint[] {a, a, b, a, c, a, a}, WeightedRoundRobinPolicy.smooth(snapshot, 4096));
     }
 
