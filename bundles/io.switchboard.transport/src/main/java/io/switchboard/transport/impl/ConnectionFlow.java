@@ -1,6 +1,7 @@
 package io.switchboard.transport.impl;
 
 import io.netty.util.AttributeKey;
+import io.switchboard.api.Endpoint;
 import io.switchboard.api.flow.FlowHandler;
 import io.switchboard.api.flow.Reassignment;
 import io.switchboard.api.switching.IntelligentSwitch;
@@ -10,7 +11,8 @@ import java.net.InetSocketAddress;
 /**
  * A flow as the transport keeps it: one per accepted connection or datagram flow, held by the
  * connection (channel attribute {@link #KEY}) and used only by whoever holds its current message.
- * The reassignment is a field of the flow: setting it costs no lock, no ring publish and no wake-up.
+ * The reassignment and the endpoint are fields of the flow: setting them costs no lock, no ring
+ * publish and no wake-up.
  */
 final class ConnectionFlow implements TrackedFlow {
     /** The channel attribute holding a connection's flow; looked up by name, so every transport version shares it. */
@@ -25,6 +27,7 @@ final class ConnectionFlow implements TrackedFlow {
     private final InetSocketAddress local;
     private final long opened = System.currentTimeMillis();
 
+    private volatile Endpoint endpoint;
     private volatile Reassignment reassignment;
     private volatile long reassignedMillis;
     private volatile long messages;
@@ -56,6 +59,14 @@ final class ConnectionFlow implements TrackedFlow {
     @Override public Reassignment reassignment() { return reassignment; }
     @Override public long reassignedMillis() { return reassignedMillis; }
     @Override public boolean closed() { return closed; }
+    @Override public Endpoint endpoint() { return endpoint; }
+
+    @Override
+    public void endpoint(Endpoint e) {
+        if (endpoint != e) { // a keep-alive connection mostly stays on one endpoint: no store, no fence
+            endpoint = e;
+        }
+    }
 
     // One writer each: the holder of the flow's current message.
     @SuppressWarnings("NonAtomicOperationOnVolatileField")
@@ -110,6 +121,7 @@ final class ConnectionFlow implements TrackedFlow {
 
     @Override
     public String toString() {
-        return "flow " + id + " " + protocol + " " + client + " -> " + frontend + " owner " + owner();
+        Endpoint e = endpoint;
+        return "flow " + id + " " + protocol + " " + client + " -> " + frontend + (e == null ? "" : " -> " + e) + " owner " + owner();
     }
 }
