@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
  * A flow as the transport keeps it: one per accepted connection or datagram flow, held by the
  * connection (channel attribute {@link #KEY}) and used only by whoever holds its current message.
  * The reassignment and the endpoint are fields of the flow: setting them costs no lock, no ring
- * publish and no wake-up.
+ * publish and no wake-up. It is in the connection table from {@link #open} to {@link #close}.
  */
 final class ConnectionFlow implements TrackedFlow {
     /** The channel attribute holding a connection's flow; looked up by name, so every transport version shares it. */
@@ -35,7 +35,15 @@ final class ConnectionFlow implements TrackedFlow {
     private volatile long bytesOut;
     private volatile boolean closed;
 
-    ConnectionFlow(SharedRefs refs, String frontend, String protocol, String cluster, InetSocketAddress client, InetSocketAddress local) {
+    /** A new flow, entered in the connection table; called on the event loop that owns it. */
+    static ConnectionFlow open(SharedRefs refs, String frontend, String protocol, String cluster, InetSocketAddress client,
+                               InetSocketAddress local) {
+        ConnectionFlow f = new ConnectionFlow(refs, frontend, protocol, cluster, client, local);
+        refs.table.opened(f);
+        return f;
+    }
+
+    private ConnectionFlow(SharedRefs refs, String frontend, String protocol, String cluster, InetSocketAddress client, InetSocketAddress local) {
         this.refs = refs;
         this.id = refs.flowIds.incrementAndGet();
         this.frontend = frontend;
@@ -78,8 +86,13 @@ final class ConnectionFlow implements TrackedFlow {
     @SuppressWarnings("NonAtomicOperationOnVolatileField")
     @Override public void countOut(long bytes) { bytesOut += bytes; }
 
+    /** The flow ended; on its event loop. Leaves the connection table once, however often it is called. */
     void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        refs.table.closed(this);
     }
 
     @Override
