@@ -24,8 +24,14 @@ public interface FrontendService {
 
     List<FrontendStatus> frontends();
 
-    /** Every live flow of every frontend (a snapshot, collected from the event loops that own them). */
+    /**
+     * Every live flow of every frontend that the connection table holds (a weakly consistent snapshot,
+     * in id order): all of them unless the table is full, see {@link #connectionTable()}.
+     */
     List<TrackedFlow> flows();
+
+    /** The connection table's bound and counters. */
+    ConnectionTableStats connectionTable();
 
     /** The latest drains of old connections (after an update or a change), newest last. */
     List<DrainRecord> drains();

@@ -1,5 +1,6 @@
 package io.switchboard.api.switching;
 
+import io.switchboard.api.Endpoint;
 import io.switchboard.api.flow.Flow;
 import io.switchboard.api.flow.Reassignment;
 import org.osgi.annotation.versioning.ProviderType;
@@ -41,4 +42,17 @@ public interface TrackedFlow extends Flow {
 
     /** Whether the flow has ended (its connection closed, its datagram flow expired). */
     boolean closed();
+
+    /**
+     * The back-end endpoint the flow is connected to: for HTTP the endpoint of its current (or
+     * latest) request, which may change from one keep-alive request to the next; for a relay its one
+     * endpoint. Null until the protocol picked one.
+     */
+    Endpoint endpoint();
+
+    /**
+     * The protocol's write, from the flow's event loop, each time it picks the endpoint the flow's
+     * bytes go to. A plain field write: no lock, no thread hop.
+     */
+    void endpoint(Endpoint endpoint);
 }

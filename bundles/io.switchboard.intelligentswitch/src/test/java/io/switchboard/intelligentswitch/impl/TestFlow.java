@@ -1,5 +1,6 @@
 package io.switchboard.intelligentswitch.impl;
 
+import io.switchboard.api.Endpoint;
 import io.switchboard.api.flow.FlowHandler;
 import io.switchboard.api.flow.Reassignment;
 import io.switchboard.api.switching.IntelligentSwitch;
@@ -39,6 +40,8 @@ final class TestFlow implements TrackedFlow {
     @Override public Reassignment reassignment() { return reassignment; }
     @Override public long reassignedMillis() { return since; }
     @Override public boolean closed() { return false; }
+    @Override public Endpoint endpoint() { return null; }
+    @Override public void endpoint(Endpoint e) { }
 
     @SuppressWarnings("NonAtomicOperationOnVolatileField")
     @Override public void countMessage() { messages++; }

@@ -30,9 +30,6 @@ import org.osgi.service.component.annotations.ReferencePolicy;
         "osgi.command.function=handlers",
         "osgi.command.function=spawner"})
 public class SwitchCommands {
-    /** More flows than this are summarized, not listed. */
-    static final int MAX_LISTED = 200;
-
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile IntelligentSwitch switchboard;
 
@@ -84,16 +81,13 @@ public class SwitchCommands {
         List<TrackedFlow> all = f.flows();
         TextTable t = new TextTable("FLOW", "PROTO", "CLIENT", "FRONTEND", "HANDLER", "MESSAGES", "BYTES-IN", "BYTES-OUT", "AGE");
         long now = System.currentTimeMillis();
-        for (TrackedFlow x : all.subList(0, Math.min(all.size(), MAX_LISTED))) {
-            t.row(x.id(), x.protocol(), address(x), x.frontend(), x.owner(), x.messages(),
-                    x.bytesIn(), x.bytesOut(), (now - x.openedMillis()) / 1000 + "s");
+        for (TrackedFlow x : all.subList(0, Math.min(all.size(), FlowText.MAX_LISTED))) {
+            t.row(x.id(), x.protocol(), FlowText.client(x), x.frontend(), x.owner(), x.messages(),
+                    x.bytesIn(), x.bytesOut(), FlowText.age(now, x));
         }
-        String more = all.size() > MAX_LISTED ? "... and " + (all.size() - MAX_LISTED) + " more\n" : "";
-        return t.toString() + more + all.size() + " flows open";
-    }
-
-    private static String address(TrackedFlow f) {
-        return f.clientAddress() == null ? "-" : f.clientAddress().getAddress().getHostAddress() + ":" + f.clientAddress().getPort();
+        long untracked = f.connectionTable().untrackedOpen();
+        return t.toString() + FlowText.more(all.size()) + all.size() + " flows open"
+                + (untracked > 0 ? " and " + untracked + " more not listed (the connection table is full, see sb:conns)" : "");
     }
 
     @Descriptor("flows reassigned to a specialized handler (read from the live flows), and the switch's counters")
@@ -111,10 +105,10 @@ public class SwitchCommands {
         }
         TextTable t = new TextTable("FLOW", "FRONTEND", "CLIENT", "HANDLER", "SCOPE", "SINCE");
         long now = System.currentTimeMillis();
-        for (TrackedFlow x : reassigned.subList(0, Math.min(reassigned.size(), MAX_LISTED))) {
+        for (TrackedFlow x : reassigned.subList(0, Math.min(reassigned.size(), FlowText.MAX_LISTED))) {
             Reassignment r = x.reassignment();
             if (r != null) {
-                t.row(x.id(), x.frontend(), address(x), r.type(), scope(r), (now - x.reassignedMillis()) / 1000 + "s ago");
+                t.row(x.id(), x.frontend(), FlowText.client(x), r.type(), scope(r), (now - x.reassignedMillis()) / 1000 + "s ago");
             }
         }
         SwitchStats stats = s.stats();

@@ -1,6 +1,7 @@
 package io.switchboard.transport.impl;
 
 import io.netty.util.AttributeKey;
+import io.switchboard.api.Endpoint;
 import io.switchboard.api.flow.FlowHandler;
 import io.switchboard.api.flow.Reassignment;
 import io.switchboard.api.switching.IntelligentSwitch;
@@ -10,7 +11,8 @@ import java.net.InetSocketAddress;
 /**
  * A flow as the transport keeps it: one per accepted connection or datagram flow, held by the
  * connection (channel attribute {@link #KEY}) and used only by whoever holds its current message.
- * The reassignment is a field of the flow: setting it costs no lock, no ring publish and no wake-up.
+ * The reassignment and the endpoint are fields of the flow: setting them costs no lock, no ring
+ * publish and no wake-up. It is in the connection table from {@link #open} to {@link #close}.
  */
 final class ConnectionFlow implements TrackedFlow {
     /** The channel attribute holding a connection's flow; looked up by name, so every transport version shares it. */
@@ -25,6 +27,7 @@ final class ConnectionFlow implements TrackedFlow {
     private final InetSocketAddress local;
     private final long opened = System.currentTimeMillis();
 
+    private volatile Endpoint endpoint;
     private volatile Reassignment reassignment;
     private volatile long reassignedMillis;
     private volatile long messages;
@@ -32,7 +35,15 @@ final class ConnectionFlow implements TrackedFlow {
     private volatile long bytesOut;
     private volatile boolean closed;
 
-    ConnectionFlow(SharedRefs refs, String frontend, String protocol, String cluster, InetSocketAddress client, InetSocketAddress local) {
+    /** A new flow, entered in the connection table; called on the event loop that owns it. */
+    static ConnectionFlow open(SharedRefs refs, String frontend, String protocol, String cluster, InetSocketAddress client,
+                               InetSocketAddress local) {
+        ConnectionFlow f = new ConnectionFlow(refs, frontend, protocol, cluster, client, local);
+        refs.table.opened(f);
+        return f;
+    }
+
+    private ConnectionFlow(SharedRefs refs, String frontend, String protocol, String cluster, InetSocketAddress client, InetSocketAddress local) {
         this.refs = refs;
         this.id = refs.flowIds.incrementAndGet();
         this.frontend = frontend;
@@ -56,6 +67,14 @@ final class ConnectionFlow implements TrackedFlow {
     @Override public Reassignment reassignment() { return reassignment; }
     @Override public long reassignedMillis() { return reassignedMillis; }
     @Override public boolean closed() { return closed; }
+    @Override public Endpoint endpoint() { return endpoint; }
+
+    @Override
+    public void endpoint(Endpoint e) {
+        if (endpoint != e) { // a keep-alive connection mostly stays on one endpoint: no store, no fence
+            endpoint = e;
+        }
+    }
 
     // One writer each: the holder of the flow's current message.
     @SuppressWarnings("NonAtomicOperationOnVolatileField")
@@ -67,8 +86,13 @@ final class ConnectionFlow implements TrackedFlow {
     @SuppressWarnings("NonAtomicOperationOnVolatileField")
     @Override public void countOut(long bytes) { bytesOut += bytes; }
 
+    /** The flow ended; on its event loop. Leaves the connection table once, however often it is called. */
     void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        refs.table.closed(this);
     }
 
     @Override
@@ -110,6 +134,7 @@ final class ConnectionFlow implements TrackedFlow {
 
     @Override
     public String toString() {
-        return "flow " + id + " " + protocol + " " + client + " -> " + frontend + " owner " + owner();
+        Endpoint e = endpoint;
+        return "flow " + id + " " + protocol + " " + client + " -> " + frontend + (e == null ? "" : " -> " + e) + " owner " + owner();
     }
 }

@@ -114,31 +114,11 @@ final class DatagramFrontend extends ChannelDuplexHandler {
     }
 
     private DatagramSocketControl control(Channel ch) {
-        return new DatagramSocketControl(ch, flows::size, this::collectFlows, b -> binding = b,
+        return new DatagramSocketControl(ch, flows::size, b -> binding = b,
                 () -> new long[] {datagramsIn, datagramsOut, dropped, overflow, expired}, l -> {
                     idleNanos = TimeUnit.SECONDS.toNanos(Math.max(1, l[0]));
                     maxFlows = Math.max(1, l[1]);
                 });
-    }
-
-    private List<TrackedFlow> collectFlows() {
-        EventLoop loop = channel == null ? null : channel.eventLoop();
-        if (loop == null || loop.inEventLoop()) {
-            return snapshot();
-        }
-        try {
-            return loop.submit(this::snapshot).get(2, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return List.of();
-        }
-    }
-
-    private List<TrackedFlow> snapshot() {
-        List<TrackedFlow> out = new ArrayList<>();
-        for (Entry e : flows.values()) {
-            out.add(e.flow);
-        }
-        return out;
     }
 
     // ---- the socket ----
@@ -242,7 +222,7 @@ final class DatagramFrontend extends ChannelDuplexHandler {
             frontend.refused.increment(); // sent to a destination that is no virtual service of this frontend
             return null;
         }
-        Entry e = new Entry(new ConnectionFlow(refs, spec.name(), spec.protocol(), cluster, client, local), cluster, client);
+        Entry e = new Entry(ConnectionFlow.open(refs, spec.name(), spec.protocol(), cluster, client, local), cluster, client);
         try {
             e.handler = b.open(e);
         } catch (RuntimeException | LinkageError t) {

@@ -1,9 +1,7 @@
 package io.switchboard.transport.impl;
 
 import io.netty.channel.Channel;
-import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.transport.DatagramBinding;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -18,31 +16,28 @@ import java.util.function.Supplier;
 final class DatagramSocketControl {
     final Channel channel;
     private final IntSupplier flowCount;
-    private final Supplier<List<TrackedFlow>> flows;
     private final Consumer<DatagramBinding> rebind;
     private final Supplier<long[]> counters;
     /** Takes {idle seconds, most flows}. */
     private final Consumer<int[]> limits;
 
-    DatagramSocketControl(Channel channel, IntSupplier flowCount, Supplier<List<TrackedFlow>> flows,
-                          Consumer<DatagramBinding> rebind, Supplier<long[]> counters, Consumer<int[]> limits) {
+    DatagramSocketControl(Channel channel, IntSupplier flowCount, Consumer<DatagramBinding> rebind, Supplier<long[]> counters, Consumer<int[]> limits) {
         this.channel = channel;
         this.flowCount = flowCount;
-        this.flows = flows;
         this.rebind = rebind;
         this.counters = counters;
         this.limits = limits;
     }
 
     Map<String, Object> leave() {
-        return Map.of("channel", channel, "flowCount", flowCount, "flows", flows, "rebind", rebind, "counters", counters,
+        return Map.of("channel", channel, "flowCount", flowCount, "rebind", rebind, "counters", counters,
                 "limits", limits);
     }
 
     @SuppressWarnings("unchecked")
     static DatagramSocketControl adopt(Map<String, Object> left) {
         return new DatagramSocketControl((Channel) left.get("channel"), (IntSupplier) left.get("flowCount"),
-                (Supplier<List<TrackedFlow>>) left.get("flows"), (Consumer<DatagramBinding>) left.get("rebind"),
+                (Consumer<DatagramBinding>) left.get("rebind"),
                 (Supplier<long[]>) left.get("counters"), (Consumer<int[]>) left.get("limits"));
     }
 
@@ -51,9 +46,6 @@ final class DatagramSocketControl {
 
     /** Flows open now (racy outside the socket's loop, exact enough for status). */
     int flowCount() { return flowCount.getAsInt(); }
-
-    /** The flows, collected on the socket's event loop. */
-    List<TrackedFlow> flows() { return flows.get(); }
 
     /** New flows from now on are served with this binding; flows already open keep theirs. */
     void rebind(DatagramBinding binding) { rebind.accept(binding); }

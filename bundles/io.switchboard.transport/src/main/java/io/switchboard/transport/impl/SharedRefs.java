@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What every version of the transport, and every connection any version accepted, reads: the
- * switch in force, the back-end pool in force, the flow id counter. These are JDK containers handed
+ * switch in force, the back-end pool in force, the flow id counter, the connection table. These are JDK containers handed
  * from one transport version to the next, so that a connection accepted before an update routes
  * through today's switch and borrows from today's pool.
  */
@@ -23,25 +23,31 @@ final class SharedRefs {
     final AtomicReference<IntelligentSwitch> switchboard;
     final AtomicReference<BackendPool> pool;
     final AtomicLong flowIds;
+    final ConnectionTable table;
 
     SharedRefs() {
-        this(new AtomicReference<>(), new AtomicReference<>(), new AtomicLong());
+        this(new AtomicReference<>(), new AtomicReference<>(), new AtomicLong(), new ConnectionTable());
     }
 
-    private SharedRefs(AtomicReference<IntelligentSwitch> switchboard, AtomicReference<BackendPool> pool, AtomicLong flowIds) {
+    private SharedRefs(AtomicReference<IntelligentSwitch> switchboard, AtomicReference<BackendPool> pool, AtomicLong flowIds,
+                       ConnectionTable table) {
         this.switchboard = switchboard;
         this.pool = pool;
         this.flowIds = flowIds;
+        this.table = table;
     }
 
     Map<String, Object> leave() {
-        return Map.of("switch", switchboard, "pool", pool, "flowIds", flowIds);
+        return Map.of("switch", switchboard, "pool", pool, "flowIds", flowIds, "table", table.leave());
     }
 
     @SuppressWarnings("unchecked")
     static SharedRefs take(Map<String, Object> left) {
+        // A version from before the connection table left none: a new table lists the flows opened from now on.
+        Map<String, Object> table = (Map<String, Object>) left.get("table");
         return new SharedRefs((AtomicReference<IntelligentSwitch>) left.get("switch"),
-                (AtomicReference<BackendPool>) left.get("pool"), (AtomicLong) left.get("flowIds"));
+                (AtomicReference<BackendPool>) left.get("pool"), (AtomicLong) left.get("flowIds"),
+                table == null ? new ConnectionTable() : ConnectionTable.take(table));
     }
 
     /**

@@ -37,7 +37,7 @@ final class StreamAcceptor extends ChannelInitializer<SocketChannel> {
             return;
         }
         FrontendSpec spec = frontend.spec();
-        ConnectionFlow flow = new ConnectionFlow(refs, spec.name(), spec.protocol(), cluster,
+        ConnectionFlow flow = ConnectionFlow.open(refs, spec.name(), spec.protocol(), cluster,
                 (InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
         ch.attr(ConnectionFlow.KEY).set(flow);
         ch.attr(FrontendTable.BINDING).set(binding);

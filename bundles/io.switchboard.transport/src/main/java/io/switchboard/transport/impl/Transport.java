@@ -1,6 +1,7 @@
 package io.switchboard.transport.impl;
 
 import io.netty.channel.EventLoopGroup;
+import io.switchboard.api.runtime.ConnectionTableStats;
 import io.switchboard.api.runtime.DrainRecord;
 import io.switchboard.api.runtime.FrontendService;
 import io.switchboard.api.runtime.FrontendSpec;
@@ -53,7 +54,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public class Transport implements FrontendService, TransportInfo {
     static final String PID = "io.switchboard.transport";
     static final String HANDOVER_KEY = "io.switchboard.transport";
-    static final List<String> KEYS = List.of("eventLoops", "transport");
+    static final List<String> KEYS = List.of("eventLoops", "transport", "connectionTableSize");
     /** How long a departed protocol stays in use, waiting for its replacement, before its frontends stop. */
     static final long PROTOCOL_GRACE_MILLIS = 10_000;
     /** How long the state of a stopped transport waits for its next version before it closes everything. */
@@ -66,6 +67,10 @@ public class Transport implements FrontendService, TransportInfo {
 
         @AttributeDefinition(description = "auto (epoll when it loads) or nio.")
         String transport() default "auto";
+
+        @AttributeDefinition(description = "Most flows the connection table lists (sb:conns); a flow beyond it is served but not listed, and counted as untracked. Changed live.",
+                min = "0", max = "100000000")
+        int connectionTableSize() default ConnectionTable.DEFAULT_SIZE;
     }
 
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -136,6 +141,7 @@ public class Transport implements FrontendService, TransportInfo {
             pools.adopt(loops.groups(), (Supplier<Object[]>) left.get("pools"));
         }
         refs.pool.set(pools);
+        refs.table.bound(p.connectionTableSize);
         Listeners listeners = new Listeners(loops, refs, this::protocolFailed);
         table = new FrontendTable(loops, protocols, drains, new FrontendSockets(loops, listeners, refs, this::warn), this::info, this::error);
         if (left != null) {
@@ -157,6 +163,7 @@ public class Transport implements FrontendService, TransportInfo {
     private static final class Parsed {
         int eventLoops;
         String transport;
+        int connectionTableSize;
     }
 
     private Parsed parse(Map<String, ?> config, Map<String, ?> previous) {
@@ -167,6 +174,7 @@ public class Transport implements FrontendService, TransportInfo {
             int n = r.integer("eventLoops", 0, 0, 1024);
             p.eventLoops = n > 0 ? n : Runtime.getRuntime().availableProcessors();
             p.transport = r.choice("transport", "auto", "auto", "nio");
+            p.connectionTableSize = r.integer("connectionTableSize", ConnectionTable.DEFAULT_SIZE, 0, ConnectionTable.MAX_SIZE);
             return p;
         } catch (ConfigProblem problem) {
             error(r.rejected(problem, previous == null ? "the transport starts with its defaults" : "the running configuration stays"));
@@ -185,6 +193,10 @@ public class Transport implements FrontendService, TransportInfo {
             return;
         }
         applied = config;
+        if (p.connectionTableSize != refs.table.bound()) {
+            info("connection table: at most " + p.connectionTableSize + " flows (was " + refs.table.bound() + ")");
+            refs.table.bound(p.connectionTableSize);
+        }
         if (p.eventLoops != loops.size()) {
             resize(p.eventLoops);
         }
@@ -382,24 +394,8 @@ public class Transport implements FrontendService, TransportInfo {
     @Override public List<FrontendStatus> frontends() { return table.statuses(); }
     @Override public List<DrainRecord> drains() { return drains.records(); }
 
-    @Override
-    public List<TrackedFlow> flows() {
-        List<TrackedFlow> all = new ArrayList<>();
-        for (Frontend f : table.all()) {
-            if (f.datagrams != null) {
-                all.addAll(f.datagrams.flows());
-            } else {
-                for (io.netty.channel.Channel ch : f.connections) {
-                    TrackedFlow flow = ch.attr(ConnectionFlow.KEY).get();
-                    if (flow != null) {
-                        all.add(flow);
-                    }
-                }
-            }
-        }
-        all.sort((a, b) -> Long.compare(a.id(), b.id()));
-        return all;
-    }
+    @Override public List<TrackedFlow> flows() { return refs.table.snapshot(); }
+    @Override public ConnectionTableStats connectionTable() { return refs.table.stats(); }
 
     @Override public String name() { return loops.name(); }
     @Override public String fallbackReason() { return loops.fallbackReason(); }

@@ -71,6 +71,10 @@ class TransportHandoverTest {
 
     /** A new version of the transport as DS brings it up: references bound first, then activated. */
     private Transport activate(LineProtocol protocol) {
+        return activate(protocol, Map.of("eventLoops", 2));
+    }
+
+    private Transport activate(LineProtocol protocol, Map<String, Object> config) {
         Transport t = new Transport();
         Consumer<String> out = line -> {
             log.add(line);
@@ -78,7 +82,7 @@ class TransportHandoverTest {
         };
         t.logTo(out);
         register(t, "line", protocol);
-        t.activate(context, new HashMap<>(Map.of("eventLoops", 2)));
+        t.activate(context, new HashMap<>(config));
         return t;
     }
 
@@ -132,6 +136,43 @@ class TransportHandoverTest {
         assertEquals(0, listeningSockets(port));
         try (ServerSocket free = new ServerSocket(port, 1, LOOPBACK)) {
             assertEquals(port, free.getLocalPort());
+        }
+    }
+
+    @Test
+    void theConnectionTableAndItsCountersGoToTheNextVersion() throws Exception {
+        Map<String, Object> config = Map.of("eventLoops", 2, "connectionTableSize", 1);
+        LineProtocol line = new LineProtocol("v1");
+        Transport t = activate(line, config);
+        try {
+            assertNull(t.frontendSettings(Map.of("gracePeriodSeconds", GRACE_SECONDS)));
+            t.apply(spec("web", "line", 0));
+            int port = status(t, "web").boundPort();
+            try (Client listed = new Client(port); Client over = new Client(port)) {
+                assertEquals("v1#1 hello", listed.ask("hello"));
+                assertEquals("v1#1 hello", over.ask("hello"));
+                long id = t.flows().get(0).id();
+                assertEquals("1 tracked of at most 1, 1 open untracked, 1 untracked since start", t.connectionTable().toString());
+
+                t.deactivate();
+                t = activate(line, config);
+                assertEquals(List.of(id), t.flows().stream().map(f -> f.id()).collect(Collectors.toList()), "the same flow is listed");
+                assertEquals("1 tracked of at most 1, 1 open untracked, 1 untracked since start", t.connectionTable().toString());
+
+                // flows the first version opened leave the table the second one reads
+                over.close();
+                listed.close();
+                Transport now = t;
+                TransportTestSupport.eventually(2000, () -> now.connectionTable().tracked() == 0 && now.connectionTable().untrackedOpen() == 0,
+                        () -> "both flows gone: " + now.connectionTable());
+                try (Client after = new Client(port)) {
+                    assertEquals("v1#2 hello", after.ask("hello"));
+                    assertEquals(1, t.flows().size());
+                    assertTrue(t.flows().get(0).id() > id, "flow ids go on from the previous version's");
+                }
+            }
+        } finally {
+            t.stop();
         }
     }
 

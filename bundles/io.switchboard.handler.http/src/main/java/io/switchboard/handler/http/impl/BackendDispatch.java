@@ -117,6 +117,7 @@ abstract class BackendDispatch {
             return;
         }
         endpoint = e;
+        client.flow().endpoint(e); // the connection table shows where this request went
         attempts++;
         counters = cluster.counters(e);
         counters.started();

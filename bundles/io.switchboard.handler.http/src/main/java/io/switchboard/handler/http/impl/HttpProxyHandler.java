@@ -64,6 +64,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return flow.frontend();
     }
 
+    /** The connection's flow: the exchange notes there which endpoint its request goes to. */
+    TrackedFlow flow() {
+        return flow;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;

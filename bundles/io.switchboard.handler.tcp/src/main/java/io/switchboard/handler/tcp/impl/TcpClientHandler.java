@@ -143,6 +143,7 @@ final class TcpClientHandler extends Relay {
             client.close(); // nothing reachable: the client sees the connection end
             return;
         }
+        flow.endpoint(e); // the connection table shows where the relay goes
         EndpointCounters counters = cluster.counters(e);
         counters.started();
         Relay backendSide = new Relay(flow);

@@ -71,6 +71,7 @@ final class UdpRelay implements DatagramFlowHandler {
             flow.drop(data);
             return;
         }
+        flow.flow().endpoint(e); // the connection table shows the flow's upstream
         Upstream u = new Upstream(flow, this, e, cluster.counters(e));
         upstream = u;
         u.send(data); // held until the socket is connected
