@@ -54,7 +54,8 @@ final class Agent implements Closeable {
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "sample failed: " + e, e);
             }
-        }, o.intervalMillis(), o.intervalMillis(), TimeUnit.MILLISECONDS);
+        // The first sample has no CPU figure (utilisation needs two readings): the second comes soon.
+        }, Math.min(100, o.intervalMillis()), o.intervalMillis(), TimeUnit.MILLISECONDS);
         return new Agent(sampling, server);
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.agent.impl;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -61,7 +62,7 @@ final class AgentConnection {
                 close();
             }
         } else {
-            close(); // it did not take a line of text in the write timeout: a stuck or hostile client
+            abort(); // it did not take its answer in the write timeout: a stuck or hostile client
         }
     }
 
@@ -108,6 +109,19 @@ final class AgentConnection {
             for (int i = 0; i < 8 && ch.read(sink) > 0; i++) {
                 sink.clear();
             }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        close();
+    }
+
+    /**
+     * Resets the connection: a plain close would leave the unsent rest of the answer to the kernel,
+     * which goes on trickling it to a client that reads slowly.
+     */
+    private void abort() {
+        try {
+            ch.setOption(StandardSocketOptions.SO_LINGER, 0);
         } catch (IOException ignored) {
             // closing anyway
         }

@@ -14,8 +14,9 @@ import java.util.function.Function;
 /**
  * The agent's TCP server: one thread and one selector for every connection, so a crowd of clients
  * (or clients that never read) costs memory for their small buffers, not threads. Each connection is
- * read for a short window, answered once and closed; see {@link AgentConnection}. Beyond
- * {@code maxConnections} open at once, a new connection is closed as soon as it is accepted.
+ * read for a short window, answered once and closed; see {@link AgentConnection}. With
+ * {@code maxConnections} open at once the server stops accepting: new clients wait in the kernel's
+ * backlog (bounded too) until an answered connection frees a place, a read window later at most.
  */
 final class AgentServer implements Closeable {
     private final ServerSocketChannel server;
@@ -93,9 +94,11 @@ final class AgentServer implements Closeable {
 
     private void run() {
         try {
+            SelectionKey accepting = server.keyFor(selector);
             while (!closed) {
                 selector.select(this::ready, waitMillis());
                 expire();
+                accepting.interestOps(openConnections() < maxConnections ? SelectionKey.OP_ACCEPT : 0);
             }
         } catch (IOException | RuntimeException e) {
             if (!closed) {
@@ -124,11 +127,7 @@ final class AgentServer implements Closeable {
     private void accept() {
         SocketChannel ch;
         try {
-            while ((ch = server.accept()) != null) {
-                if (selector.keys().size() - 1 >= maxConnections) {
-                    closeQuietly(ch);
-                    continue;
-                }
+            for (int open = openConnections(); open < maxConnections && (ch = server.accept()) != null; open++) {
                 ch.configureBlocking(false);
                 long now = System.nanoTime();
                 SelectionKey key = ch.register(selector, SelectionKey.OP_READ);
@@ -148,6 +147,16 @@ final class AgentServer implements Closeable {
                 c.onDeadline(now);
             }
         }
+    }
+
+    private int openConnections() {
+        int n = 0;
+        for (SelectionKey k : selector.keys()) {
+            if (k.isValid() && k.attachment() instanceof AgentConnection) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Until the nearest deadline; 0 (no limit) with no connection open. */
