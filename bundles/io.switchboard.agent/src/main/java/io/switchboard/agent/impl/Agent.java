@@ -23,10 +23,12 @@ final class Agent implements Closeable {
     static final System.Logger LOG = System.getLogger("io.switchboard.agent");
 
     private final ScheduledExecutorService sampling;
+    private final AtomicReference<Thread> samplingThread;
     private final AgentServer server;
 
-    private Agent(ScheduledExecutorService sampling, AgentServer server) {
+    private Agent(ScheduledExecutorService sampling, AtomicReference<Thread> samplingThread, AgentServer server) {
         this.sampling = sampling;
+        this.samplingThread = samplingThread;
         this.server = server;
     }
 
@@ -42,9 +44,11 @@ final class Agent implements Closeable {
         Answers answers = new Answers(latest::get, stateFile, o.maxClients(), o.servicePort(), hostName(proc), version());
         AgentServer server = AgentServer.start(new InetSocketAddress(InetAddress.getByName(o.bind()), o.listen()),
                 answers::answer, o.readWindowMillis(), o.writeTimeoutMillis(), 256, LOG);
+        AtomicReference<Thread> samplingThread = new AtomicReference<>();
         ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-agent-sampler");
             t.setDaemon(true);
+            samplingThread.set(t);
             return t;
         });
         sampling.scheduleWithFixedDelay(() -> {
@@ -56,7 +60,7 @@ final class Agent implements Closeable {
             }
         // The first sample has no CPU figure (utilisation needs two readings): the second comes soon.
         }, Math.min(100, o.intervalMillis()), o.intervalMillis(), TimeUnit.MILLISECONDS);
-        return new Agent(sampling, server);
+        return new Agent(sampling, samplingThread, server);
     }
 
     private static TrafficSource trafficSource(AgentOptions o) {
@@ -78,7 +82,12 @@ final class Agent implements Closeable {
         server.close();
         sampling.shutdownNow();
         try {
-            sampling.awaitTermination(5, TimeUnit.SECONDS);
+            // A terminated executor's thread may still be on its way out: wait for the thread itself,
+            // so that nothing of this agent runs once close returns (a bundle stop or update).
+            Thread t = samplingThread.get();
+            if (t != null) {
+                t.join(5000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
