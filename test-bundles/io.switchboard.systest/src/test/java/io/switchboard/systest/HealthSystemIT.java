@@ -28,8 +28,8 @@ class HealthSystemIT {
         try (NginxBackends a = NginxBackends.single(pa); NginxBackends c = NginxBackends.single(pc)) {
             Map<String, String> conf = Map.of(
                     "io.switchboard.cluster-web.cfg", "endpoints = a=127.0.0.1:" + pa + ", b=127.0.0.1:" + pb + ", c=127.0.0.1:" + pc + "\n"
-                            + "healthCheck = http\nhealthPath = /\nhealthStatus = 200\nhealthIntervalMillis = 500\nhealthTimeoutMillis = 250\n"
-                            + "fall = 2\nrise = 3\n",
+                            + "policy = weighted-round-robin\nhealthCheck = http\nhealthPath = /\nhealthStatus = 200\n"
+                            + "healthIntervalMillis = 1500\nhealthTimeoutMillis = 250\nfall = 2\nrise = 2\nslowStartSeconds = 6\n",
                     "io.switchboard.frontend-web.cfg", "address = 127.0.0.1\nport = " + web + "\ncluster = web\n");
             try (RuntimeProcess rt = new RuntimeProcess(conf)) {
                 rt.awaitPort(web, 60_000);
@@ -39,11 +39,24 @@ class HealthSystemIT {
                 try {
                     Thread.sleep(2_000);
                     b.kill();
+                    long killed = System.nanoTime();
+                    // Passive health ejects it from the failed requests, before two checks 1.5 s apart can fail.
+                    awaitHealth(rt, "b", "up", "no");
+                    long ejectedMillis = (System.nanoTime() - killed) / 1_000_000;
+                    System.out.println("[systest] killed back-end ejected by passive health after " + ejectedMillis
+                            + " ms, while its active check still said up");
                     awaitHealth(rt, "b", "down", "no");
-                    Thread.sleep(2_000); // traffic keeps flowing over a and c
+                    Thread.sleep(1_000); // traffic keeps flowing over a and c
                     b = NginxBackends.single(pb);
                     awaitHealth(rt, "b", "up", "yes");
+                    int ramp = effectiveWeight(rt, "b");
+                    assertTrue(ramp < 100, "back from down, b ramps up by slow start from 10 % of its weight (as 100): " + ramp);
                     assertTrue(served(b, 2_000) > 100, "b takes requests again once its checks pass");
+                    long deadline = System.nanoTime() + 15_000_000_000L;
+                    while (effectiveWeight(rt, "b") != 1 && System.nanoTime() < deadline) {
+                        Thread.sleep(300);
+                    }
+                    assertEquals(1, effectiveWeight(rt, "b"), "at the end of the slow start b balances with its configured weight");
 
                     List<String> said = rt.command("sb:drain web/c", 10_000);
                     assertTrue(String.join("\n", said).contains("drained web/c"), said.toString());
@@ -64,6 +77,17 @@ class HealthSystemIT {
         } finally {
             b.close();
         }
+    }
+
+    /** The endpoint's effective weight as sb:weights shows it. */
+    private static int effectiveWeight(RuntimeProcess rt, String endpoint) throws Exception {
+        for (String line : rt.command("sb:weights web", 10_000)) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 3 && cols[0].equals(endpoint)) {
+                return Integer.parseInt(cols[2]);
+            }
+        }
+        throw new AssertionError("sb:weights web does not list " + endpoint);
     }
 
     /** Requests the back-end served over the next {@code millis} (its status requests taken off). */

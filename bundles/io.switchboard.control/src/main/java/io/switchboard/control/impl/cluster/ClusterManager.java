@@ -1,7 +1,11 @@
 package io.switchboard.control.impl.cluster;
 
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.distribution.LoadDistribution;
+import io.switchboard.api.distribution.LoadReport;
+import io.switchboard.control.impl.health.AgentReport;
 import io.switchboard.control.impl.health.EndpointState;
+import io.switchboard.support.log.Throttled;
 import io.switchboard.control.impl.health.HealthProbes;
 import io.switchboard.api.policy.BalancingPolicy;
 import io.switchboard.api.runtime.ClusterDirectory;
@@ -99,6 +103,12 @@ public class ClusterManager implements ClusterDirectory {
     /** Clusters whose agents all report 0 % now (the floor applies): logged when it begins and ends. */
     private final Set<String> floored = new HashSet<>();
     private HealthProbes probes;
+    /** Clusters with a slow-start publish pending. */
+    private final Set<String> rampScheduled = new HashSet<>();
+    /** Load-distribution algorithms by name. */
+    private final Map<String, LoadDistribution> distributions = new ConcurrentHashMap<>();
+    /** Failures of distribution algorithms, logged once per burst. */
+    private final Throttled distributionProblems = new Throttled(10, TimeUnit.SECONDS);
     /** Policies by name; among several with one name the highest ranking wins. */
     private final Map<String, List<PolicyRef>> policies = new HashMap<>();
     /** Policies whose last service went away, still balancing until a replacement comes or the grace ends. */
@@ -125,6 +135,7 @@ public class ClusterManager implements ClusterDirectory {
     void activate(BundleContext context, Map<String, Object> config) {
         this.context = context;
         startProbes();
+        timer.scheduleWithFixedDelay(this::watchOutliers, 1, 1, TimeUnit.SECONDS);
         uninstalls = e -> {
             if (e.getType() == BundleEvent.UNINSTALLED) {
                 bundleGone(e.getBundle().getBundleId());
@@ -424,14 +435,18 @@ public class ClusterManager implements ClusterDirectory {
         states.put(spec.name(), nowStates);
         String watch = spec.endpoints() + " " + spec.health();
         if (probes != null && !watch.equals(watched.get(spec.name()))) {
-            probes.watch(spec.name(), spec.endpoints(), spec.health(), nowStates);
+            String cluster = spec.name();
+            probes.watch(cluster, spec.endpoints(), spec.health(), nowStates,
+                    spec.health().distribution().isEmpty() ? null : () -> distribute(cluster));
             watched.put(spec.name(), watch);
         }
         PolicyHealth h = health.computeIfAbsent(spec.name(), n -> new PolicyHealth(this::logWarn));
         boolean ready = policies.containsKey(spec.policy());
+        noteReturns(snapshots.get(spec.name()), spec, nowStates);
         Snapshot s = new Snapshot(spec, policyFor(spec.policy()), ready, Map.copyOf(now), h, Map.copyOf(nowStates)).prepare();
         snapshots.put(spec.name(), s);
         noteFloor(s);
+        keepRamping(s);
         if (!ready && !departed.containsKey(spec.policy()) && warnedMissing.add(spec.name() + "/" + spec.policy())) {
             // At start-up policies register a moment after the clusters: only a policy still missing later is news.
             String name = spec.name();
@@ -450,11 +465,166 @@ public class ClusterManager implements ClusterDirectory {
         if (current == null || spec == null || stopping) {
             return;
         }
-        Snapshot next = new Snapshot(spec, current.balancingPolicy(), current.ready(), current.allCounters(), health.get(cluster),
-                Map.copyOf(states.getOrDefault(cluster, Map.of())));
+        Map<String, EndpointState> now = states.getOrDefault(cluster, Map.of());
+        noteReturns(current, spec, now);
+        Snapshot next = new Snapshot(spec, current.balancingPolicy(), current.ready(), current.allCounters(), health.get(cluster), Map.copyOf(now));
         if (!next.view().equals(current.view())) {
             snapshots.put(cluster, next.prepare());
             noteFloor(next);
+        }
+        keepRamping(next);
+    }
+
+    /**
+     * Endpoints that take new work again (back from down or drained, or added to a running cluster)
+     * start their slow start now, before the snapshot that lets them in is built.
+     */
+    private static void noteReturns(Snapshot before, ClusterSpec spec, Map<String, EndpointState> now) {
+        long slowStart = spec.health().slowStartMillis();
+        if (before == null || slowStart <= 0) {
+            return;
+        }
+        long millis = System.currentTimeMillis();
+        long stale = spec.health().agentStaleMillis();
+        for (Endpoint e : spec.endpoints()) {
+            EndpointState st = now.get(e.id());
+            boolean routable = !st.drained(millis, stale) && !st.healthDown(millis, stale);
+            if (routable && (!before.has(e.id()) || !before.routable(e.id())) && !st.ramping()) {
+                st.returned(millis);
+            }
+        }
+    }
+
+    /** While an endpoint ramps up, the cluster is published again every twentieth of the window (at least 200 ms apart). */
+    private void keepRamping(Snapshot s) {
+        if (s.ramping() && !stopping && rampScheduled.add(s.name())) {
+            long tick = Math.max(200, s.spec().health().slowStartMillis() / 20);
+            String cluster = s.name();
+            timer.schedule(() -> {
+                synchronized (this) {
+                    rampScheduled.remove(cluster);
+                }
+                healthChanged(cluster);
+            }, tick, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The outlier watch, once a second: passive ejection backoff and error-rate ejection, decided
+     * from the endpoints' counters on the control side and published in the snapshot.
+     */
+    void watchOutliers() {
+        List<String> changed = new ArrayList<>();
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (ClusterSpec spec : effectiveSpecs()) {
+                Map<String, EndpointCounters> c = counters.getOrDefault(spec.name(), Map.of());
+                Map<String, EndpointState> st = states.getOrDefault(spec.name(), Map.of());
+                boolean any = false;
+                for (Endpoint e : spec.endpoints()) {
+                    EndpointCounters n = c.get(e.id());
+                    EndpointState s = st.get(e.id());
+                    if (n != null && s != null) {
+                        any |= s.watch(n.failuresInARow(), n.lastFailureNanos(), n.requests(), n.failures(), spec.options().maxFails,
+                                spec.options().failTimeoutSeconds * 1_000_000_000L, spec.health().ejectErrorPercent(),
+                                spec.health().ejectMinRequests(), now);
+                    }
+                }
+                if (any) {
+                    changed.add(spec.name());
+                }
+            }
+            for (String cluster : changed) {
+                healthChanged(cluster);
+            }
+        }
+    }
+
+    // ---- load distribution (the master module) ----
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    synchronized void addDistribution(LoadDistribution d, Map<String, Object> props) {
+        Object name = props.get(LoadDistribution.NAME);
+        if (name == null) {
+            logWarn("load distribution service " + props.get(Constants.SERVICE_ID) + " has no " + LoadDistribution.NAME + " property; ignored");
+            return;
+        }
+        distributions.put(name.toString(), d);
+    }
+
+    synchronized void removeDistribution(LoadDistribution d, Map<String, Object> props) {
+        Object name = props.get(LoadDistribution.NAME);
+        // Its last factors stay in force until a replacement (its update) decides again.
+        if (name != null) {
+            distributions.remove(name.toString(), d);
+        }
+    }
+
+    /**
+     * One round of the master module for a cluster: the fresh agent reports go to the cluster's
+     * distribution algorithm, whose factors scale the weights. The algorithm runs outside this
+     * object's lock; one that is missing or throws leaves the factors as they were (counted, logged).
+     */
+    void distribute(String cluster) {
+        ClusterSpec spec;
+        LoadDistribution algorithm;
+        List<LoadReport> reports = new ArrayList<>();
+        Map<String, Integer> previous = new HashMap<>();
+        synchronized (this) {
+            spec = effective(cluster);
+            if (spec == null || stopping || spec.health().distribution().isEmpty()) {
+                return;
+            }
+            algorithm = distributions.get(spec.health().distribution());
+            if (algorithm == null) {
+                if (warnedMissing.add(cluster + "/distribution " + spec.health().distribution())) {
+                    logWarn("cluster " + cluster + ": load distribution '" + spec.health().distribution() + "' is not installed (installed: "
+                            + new java.util.TreeSet<>(distributions.keySet()) + "); the agents' stated capacities apply until it is");
+                }
+                return;
+            }
+            warnedMissing.remove(cluster + "/distribution " + spec.health().distribution());
+            long now = System.currentTimeMillis();
+            long stale = spec.health().agentStaleMillis();
+            Map<String, EndpointState> byId = states.getOrDefault(cluster, Map.of());
+            for (Endpoint e : spec.endpoints()) {
+                EndpointState st = byId.get(e.id());
+                AgentReport a = st == null ? null : st.agentReport(now, stale);
+                if (st != null && st.distributed() >= 0) {
+                    previous.put(e.id(), st.distributed());
+                }
+                if (a != null) {
+                    reports.add(new LoadReport(e, st.agentPercent(now, stale), a.cpuPercent(), a.clients(), a.requestsPerSecond(),
+                            a.averageExecutionMillis(), now - st.agentAtMillis()));
+                }
+            }
+        }
+        Map<String, Integer> factors;
+        try {
+            factors = algorithm.distribute(cluster, List.copyOf(reports), Map.copyOf(previous));
+        } catch (RuntimeException | LinkageError e) {
+            distributionProblems.occurred(this::logWarn, "cluster " + cluster + ": load distribution '" + spec.health().distribution()
+                    + "' threw " + e + "; the weights stay as they were");
+            return;
+        }
+        synchronized (this) {
+            Map<String, EndpointState> byId = states.getOrDefault(cluster, Map.of());
+            boolean changed = false;
+            for (Endpoint e : spec.endpoints()) {
+                EndpointState st = byId.get(e.id());
+                if (st == null) {
+                    continue;
+                }
+                Integer f = factors == null ? null : factors.get(e.id());
+                int pct = f == null ? -1 : Math.max(0, Math.min(100, f));
+                changed |= st.distributed(pct);
+            }
+            if (changed) {
+                healthChanged(cluster);
+            }
         }
     }
 
@@ -496,6 +666,9 @@ public class ClusterManager implements ClusterDirectory {
             for (Endpoint e : spec.endpoints()) {
                 if (e.id().equals(which) || (e.host() + ":" + e.port()).equals(which)) {
                     EndpointState st = states.get(spec.name()).get(e.id());
+                    if (!drain) {
+                        st.clearPassive(System.nanoTime()); // the operator vouches for it
+                    }
                     if (st.setDrained(drain)) {
                         logInfo("cluster " + spec.name() + ": endpoint " + e.id() + (drain ? " drained from the shell: no new work goes to it, open requests finish"
                                 : " enabled from the shell"));

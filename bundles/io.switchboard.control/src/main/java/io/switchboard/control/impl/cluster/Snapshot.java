@@ -55,9 +55,15 @@ final class Snapshot implements ClusterSnapshot {
     /** Endpoint ids the operator had drained, and their check verdicts, when published: what {@link #status} reports. */
     private final Set<String> operatorDrained;
     private final Map<String, EndpointStatus.Check> checks;
+    /**
+     * Passive-health state the control side decided, by endpoint id, for endpoints that have any:
+     * {failures cleared up to (nanoTime), backoff factor, ejected for error rate until (nanoTime)}.
+     */
+    private final Map<String, long[]> passive;
     private final Map<String, Integer> weights;
     /** Every endpoint's agent reported 0 % capacity: the configured weights apply instead, so the cluster is not blackholed. */
     private final boolean floored;
+    private final boolean ramping;
     private final ThreadLocal<Balancer> balancers;
     /** The balancer {@link #prepare} made, until a loop takes it. */
     private final AtomicReference<Balancer> first = new AtomicReference<>();
@@ -82,7 +88,9 @@ final class Snapshot implements ClusterSnapshot {
         Set<String> down = new HashSet<>();
         Set<String> byOperator = new HashSet<>();
         Map<String, EndpointStatus.Check> verdicts = new HashMap<>();
+        Map<String, long[]> passiveState = new HashMap<>();
         boolean agents = false;
+        boolean ramping = false;
         for (Endpoint e : spec.endpoints()) {
             EndpointState st = states.get(e.id());
             if (st != null) {
@@ -90,27 +98,48 @@ final class Snapshot implements ClusterSnapshot {
                     byOperator.add(e.id());
                 }
                 verdicts.put(e.id(), st.check());
+                if (st.passiveClearedNanos() != 0 || st.ejectionBackoff() != 1 || st.rateEjectedUntilNanos() != 0) {
+                    passiveState.put(e.id(), new long[] {st.passiveClearedNanos(), st.ejectionBackoff(), st.rateEjectedUntilNanos()});
+                }
                 if (st.drained(now, stale)) {
                     out.add(e.id());
                 }
                 if (st.healthDown(now, stale)) {
                     down.add(e.id());
                 }
-                agents |= st.agentPercent(now, stale) >= 0;
             }
         }
         this.drained = Set.copyOf(out);
         this.operatorDrained = Set.copyOf(byOperator);
         this.checks = Map.copyOf(verdicts);
+        this.passive = Map.copyOf(passiveState);
         this.healthDown = Set.copyOf(down);
         Map<String, Integer> w = new HashMap<>();
+        Map<String, Integer> pcts = new HashMap<>();
+        boolean distribution = !spec.health().distribution().isEmpty();
+        for (Endpoint e : spec.endpoints()) {
+            EndpointState st = states.get(e.id());
+            if (st == null) {
+                continue;
+            }
+            // The capacity in percent: the distribution's factor, else what the agent stated; then slow start.
+            int pct = distribution && st.distributed() >= 0 ? st.distributed() : st.agentPercent(now, stale);
+            int ramp = st.rampPercent(now, spec.health().slowStartMillis());
+            if (ramp < 100) {
+                pct = (pct >= 0 ? pct : 100) * ramp / 100;
+                ramping = true;
+            }
+            if (pct >= 0) {
+                pcts.put(e.id(), pct);
+                agents = true;
+            }
+        }
         long sum = 0;
         long configuredSum = 0;
         for (Endpoint e : spec.endpoints()) {
-            EndpointState st = states.get(e.id());
-            int pct = st == null ? -1 : st.agentPercent(now, stale);
-            // With agents, weights are scaled by capacity in percent: 75 % of weight 1 is 75 of 100.
-            int x = drained.contains(e.id()) ? 0 : !agents ? e.weight() : e.weight() * (pct >= 0 ? pct : 100);
+            Integer pct = pcts.get(e.id());
+            // With capacities, weights are scaled by them in percent: 75 % of weight 1 is 75 of 100.
+            int x = drained.contains(e.id()) ? 0 : !agents ? e.weight() : e.weight() * (pct != null ? pct : 100);
             w.put(e.id(), x);
             if (!spec.premium().contains(e.id()) && !drained.contains(e.id())) {
                 sum += x;
@@ -126,6 +155,7 @@ final class Snapshot implements ClusterSnapshot {
             }
         }
         this.weights = Map.copyOf(w);
+        this.ramping = ramping;
         List<Endpoint> live = new ArrayList<>();
         List<Endpoint> anyHealth = new ArrayList<>();
         List<Endpoint> reserved = new ArrayList<>();
@@ -177,11 +207,27 @@ final class Snapshot implements ClusterSnapshot {
 
     /** What decides routing besides the spec and policy: a new snapshot is published only when this changes. */
     String view() {
-        return balanced + " drained=" + new java.util.TreeSet<>(drained) + " down=" + new java.util.TreeSet<>(healthDown);
+        StringBuilder p = new StringBuilder();
+        new java.util.TreeMap<>(passive).forEach((id, x) -> p.append(' ').append(id).append('=').append(java.util.Arrays.toString(x)));
+        return balanced + " drained=" + new java.util.TreeSet<>(drained) + " down=" + new java.util.TreeSet<>(healthDown) + " passive" + p;
     }
 
     boolean floored() {
         return floored;
+    }
+
+    /** Whether an endpoint is ramping up by slow start: the snapshot is published again as it ramps. */
+    boolean ramping() {
+        return ramping;
+    }
+
+    /** Whether the endpoint could take new work when published: not drained, not down by check or agent. */
+    boolean routable(String endpointId) {
+        return !drained.contains(endpointId) && !healthDown.contains(endpointId);
+    }
+
+    boolean has(String endpointId) {
+        return weights.containsKey(endpointId);
     }
 
     private Balancer newBalancer(List<Endpoint> endpoints) {
@@ -227,19 +273,66 @@ final class Snapshot implements ClusterSnapshot {
     Map<String, EndpointCounters> allCounters() { return counters; }
 
     /**
-     * Passive health: {@code maxFails} failures in a row take the endpoint out for
-     * {@code failTimeoutSeconds} after the latest; then it is tried again (one more failure and it is
-     * out again, a success and it is back).
+     * Passive health: {@code maxFails} failures in a row eject the endpoint for
+     * {@code failTimeoutSeconds} after the latest, at once; then it is tried again. Failing again
+     * after that ejects it for twice as long (backoff, up to 8 times, decided by the outlier watch);
+     * a success, or its active check coming back up, brings it back. With {@code ejectErrorPercent},
+     * the watch also ejects an endpoint whose requests of the last second failed at that rate. Never more than
+     * {@code maxEjectionPercent} of the cluster's endpoints are ejected at once (at least one may be):
+     * beyond that, those with the most failures in a row stay out and the others are used. The
+     * active check and the agent take endpoints out when the snapshot is published.
      */
     @Override
     public boolean down(Endpoint endpoint) {
-        if (healthDown.contains(endpoint.id())) {
+        return healthDown.contains(endpoint.id()) || ejected(endpoint.id());
+    }
+
+    private boolean ejected(String id) {
+        if (!failing(id)) {
+            return false;
+        }
+        // Rare path: the endpoint is failing; is the cluster's ejection budget spent?
+        int allowed = Math.max(1, spec.endpoints().size() * spec.health().maxEjectionPercent() / 100);
+        int failing = 0;
+        for (Endpoint e : spec.endpoints()) {
+            failing += failing(e.id()) ? 1 : 0;
+        }
+        if (failing <= allowed) {
             return true;
         }
-        EndpointCounters c = counters.get(endpoint.id());
+        int mine = counters.get(id).failuresInARow();
+        int ahead = 0;
+        for (Endpoint e : spec.endpoints()) {
+            if (!e.id().equals(id) && failing(e.id())) {
+                int theirs = counters.get(e.id()).failuresInARow();
+                if (theirs > mine || theirs == mine && e.id().compareTo(id) < 0) {
+                    ahead++;
+                }
+            }
+        }
+        return ahead < allowed;
+    }
+
+    /** Whether the endpoint's failures in a row, or its error rate, put it out now, budget aside. */
+    private boolean failing(String id) {
+        if (passive.isEmpty()) {
+            return failingInARow(id, 0, 1);
+        }
+        long[] p = passive.get(id);
+        if (p == null) {
+            return failingInARow(id, 0, 1);
+        }
+        return p[2] != 0 && System.nanoTime() < p[2] || failingInARow(id, p[0], (int) p[1]);
+    }
+
+    private boolean failingInARow(String id, long clearedNanos, int backoff) {
+        EndpointCounters c = counters.get(id);
         int maxFails = spec.options().maxFails;
-        return c != null && maxFails > 0 && c.failuresInARow() >= maxFails
-                && System.nanoTime() - c.lastFailureNanos() < spec.options().failTimeoutSeconds * 1_000_000_000L;
+        if (c == null || maxFails <= 0 || c.failuresInARow() < maxFails) {
+            return false;
+        }
+        long last = c.lastFailureNanos();
+        return last > clearedNanos && System.nanoTime() - last < spec.options().failTimeoutSeconds * 1_000_000_000L * backoff;
     }
 
     @Override

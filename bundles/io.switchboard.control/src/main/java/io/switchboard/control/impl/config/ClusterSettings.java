@@ -26,7 +26,8 @@ public final class ClusterSettings {
     static final List<String> KEYS = List.of("name", "endpoints", "policy", "premium", "premiumMatch", "premiumFallback",
             "connectTimeoutMillis", "firstByteTimeoutMillis", "retries", "maxFails", "failTimeoutSeconds", "maxConnections", "idleTimeoutMillis",
             "healthCheck", "healthPath", "healthStatus", "healthIntervalMillis", "healthTimeoutMillis", "rise", "fall",
-            "agentPort", "agentIntervalMillis", "agentTimeoutMillis", "agentStaleSeconds");
+            "agentPort", "agentIntervalMillis", "agentTimeoutMillis", "agentStaleSeconds", "agentFormat", "distribution",
+            "slowStartSeconds", "maxEjectionPercent", "ejectErrorPercent", "ejectMinRequests");
 
     private ClusterSettings() {
     }
@@ -129,7 +130,23 @@ public final class ClusterSettings {
             throw new ConfigProblem("agentTimeoutMillis", agentTimeout + " is longer than agentIntervalMillis " + agentInterval);
         }
         int stale = r.integer("agentStaleSeconds", 10, 1, 86_400);
-        return new HealthSpec(check, path, status, interval, timeout, rise, fall, agentPort, agentPorts, agentInterval, agentTimeout, stale);
+        String format = r.string("agentFormat", "text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new ConfigProblem("agentFormat", "'" + format + "' is not text (HAProxy's agent-check line) or json (Switchboard's agent report)");
+        }
+        String distribution = r.string("distribution", "");
+        if (!distribution.isEmpty() && !distribution.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new ConfigProblem("distribution", "'" + distribution + "' is not a distribution algorithm name");
+        }
+        if (!distribution.isEmpty() && agentPort == 0 && agentPorts.isEmpty()) {
+            throw new ConfigProblem("distribution", "a load distribution needs agents: set agentPort, or agent=PORT on endpoints");
+        }
+        int slowStart = r.integer("slowStartSeconds", 0, 0, 3600);
+        int maxEjection = r.integer("maxEjectionPercent", 50, 0, 100);
+        int errorPercent = r.integer("ejectErrorPercent", 0, 0, 100);
+        int minRequests = r.integer("ejectMinRequests", 20, 1, 1_000_000);
+        return new HealthSpec(check, path, status, interval, timeout, rise, fall, agentPort, agentPorts, agentInterval, agentTimeout, stale,
+                format.equals("json"), distribution, slowStart, maxEjection, errorPercent, minRequests);
     }
 
     /** The {@code agent=PORT} option of an endpoint item; 0 when it has none. */

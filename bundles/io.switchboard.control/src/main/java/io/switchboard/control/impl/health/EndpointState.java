@@ -30,7 +30,119 @@ public final class EndpointState {
     private final AtomicLong agentProblems = new AtomicLong();
     private volatile String agentProblem;
 
+    /** When the endpoint came back (from down, drained, or newly added), while it ramps up; 0 when not ramping. */
+    private volatile long returnedAtMillis;
+    /** The factor the cluster's load distribution gave it last, in percent; -1 when none. */
+    private volatile int distributed = -1;
+
+    /** Failures up to this {@link System#nanoTime()} no longer count for passive health: a check or the operator brought it back. */
+    private volatile long passiveClearedNanos;
+    /** Passive ejection backoff: 1, 2, 4 or 8 times {@code failTimeoutSeconds}; control side only. */
+    private volatile int ejectionBackoff = 1;
+    /** When the current passive ejection ends (0: none seen); control side only. */
+    private long ejectionEndsNanos;
+    /** Ejected for its error rate until then (0: not). */
+    private volatile long rateEjectedUntilNanos;
+    /** Requests and failures at the previous error-rate look. */
+    private long ratePreviousRequests;
+    private long ratePreviousFailures;
+
     public boolean drainedByOperator() { return drained; }
+
+    public void clearPassive(long nanos) {
+        passiveClearedNanos = nanos;
+        ejectionBackoff = 1;
+        ejectionEndsNanos = 0;
+        rateEjectedUntilNanos = 0;
+    }
+
+    public long passiveClearedNanos() { return passiveClearedNanos; }
+    public int ejectionBackoff() { return ejectionBackoff; }
+    public long rateEjectedUntilNanos() { return rateEjectedUntilNanos; }
+
+    /**
+     * One look of the outlier watch at the endpoint's counters (once a second, control side).
+     * Backoff: an endpoint that fails again after its ejection ended is ejected twice as long (up to
+     * 8 times); a success resets it. Error rate: at least {@code minRequests} since the last look,
+     * and at least {@code ratePercent} of them failed, eject it for {@code failTimeout} (times the backoff).
+     *
+     * @return whether the snapshot must change (the backoff or a rate ejection changed)
+     */
+    public boolean watch(int failuresInARow, long lastFailureNanos, long requests, long failures, int maxFails,
+                         long failTimeoutNanos, int ratePercent, int minRequests, long nowNanos) {
+        boolean changed = false;
+        boolean failing = maxFails > 0 && failuresInARow >= maxFails && lastFailureNanos > passiveClearedNanos;
+        if (failuresInARow == 0 && ejectionBackoff > 1) {
+            ejectionBackoff = 1;
+            ejectionEndsNanos = 0;
+            changed = true;
+        } else if (failing) {
+            if (ejectionEndsNanos != 0 && lastFailureNanos > ejectionEndsNanos && ejectionBackoff < 8) {
+                ejectionBackoff *= 2; // it failed again after its ejection had ended
+                changed = true;
+            }
+            ejectionEndsNanos = lastFailureNanos + failTimeoutNanos * ejectionBackoff;
+        }
+        long newRequests = requests - ratePreviousRequests;
+        long newFailures = failures - ratePreviousFailures;
+        ratePreviousRequests = requests;
+        ratePreviousFailures = failures;
+        if (ratePercent > 0 && newRequests >= minRequests && newFailures * 100 >= newRequests * (long) ratePercent
+                && nowNanos >= rateEjectedUntilNanos) {
+            rateEjectedUntilNanos = nowNanos + failTimeoutNanos * ejectionBackoff;
+            changed = true;
+        } else if (rateEjectedUntilNanos != 0 && nowNanos >= rateEjectedUntilNanos) {
+            rateEjectedUntilNanos = 0;
+            changed = true;
+        }
+        return changed;
+    }
+
+    /** The endpoint takes new work again: slow start ramps it from now. */
+    public void returned(long nowMillis) {
+        returnedAtMillis = nowMillis;
+    }
+
+    /**
+     * The slow-start factor in percent: 10 when it has just come back, growing linearly to 100 at the
+     * end of the window; 100 when it is not ramping.
+     */
+    public int rampPercent(long nowMillis, long slowStartMillis) {
+        long since = returnedAtMillis;
+        if (since == 0 || slowStartMillis <= 0) {
+            return 100;
+        }
+        long elapsed = nowMillis - since;
+        if (elapsed >= slowStartMillis || elapsed < 0) {
+            returnedAtMillis = 0;
+            return 100;
+        }
+        return (int) (10 + 90 * elapsed / slowStartMillis);
+    }
+
+    public boolean ramping() {
+        return returnedAtMillis != 0;
+    }
+
+    public int distributed() {
+        return distributed;
+    }
+
+    /** @return whether the factor changed */
+    public boolean distributed(int percent) {
+        int before = distributed;
+        distributed = percent;
+        return before != percent;
+    }
+
+    /** The agent's latest good answer, while fresh; null otherwise. */
+    public AgentReport agentReport(long nowMillis, long staleMillis) {
+        return agentFresh(nowMillis, staleMillis) ? agent : null;
+    }
+
+    public long agentAtMillis() {
+        return agentAtMillis;
+    }
 
     /** @return whether this changed anything */
     public boolean setDrained(boolean d) {
@@ -167,6 +279,8 @@ public final class EndpointState {
         }
         v.put("agentProblems", agentProblems.get());
         v.put("agentProblem", agentProblem);
+        v.put("returnedAtMillis", returnedAtMillis);
+        v.put("distributed", distributed);
         return v;
     }
 
@@ -177,14 +291,21 @@ public final class EndpointState {
             s.drained = Boolean.TRUE.equals(v.get("drained"));
             s.check = EndpointStatus.Check.valueOf(String.valueOf(v.getOrDefault("check", "NONE")));
             s.checkDetail = (String) v.get("checkDetail");
-            if (v.get("agentLine") instanceof String) {
-                s.agent = AgentReport.parse((String) v.get("agentLine"));
-                s.agentAtMillis = ((Number) v.get("agentAtMillis")).longValue();
-                s.agentPercent = ((Number) v.get("agentPercent")).intValue();
-                s.agentState = AgentReport.State.valueOf((String) v.get("agentState"));
-            }
             s.agentProblems.set(((Number) v.getOrDefault("agentProblems", 0L)).longValue());
             s.agentProblem = (String) v.get("agentProblem");
+            if (v.get("agentLine") instanceof String) {
+                s.agentPercent = ((Number) v.get("agentPercent")).intValue();
+                s.agentState = AgentReport.State.valueOf((String) v.get("agentState"));
+                s.agentAtMillis = ((Number) v.get("agentAtMillis")).longValue();
+                s.agent = AgentReport.parse((String) v.get("agentLine"));
+                s.agentCountedFresh = true;
+            }
+            if (v.get("returnedAtMillis") instanceof Number) {
+                s.returnedAtMillis = ((Number) v.get("returnedAtMillis")).longValue();
+            }
+            if (v.get("distributed") instanceof Number) {
+                s.distributed = ((Number) v.get("distributed")).intValue();
+            }
         } catch (RuntimeException e) {
             // a value of another shape: what was read so far stays, the rest starts afresh
         }

@@ -44,10 +44,22 @@ public final class HealthProbes {
         });
     }
 
-    /** Starts (or restarts, after a change) the probes of one cluster. */
-    public synchronized void watch(String cluster, List<Endpoint> endpoints, HealthSpec spec, Map<String, EndpointState> states) {
+    /**
+     * Starts (or restarts, after a change) the probes of one cluster; {@code round}, when not null,
+     * runs once per agent interval, half an interval after the polls (the master module's turn).
+     */
+    public synchronized void watch(String cluster, List<Endpoint> endpoints, HealthSpec spec, Map<String, EndpointState> states, Runnable round) {
         unwatch(cluster);
         List<ScheduledFuture<?>> mine = new ArrayList<>();
+        if (round != null && spec.hasAgents()) {
+            mine.add(probes.scheduleWithFixedDelay(() -> {
+                try {
+                    round.run();
+                } catch (RuntimeException ex) {
+                    warn.accept("cluster " + cluster + ": load distribution round failed unexpectedly: " + ex);
+                }
+            }, spec.agentIntervalMillis / 2, spec.agentIntervalMillis, TimeUnit.MILLISECONDS));
+        }
         for (Endpoint e : endpoints) {
             EndpointState state = states.get(e.id());
             if (spec.check() == HealthSpec.CheckType.NONE) {
@@ -88,6 +100,9 @@ public final class HealthProbes {
                     ? Probe.http(e.address(), e.host() + ":" + e.port(), spec.httpPath, spec.expectStatus, spec.timeoutMillis)
                     : Probe.tcp(e.address(), spec.timeoutMillis);
             EndpointStatus.Check now = state.checked(r.ok, r.detail, spec.rise, spec.fall);
+            if (now == EndpointStatus.Check.UP) {
+                state.clearPassive(System.nanoTime()); // the checks proved it back: earlier failures no longer hold it out
+            }
             if (now != null) {
                 String msg = "cluster " + cluster + ": endpoint " + e.id() + " is " + now.name().toLowerCase()
                         + " (" + (now == EndpointStatus.Check.UP ? spec.rise + " checks passed" : spec.fall + " checks failed") + "; latest: " + r.detail + ")";
@@ -106,7 +121,7 @@ public final class HealthProbes {
     private void poll(String cluster, Endpoint e, InetSocketAddress agent, HealthSpec spec, EndpointState state) {
         try {
             try {
-                AgentReport r = Probe.agent(agent, spec.agentTimeoutMillis);
+                AgentReport r = Probe.agent(agent, spec.agentTimeoutMillis, spec.agentJson);
                 if (state.agentAnswered(r, System.currentTimeMillis(), spec.agentStaleMillis())) {
                     changed.accept(cluster);
                 }

@@ -12,7 +12,7 @@ public final class HealthSpec {
     public enum CheckType { NONE, TCP, HTTP }
 
     public static final HealthSpec NONE = new HealthSpec(CheckType.NONE, "/", StatusRange.DEFAULT, 2000, 1000, 2, 3,
-            0, Map.of(), 2000, 1000, 10);
+            0, Map.of(), 2000, 1000, 10, false, "", 0, 50, 0, 20);
 
     final CheckType check;
     final String httpPath;
@@ -27,9 +27,28 @@ public final class HealthSpec {
     final int agentIntervalMillis;
     final int agentTimeoutMillis;
     final int agentStaleSeconds;
+    /** Whether agents are asked for Switchboard's JSON report rather than the agent-check line. */
+    final boolean agentJson;
+    /** The load-distribution algorithm that turns agent reports into weights; empty: the agents' stated capacity. */
+    final String distribution;
+    /** Seconds over which an endpoint that comes back ramps from 10 % to its full weight; 0: at once. */
+    final int slowStartSeconds;
+    /** The largest share of the cluster's endpoints that passive health may take out at once. */
+    final int maxEjectionPercent;
+    /** Share of failed requests within one second (of at least {@link #ejectMinRequests}) that ejects an endpoint; 0: off. */
+    final int ejectErrorPercent;
+    final int ejectMinRequests;
 
     public HealthSpec(CheckType check, String httpPath, StatusRange expectStatus, int intervalMillis, int timeoutMillis, int rise, int fall,
-                      int agentPort, Map<String, Integer> agentPorts, int agentIntervalMillis, int agentTimeoutMillis, int agentStaleSeconds) {
+                      int agentPort, Map<String, Integer> agentPorts, int agentIntervalMillis, int agentTimeoutMillis, int agentStaleSeconds,
+                      boolean agentJson, String distribution, int slowStartSeconds, int maxEjectionPercent,
+                      int ejectErrorPercent, int ejectMinRequests) {
+        this.ejectErrorPercent = ejectErrorPercent;
+        this.ejectMinRequests = ejectMinRequests;
+        this.agentJson = agentJson;
+        this.distribution = Objects.requireNonNull(distribution);
+        this.slowStartSeconds = slowStartSeconds;
+        this.maxEjectionPercent = maxEjectionPercent;
         this.check = Objects.requireNonNull(check);
         this.httpPath = httpPath;
         this.expectStatus = expectStatus;
@@ -60,12 +79,38 @@ public final class HealthSpec {
         return agentStaleSeconds * 1000L;
     }
 
+    /** The distribution algorithm's name; empty when the agents' stated capacity is used as it is. */
+    public String distribution() {
+        return distribution;
+    }
+
+    public int agentIntervalMillis() {
+        return agentIntervalMillis;
+    }
+
+    public long slowStartMillis() {
+        return slowStartSeconds * 1000L;
+    }
+
+    public int maxEjectionPercent() {
+        return maxEjectionPercent;
+    }
+
+    public int ejectErrorPercent() {
+        return ejectErrorPercent;
+    }
+
+    public int ejectMinRequests() {
+        return ejectMinRequests;
+    }
+
     /** Equal specs give equal text: the cluster spec's text includes it. */
     @Override
     public String toString() {
         return check + "," + httpPath + "," + expectStatus + "," + intervalMillis + "," + timeoutMillis + "," + rise + "," + fall
                 + ",agent " + agentPort + "," + new java.util.TreeMap<>(agentPorts) + "," + agentIntervalMillis + ","
-                + agentTimeoutMillis + "," + agentStaleSeconds;
+                + agentTimeoutMillis + "," + agentStaleSeconds + "," + (agentJson ? "json" : "text") + ",distribution " + distribution
+                + ",slowStart " + slowStartSeconds + ",maxEjection " + maxEjectionPercent + ",errorRate " + ejectErrorPercent + "/" + ejectMinRequests;
     }
 
     @Override

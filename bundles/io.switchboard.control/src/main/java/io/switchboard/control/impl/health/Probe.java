@@ -72,17 +72,27 @@ final class Probe {
         }
     }
 
-    /** One agent answer: the report, or an exception saying why there is none. */
-    static AgentReport agent(InetSocketAddress address, int timeoutMillis) throws IOException {
+    /**
+     * One agent answer: the report, or an exception saying why there is none. An agent-check agent
+     * is sent nothing (as HAProxy does by default); Switchboard's agent is asked for its JSON report
+     * with the line {@code json}.
+     */
+    static AgentReport agent(InetSocketAddress address, int timeoutMillis, boolean json) throws IOException {
+        long deadline = deadline(timeoutMillis);
         try (Socket s = new Socket()) {
             s.connect(address, timeoutMillis);
             s.setSoTimeout(timeoutMillis);
-            String line = readLine(s.getInputStream(), AgentReport.MAX_LINE, deadline(timeoutMillis));
+            if (json) {
+                OutputStream out = s.getOutputStream();
+                out.write("json\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            String line = readLine(s.getInputStream(), json ? AgentReport.MAX_JSON : AgentReport.MAX_LINE, deadline);
             if (line == null) {
                 throw new IOException("the agent closed the connection before a whole line");
             }
             try {
-                return AgentReport.parse(line);
+                return json ? AgentReport.parseJson(line) : AgentReport.parse(line);
             } catch (IllegalArgumentException e) {
                 throw new IOException("garbage answer: " + e.getMessage());
             }

@@ -251,4 +251,148 @@ class EndpointHealthTest {
             assertEquals(key, e.key(), e.getMessage());
         }
     }
+
+    private static void fail(ClusterSnapshot s, Endpoint e, int times) {
+        for (int i = 0; i < times; i++) {
+            s.counters(e).started();
+            s.counters(e).finished(false);
+        }
+    }
+
+    @Test
+    void passiveEjectionNeverTakesOutMoreThanItsShareAndBacksOff() throws Exception {
+        m.put(spec("endpoints", "a=127.0.0.1:9001, b=127.0.0.1:9002, c=127.0.0.1:9003", "maxFails", "3", "failTimeoutSeconds", "1"));
+        ClusterSnapshot s = m.cluster("api");
+        fail(s, endpoint("a"), 5);
+        fail(s, endpoint("b"), 3);
+        assertTrue(s.down(endpoint("a")), "the worst one is ejected");
+        assertFalse(s.down(endpoint("b")), "50 % of 3 endpoints: only one may be out at once");
+        assertEquals(Set.of("b", "c"), chosen(20));
+
+        m.put(spec("endpoints", "a=127.0.0.1:9001, b=127.0.0.1:9002, c=127.0.0.1:9003", "maxFails", "3", "failTimeoutSeconds", "1",
+                "maxEjectionPercent", "100"));
+        s = m.cluster("api");
+        assertTrue(s.down(endpoint("a")) && s.down(endpoint("b")), "counters outlive the edit; the budget is larger now");
+        m.watchOutliers(); // the watch notes when their ejections end
+        Thread.sleep(1_200);
+        assertFalse(m.cluster("api").down(endpoint("a")), "ejected once: tried again after failTimeoutSeconds");
+        fail(m.cluster("api"), endpoint("a"), 1);
+        assertTrue(m.cluster("api").down(endpoint("a")), "it failed again: out at once");
+        m.watchOutliers(); // ... and the watch doubles its ejection
+        Thread.sleep(1_200);
+        assertTrue(m.cluster("api").down(endpoint("a")), "backoff: out for 2 s this time");
+        m.cluster("api").counters(endpoint("a")).started();
+        m.cluster("api").counters(endpoint("a")).finished(true);
+        assertFalse(m.cluster("api").down(endpoint("a")), "a success brings it back at once");
+        m.watchOutliers();
+        fail(m.cluster("api"), endpoint("a"), 3);
+        m.watchOutliers();
+        Thread.sleep(1_200);
+        assertFalse(m.cluster("api").down(endpoint("a")), "the success reset the backoff");
+    }
+
+    @Test
+    void anEndpointFailingAtTheConfiguredRateIsEjectedThoughNeverThreeInARow() throws Exception {
+        m.put(spec("endpoints", "a=127.0.0.1:9001, b=127.0.0.1:9002", "ejectErrorPercent", "50", "ejectMinRequests", "10"));
+        ClusterSnapshot s = m.cluster("api");
+        m.watchOutliers();
+        for (int i = 0; i < 12; i++) {
+            s.counters(endpoint("a")).started();
+            s.counters(endpoint("a")).finished(i % 3 != 0); // a third fail: under the rate
+            s.counters(endpoint("b")).started();
+            s.counters(endpoint("b")).finished(i % 3 == 0); // two thirds fail, never three in a row
+        }
+        m.watchOutliers();
+        assertFalse(m.cluster("api").down(endpoint("a")));
+        assertTrue(m.cluster("api").down(endpoint("b")), "ejected for its error rate");
+        assertEquals(Set.of("a"), chosen(10));
+        m.enable("b");
+        assertFalse(m.cluster("api").down(endpoint("b")), "the operator's enable clears passive ejections");
+    }
+
+    @Test
+    void anEndpointThatComesBackRampsUpBySlowStart() throws Exception {
+        m.put(spec("policy", "weighted-round-robin", "endpoints", "a=127.0.0.1:9001, b=127.0.0.1:9002;weight=2", "slowStartSeconds", "2"));
+        assertEquals(2, m.cluster("api").status(endpoint("b")).weight(), "no ramp when the cluster starts");
+        m.drain("b");
+        m.enable("b");
+        int first = m.cluster("api").status(endpoint("b")).weight();
+        assertTrue(first >= 20 && first < 60, "10 % of weight 2 (as 200) at first: " + first);
+        assertEquals(100, m.cluster("api").status(endpoint("a")).weight(), "the others at full weight, scaled alike");
+        await("ramping", () -> {
+            int w = m.cluster("api").status(endpoint("b")).weight();
+            return w > first && w < 200;
+        });
+        await("full weight", () -> m.cluster("api").status(endpoint("b")).weight() == 2);
+        m.put(spec("policy", "weighted-round-robin", "endpoints", "a=127.0.0.1:9001, b=127.0.0.1:9002;weight=2, c=127.0.0.1:9003",
+                "slowStartSeconds", "2"));
+        assertTrue(m.cluster("api").status(endpoint("c")).weight() < 100, "an endpoint added to a running cluster ramps too");
+    }
+
+    @Test
+    void aDistributionAlgorithmTurnsJsonReportsIntoWeights() throws Exception {
+        AtomicReference<String> aSays = new AtomicReference<>("{\"capacityPercent\":90,\"cpuPercent\":10,\"state\":\"up\"}\n");
+        AtomicReference<String> bSays = new AtomicReference<>("{\"capacityPercent\":90,\"cpuPercent\":70,\"state\":\"up\"}\n");
+        ServerSocket agentA = jsonAgent(aSays);
+        ServerSocket agentB = jsonAgent(bSays);
+        AtomicReference<List<io.switchboard.api.distribution.LoadReport>> seen = new AtomicReference<>();
+        AtomicReference<Boolean> explode = new AtomicReference<>(false);
+        io.switchboard.api.distribution.LoadDistribution byCpu = (cluster, reports, previous) -> {
+            if (explode.get()) {
+                throw new IllegalStateException("boom");
+            }
+            seen.set(reports);
+            Map<String, Integer> out = new HashMap<>();
+            reports.forEach(r -> out.put(r.endpoint().id(), (int) Math.round(100 - r.cpuPercent())));
+            return out;
+        };
+        Map<String, Object> props = new HashMap<>();
+        props.put(io.switchboard.api.distribution.LoadDistribution.NAME, "by-cpu");
+        m.startProbes();
+        m.put(spec("endpoints", "a=127.0.0.1:9001;agent=" + agentA.getLocalPort() + ", b=127.0.0.1:9002;agent=" + agentB.getLocalPort(),
+                "agentFormat", "json", "distribution", "by-cpu", "agentIntervalMillis", "100", "agentTimeoutMillis", "100"));
+        await("the agents' stated capacity, while the algorithm is missing", () -> m.cluster("api").status(endpoint("b")).weight() == 90);
+        m.addDistribution(byCpu, props);
+        await("weights from the algorithm", () -> m.cluster("api").status(endpoint("a")).weight() == 90
+                && m.cluster("api").status(endpoint("b")).weight() == 30);
+        assertEquals(2, seen.get().size());
+        assertEquals(70.0, seen.get().stream().filter(r -> r.endpoint().id().equals("b")).findFirst().get().cpuPercent());
+        explode.set(true);
+        bSays.set("{\"capacityPercent\":90,\"cpuPercent\":20,\"state\":\"up\"}\n");
+        Thread.sleep(500);
+        assertEquals(30, m.cluster("api").status(endpoint("b")).weight(), "an algorithm that throws leaves the weights as they were");
+        explode.set(false);
+        await("it decides again", () -> m.cluster("api").status(endpoint("b")).weight() == 80);
+    }
+
+    /** An agent that answers the JSON report to a "json" line, and garbage to anything else. */
+    private ServerSocket jsonAgent(AtomicReference<String> report) throws IOException {
+        ServerSocket s = new ServerSocket(0, 50, LOOPBACK);
+        servers.add(s);
+        Thread t = new Thread(() -> {
+            while (!s.isClosed()) {
+                try (Socket c = s.accept()) {
+                    c.setSoTimeout(1000);
+                    byte[] ask = new byte[5];
+                    int n = c.getInputStream().readNBytes(ask, 0, 5);
+                    String answer = n == 5 && new String(ask, StandardCharsets.US_ASCII).equals("json\n") ? report.get() : "what?\n";
+                    c.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    // closed
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return s;
+    }
+
+    @Test
+    void badDistributionSettingsAreRejected() {
+        assertProblem("agentFormat", "agentFormat", "xml");
+        assertProblem("distribution", "distribution", "damped");
+        assertProblem("distribution", "agentPort", "5555", "distribution", "no way");
+        assertProblem("slowStartSeconds", "slowStartSeconds", "-1");
+        assertProblem("maxEjectionPercent", "maxEjectionPercent", "101");
+    }
 }

@@ -36,4 +36,33 @@ class AgentReportTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgentReport.parse("up \u0001\u0002x 10%"));
         assertTrue(e.getMessage().contains("??"), e.getMessage());
     }
+
+    @Test
+    void readsSwitchboardsJsonReport() {
+        AgentReport r = AgentReport.parseJson("{\"host\":\"web1\",\"servicePort\":8080,\"clients\":12,\"cpuPercent\":3.5,"
+                + "\"requestsPerSecond\":120.5,\"averageExecutionMillis\":4.25,\"capacityPercent\":96,\"state\":\"up\","
+                + "\"extra\":{\"nested\":[1,2]}}");
+        assertEquals(96, r.percent());
+        assertEquals(AgentReport.State.UP, r.state());
+        assertEquals(12, r.clients());
+        assertEquals(3.5, r.cpuPercent());
+        assertEquals(120.5, r.requestsPerSecond());
+        assertEquals(4.25, r.averageExecutionMillis());
+        assertEquals("96% up", r.line());
+        AgentReport bare = AgentReport.parseJson("{\"state\":\"drain\"}");
+        assertEquals(-1, bare.percent());
+        assertTrue(Double.isNaN(bare.cpuPercent()));
+        assertEquals(AgentReport.State.DRAIN, bare.state());
+    }
+
+    @Test
+    void aJsonReportOfTheWrongShapeIsGarbage() {
+        assertThrows(IllegalArgumentException.class, () -> AgentReport.parseJson("75%"));
+        assertThrows(IllegalArgumentException.class, () -> AgentReport.parseJson("{\"capacityPercent\":\"high\"}"));
+        assertThrows(IllegalArgumentException.class, () -> AgentReport.parseJson("{\"capacityPercent\":150}"));
+        assertThrows(IllegalArgumentException.class, () -> AgentReport.parseJson("{\"state\":\"sleepy\"}"));
+        assertThrows(IllegalArgumentException.class, () -> AgentReport.parseJson("{\"cpuPercent\":-1}"));
+        assertThrows(IllegalArgumentException.class, () -> AgentReport.parseJson("{\"clients\":3"));
+        assertThrows(IllegalArgumentException.class, () -> AgentReport.parseJson("[1,2]"));
+    }
 }

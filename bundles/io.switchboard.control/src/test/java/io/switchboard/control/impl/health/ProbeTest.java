@@ -101,7 +101,7 @@ class ProbeTest {
     @Test
     void anAgentsLineIsRead() throws IOException {
         try (ServerSocket agent = server(s -> write(s, "up 75% maxconn:10\n"))) {
-            AgentReport r = Probe.agent(addressOf(agent), 1000);
+            AgentReport r = Probe.agent(addressOf(agent), 1000, false);
             assertEquals(75, r.percent());
         }
     }
@@ -109,7 +109,7 @@ class ProbeTest {
     @Test
     void anAgentThatAnswersGarbageTooSlowlyOrClosesMidLineGivesNoReport() throws IOException {
         try (ServerSocket garbage = server(s -> write(s, "\u0000\u0001hello world\n"))) {
-            IOException e = assertThrows(IOException.class, () -> Probe.agent(addressOf(garbage), 1000));
+            IOException e = assertThrows(IOException.class, () -> Probe.agent(addressOf(garbage), 1000, false));
             assertTrue(e.getMessage().contains("garbage"), e.getMessage());
         }
         try (ServerSocket slow = server(s -> {
@@ -123,14 +123,14 @@ class ProbeTest {
             }
         })) {
             long start = System.nanoTime();
-            IOException e = assertThrows(IOException.class, () -> Probe.agent(addressOf(slow), 300));
+            IOException e = assertThrows(IOException.class, () -> Probe.agent(addressOf(slow), 300, false));
             assertTrue(e.getMessage().contains("within 300 ms"), e.getMessage());
             assertTrue(System.nanoTime() - start < 1_000_000_000L, "cut at the deadline, not per byte");
         }
         try (ServerSocket cut = server(s -> write(s, "75"))) {
-            IOException e = assertThrows(IOException.class, () -> Probe.agent(addressOf(cut), 1000));
+            IOException e = assertThrows(IOException.class, () -> Probe.agent(addressOf(cut), 1000, false));
             assertTrue(e.getMessage().contains("before a whole line"), e.getMessage());
         }
-        assertThrows(IOException.class, () -> Probe.agent(new InetSocketAddress(LOOPBACK, closedPort()), 500));
+        assertThrows(IOException.class, () -> Probe.agent(new InetSocketAddress(LOOPBACK, closedPort()), 500, false));
     }
 }
