@@ -38,7 +38,7 @@ class LiveUpdateSystemIT {
     private static final long STREAM_BYTES = 100L << 20;
     private static final List<String> PLATFORM = List.of("io.switchboard.transport", "io.switchboard.core",
             "io.switchboard.intelligentswitch", "io.switchboard.control", "io.switchboard.handler.default",
-            "io.switchboard.handler.tcp", "io.switchboard.handler.udp");
+            "io.switchboard.handler.tcp", "io.switchboard.handler.udp", "io.switchboard.distribution.damped");
     private static final String HTTP = "io.switchboard.handler.http";
     private static final String POLICY = "io.switchboard.policy.roundrobin";
 
@@ -209,8 +209,9 @@ class LiveUpdateSystemIT {
     }
 
     private static String webCluster(List<Integer> be, boolean third) {
+        // Checked actively too, so that the control bundle is updated with its probes running.
         return "endpoints = a=127.0.0.1:" + be.get(0) + ", b=127.0.0.1:" + be.get(1)
-                + (third ? ", c=127.0.0.1:" + be.get(2) : "") + "\n";
+                + (third ? ", c=127.0.0.1:" + be.get(2) : "") + "\nhealthCheck = http\nhealthIntervalMillis = 500\n";
     }
 
     private static String frontend(int port, String cluster, String via) {
