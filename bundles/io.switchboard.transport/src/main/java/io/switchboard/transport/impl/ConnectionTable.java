@@ -28,33 +28,29 @@ final class ConnectionTable {
 
     /** Sequential ids land in distinct bins: an insert is a CAS, no lock, and no thread hop. */
     private final ConcurrentHashMap<Long, TrackedFlow> flows;
-    /** Counted before the insert, so the bound holds exactly while loops insert at once. */
-    private final AtomicLong tracked;
     private final AtomicLong bound;
     private final AtomicLong untrackedOpen;
     private final AtomicLong untracked;
 
     ConnectionTable() {
-        this(new ConcurrentHashMap<>(), new AtomicLong(), new AtomicLong(DEFAULT_SIZE), new AtomicLong(), new AtomicLong());
+        this(new ConcurrentHashMap<>(), new AtomicLong(DEFAULT_SIZE), new AtomicLong(), new AtomicLong());
     }
 
-    private ConnectionTable(ConcurrentHashMap<Long, TrackedFlow> flows, AtomicLong tracked, AtomicLong bound,
-                            AtomicLong untrackedOpen, AtomicLong untracked) {
+    private ConnectionTable(ConcurrentHashMap<Long, TrackedFlow> flows, AtomicLong bound, AtomicLong untrackedOpen, AtomicLong untracked) {
         this.flows = flows;
-        this.tracked = tracked;
         this.bound = bound;
         this.untrackedOpen = untrackedOpen;
         this.untracked = untracked;
     }
 
     Map<String, Object> leave() {
-        return Map.of("flows", flows, "tracked", tracked, "bound", bound, "untrackedOpen", untrackedOpen, "untracked", untracked);
+        return Map.of("flows", flows, "bound", bound, "untrackedOpen", untrackedOpen, "untracked", untracked);
     }
 
     @SuppressWarnings("unchecked")
     static ConnectionTable take(Map<String, Object> left) {
-        return new ConnectionTable((ConcurrentHashMap<Long, TrackedFlow>) left.get("flows"), (AtomicLong) left.get("tracked"),
-                (AtomicLong) left.get("bound"), (AtomicLong) left.get("untrackedOpen"), (AtomicLong) left.get("untracked"));
+        return new ConnectionTable((ConcurrentHashMap<Long, TrackedFlow>) left.get("flows"), (AtomicLong) left.get("bound"),
+                (AtomicLong) left.get("untrackedOpen"), (AtomicLong) left.get("untracked"));
     }
 
     /** The most flows listed from now on; flows already in the table stay when it shrinks below them. */
@@ -66,10 +62,14 @@ final class ConnectionTable {
         return bound.get();
     }
 
-    /** A flow opened: in the table, or counted as untracked when the table is full. */
+    /**
+     * A flow opened: in the table, or counted as untracked when the table is full. The size is the
+     * map's own striped count, not a counter every loop increments: loops inserting at the same
+     * moment may pass the bound by one flow each, which is no reason for a contended counter on
+     * every connection.
+     */
     void opened(TrackedFlow f) {
-        if (tracked.incrementAndGet() > bound.get()) {
-            tracked.decrementAndGet();
+        if (flows.mappingCount() >= bound.get()) {
             untracked.incrementAndGet();
             untrackedOpen.incrementAndGet();
             return;
@@ -79,9 +79,7 @@ final class ConnectionTable {
 
     /** A flow closed (called once per flow): out of the table, or one untracked flow fewer. */
     void closed(TrackedFlow f) {
-        if (flows.remove(f.id(), f)) {
-            tracked.decrementAndGet();
-        } else {
+        if (!flows.remove(f.id(), f)) {
             untrackedOpen.decrementAndGet();
         }
     }
@@ -94,6 +92,6 @@ final class ConnectionTable {
     }
 
     ConnectionTableStats stats() {
-        return new ConnectionTableStats(tracked.get(), bound.get(), untrackedOpen.get(), untracked.get());
+        return new ConnectionTableStats(flows.mappingCount(), bound.get(), untrackedOpen.get(), untracked.get());
     }
 }
