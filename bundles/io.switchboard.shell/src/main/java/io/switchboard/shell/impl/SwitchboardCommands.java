@@ -92,6 +92,17 @@ public class SwitchboardCommands {
                     sb.append("  cluster ").append(s.name()).append(": ").append(s.policyFallbacks())
                             .append(" requests balanced round-robin because ").append(s.policyProblem()).append('\n');
                 }
+                List<String> out = new java.util.ArrayList<>();
+                for (Endpoint e : s.endpoints()) {
+                    EndpointStatus st = s.status(e);
+                    if (st != null ? !st.eligible() : s.down(e)) {
+                        out.add(e.id());
+                    }
+                }
+                if (!out.isEmpty()) {
+                    sb.append("  cluster ").append(s.name()).append(": ").append(out.size() == s.endpoints().size() ? "no endpoint takes new work ("
+                            : "endpoints out of rotation (").append(String.join(", ", out)).append("; see sb:health)\n");
+                }
             }
         }
         IntelligentSwitch s = switchboard;
