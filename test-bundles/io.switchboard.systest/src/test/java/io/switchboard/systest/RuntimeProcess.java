@@ -32,6 +32,15 @@ final class RuntimeProcess implements AutoCloseable {
 
     /** Starts with these files (name to text) in {@code conf/} already. */
     RuntimeProcess(java.util.Map<String, String> confFiles, String... extraJvmArgs) throws IOException {
+        this(System.getProperty("sb.runtime.jar"), confFiles, extraJvmArgs);
+    }
+
+    /** The web console profile's jar ({@code switchboard-webconsole.jar}) instead of the default runtime's. */
+    static RuntimeProcess webConsole(String... extraJvmArgs) throws IOException {
+        return new RuntimeProcess(System.getProperty("sb.webconsole.jar"), java.util.Map.of(), extraJvmArgs);
+    }
+
+    private RuntimeProcess(String jar, java.util.Map<String, String> confFiles, String... extraJvmArgs) throws IOException {
         workDir = Files.createTempDirectory("sb-systest");
         Files.createDirectories(workDir.resolve("conf"));
         Files.createDirectories(workDir.resolve("plugins"));
@@ -44,7 +53,7 @@ final class RuntimeProcess implements AutoCloseable {
         cmd.add("-Dswitchboard.demo.port=" + demoPort);
         cmd.addAll(List.of(extraJvmArgs));
         cmd.add("-jar");
-        cmd.add(new File(System.getProperty("sb.runtime.jar")).getAbsolutePath());
+        cmd.add(new File(jar).getAbsolutePath());
         process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
         stdin = process.getOutputStream();
         Thread reader = new Thread(() -> {
@@ -152,8 +161,16 @@ final class RuntimeProcess implements AutoCloseable {
      * the bundle is active again. Fails when the shell answers with an error.
      */
     void updateAndRefresh(String symbolicName) throws Exception {
+        updateAndRefresh(symbolicName, "");
+    }
+
+    /**
+     * The same with a URL to update from: {@code switchboard:<symbolic name>} reads any bundle of the
+     * runtime jar again, also one without the Bundle-UpdateLocation the Switchboard bundles carry.
+     */
+    void updateAndRefresh(String symbolicName, String url) throws Exception {
         long id = bundleId(symbolicName);
-        List<String> answer = new ArrayList<>(command("update " + id, 60_000));
+        List<String> answer = new ArrayList<>(command(("update " + id + " " + url).trim(), 60_000));
         answer.addAll(command("refresh " + id, 60_000));
         if (answer.stream().anyMatch(l -> l.contains("Exception") || l.contains("rror"))) {
             throw new AssertionError("update/refresh " + symbolicName + ": " + answer);
