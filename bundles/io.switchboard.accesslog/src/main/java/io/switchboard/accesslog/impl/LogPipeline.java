@@ -177,7 +177,7 @@ final class LogPipeline {
 
     private long nowMillis;
     private long nowNanos;
-    private long clockReadAt = Long.MIN_VALUE;
+    private boolean clockRead;
 
     private void write(long seq) {
         LogEntry e = ring.get(seq);
@@ -192,10 +192,10 @@ final class LogPipeline {
     /** The wall-clock time of a {@link System#nanoTime()} reading, from one clock reading per millisecond. */
     private long wallMillis(long nanos) {
         long n = System.nanoTime();
-        if (n - clockReadAt > 1_000_000) {
+        if (!clockRead || n - nowNanos > 1_000_000) {
             nowMillis = clock.millis();
             nowNanos = n;
-            clockReadAt = n;
+            clockRead = true;
         }
         return nowMillis - (nowNanos - nanos) / 1_000_000;
     }

@@ -60,12 +60,19 @@ class AccessLogPipelineTest {
     }
 
     @Test
-    void anEntryIsWrittenAndFlushedWithoutMoreComing() throws Exception {
+    void anEntryIsWrittenAndFlushedWithoutMoreComingAtTheTimeItStarted() throws Exception {
         AccessLogService log = new AccessLogService(new LogCounters(), clock, problems::add);
-        log.apply(settings("combined", 64), CompletableFuture.completedFuture(null));
-        log.log(request("/alone"));
+        log.apply(settings("json", 64), CompletableFuture.completedFuture(null));
+        Exchanges x = request("/alone");
+        x.startNanos -= TimeUnit.SECONDS.toNanos(2); // it began two seconds ago
+        long expected = clock.millis() - 2000;
+        log.log(x);
         awaitWritten(log, 1);
-        assertEquals(1, Files.readAllLines(dir.resolve("access.log")).size(), "on disk once the ring was found empty");
+        List<String> lines = Files.readAllLines(dir.resolve("access.log"));
+        assertEquals(1, lines.size(), "on disk once the ring was found empty");
+        String time = lines.get(0).substring("{\"time\":\"".length(), lines.get(0).indexOf("\","));
+        long logged = java.time.OffsetDateTime.parse(time).toInstant().toEpochMilli();
+        assertTrue(Math.abs(logged - expected) < 100, "logged at " + time + ", began at " + java.time.Instant.ofEpochMilli(expected));
         log.close().get(5, TimeUnit.SECONDS);
     }
 
