@@ -46,7 +46,8 @@ final class HttpMessage implements Message, LoggedExchange {
     private long bytesOutAtStart;
     private long requestBodyBytes;
     private int status = NO_RESPONSE;
-    private int responseHeadBytes;
+    /** The connection's bytes out where this response's body begins (after its head; a 100 Continue before it is no body). */
+    private long bodyFrom;
     private String termination;
 
     HttpMessage(HttpProxyHandler client, HttpRequest request, boolean keepAlive, AccessLog accessLog) {
@@ -65,10 +66,12 @@ final class HttpMessage implements Message, LoggedExchange {
         return accessLog != null;
     }
 
-    /** The response the client gets: its status and the bytes of its head. */
+    /** The response the client gets, its head about to be written: its status and the bytes of its head. */
     void responded(int status, int headBytes) {
-        this.status = status;
-        this.responseHeadBytes = headBytes;
+        if (accessLog != null) {
+            this.status = status;
+            this.bodyFrom = client.bytesOut() + headBytes;
+        }
     }
 
     /** A response made here, about to be written: its status, and its head measured (only when logging). */
@@ -271,7 +274,7 @@ final class HttpMessage implements Message, LoggedExchange {
     @Override public int status() { return status; }
     @Override public long requestBodyBytes() { return requestBodyBytes; }
     @Override public long bytesSent() { return client.bytesOut() - bytesOutAtStart; }
-    @Override public long bodyBytesSent() { return status == NO_RESPONSE ? 0 : Math.max(0, bytesSent() - responseHeadBytes); }
+    @Override public long bodyBytesSent() { return status == NO_RESPONSE ? 0 : Math.max(0, client.bytesOut() - bodyFrom); }
     @Override public long startNanos() { return startNanos; }
     @Override public long connectNanos() { return exchange == null ? -1 : exchange.connectNanos; }
     @Override public long responseNanos() { return exchange == null ? -1 : exchange.responseNanos; }
