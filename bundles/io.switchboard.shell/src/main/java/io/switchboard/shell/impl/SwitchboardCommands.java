@@ -1,6 +1,7 @@
 package io.switchboard.shell.impl;
 
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.log.AccessLog;
 import io.switchboard.api.routing.RouteRule;
 import io.switchboard.api.routing.RouteTable;
 import io.switchboard.api.runtime.ClusterDirectory;
@@ -57,6 +58,9 @@ public class SwitchboardCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile IntelligentSwitch switchboard;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile AccessLog accessLog;
+
     private String version;
 
     @Activate
@@ -110,6 +114,10 @@ public class SwitchboardCommands {
             for (String b : s.blockedHandlers()) {
                 sb.append("  ").append(b).append(": its messages take the default path\n");
             }
+        }
+        String accessLogProblem = AccessLogCommands.problem(accessLog);
+        if (accessLogProblem != null) {
+            sb.append("  ").append(accessLogProblem).append('\n');
         }
         return sb.length() == 0 ? "" : "\nproblems:\n" + sb;
     }

@@ -54,10 +54,30 @@ abstract class BackendDispatch {
     /** An endpoint was passed over for its connection limit: when none is left, that is a 503, not a 502. */
     private boolean atLimit;
 
-    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName) {
+    // Timings for the access log, taken only when the request is logged (timed).
+    final boolean timed;
+    /** When the connection of the attempt in progress began to be opened. */
+    long connectStartedAt;
+    /** Opening the back-end connection (0: a pooled one), -1 until one is attached. */
+    long connectNanos = -1;
+    /** From the request going out to the response head, -1 until it comes. */
+    long responseNanos = -1;
+
+    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName, boolean timed) {
         this.client = client;
         this.request = request;
         this.clusterName = clusterName;
+        this.timed = timed;
+    }
+
+    /** The cluster the request was routed to. */
+    final String clusterName() {
+        return clusterName;
+    }
+
+    /** Endpoints tried after the first. */
+    final int retries() {
+        return Math.max(0, attempts - 1);
     }
 
     /** The request goes out on this connection to {@link #endpoint}, which came from the pool or is new. */
@@ -126,6 +146,9 @@ abstract class BackendDispatch {
             return;
         }
         moveTo(CONNECTING);
+        if (timed) {
+            connectStartedAt = System.nanoTime();
+        }
         client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
         Channel clientChannel = client.ctx.channel();
         Endpoint target = e;

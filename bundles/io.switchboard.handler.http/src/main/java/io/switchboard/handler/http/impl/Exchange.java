@@ -1,6 +1,7 @@
 package io.switchboard.handler.http.impl;
 
 import static io.switchboard.handler.http.impl.ExchangeState.AWAITING_RESPONSE;
+import static io.switchboard.handler.http.impl.ExchangeState.CONNECTING;
 import static io.switchboard.handler.http.impl.ExchangeState.DONE;
 import static io.switchboard.handler.http.impl.ExchangeState.FORWARDING;
 import static io.switchboard.handler.http.impl.ExchangeState.STREAMING_RESPONSE;
@@ -42,8 +43,13 @@ final class Exchange extends BackendDispatch {
     /** From the response head: it ends the client connection (asked to, or it lasts until the back-end closes). */
     private boolean closeAfter;
 
+    /** The response in progress breaks the framing rules (an invalid response, not a failed back-end). */
+    private boolean invalidResponse;
+    /** When the request went out on its connection (timed only). */
+    private long requestSentAt;
+
     Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
-        super(client, request, clusterName);
+        super(client, request, clusterName, message.logging());
         this.message = message;
         this.keepAlive = keepAlive;
         this.headRequest = request.method() == HttpMethod.HEAD;
@@ -53,6 +59,11 @@ final class Exchange extends BackendDispatch {
     @Override
     void attach(Channel ch, boolean reused) {
         moveTo(FORWARDING);
+        if (timed) {
+            long now = System.nanoTime();
+            connectNanos = reused ? 0 : now - connectStartedAt;
+            requestSentAt = now;
+        }
         backend = ch;
         backendReused = reused;
         backendHandler = ch.pipeline().get(BackendHandler.class);
@@ -134,6 +145,9 @@ final class Exchange extends BackendDispatch {
             return;
         }
         moveTo(STREAMING_RESPONSE);
+        if (timed) {
+            responseNanos = System.nanoTime() - requestSentAt;
+        }
         backendReusable = head.persistent;
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         // An HTTP/1.0 client cannot take chunks: it gets the data, and the close ends the body.
@@ -143,7 +157,9 @@ final class Exchange extends BackendDispatch {
         }
         closeAfter = !keepAlive || client.draining() || head.body == ResponseHead.Body.UNTIL_CLOSE || dechunk;
         String connection = closeAfter ? "close" : http10 ? "keep-alive" : null;
-        client.write(head.encode(client.ctx.alloc(), connection, client.via, dechunk));
+        ByteBuf encoded = head.encode(client.ctx.alloc(), connection, client.via, dechunk);
+        message.responded(head.status, encoded.readableBytes());
+        client.write(encoded);
     }
 
     void responseBody(ByteBuf part) {
@@ -176,6 +192,7 @@ final class Exchange extends BackendDispatch {
         } else {
             b.close();
         }
+        message.ended("----");
         message.done(keepAlive && !closeAfter);
     }
 
@@ -207,7 +224,7 @@ final class Exchange extends BackendDispatch {
         }
         counters.finished(false);
         abandonBackend().close();
-        cutResponse();
+        cutResponse("sD--"); // the server went silent mid-response
     }
 
     /** The back-end connection closed (or failed) while this exchange used it. */
@@ -223,7 +240,7 @@ final class Exchange extends BackendDispatch {
         }
         detachBackend();
         if (state() == STREAMING_RESPONSE) {
-            cutResponse();
+            cutResponse("SD--");
             return;
         }
         if (!dispatchAgain(staleConnection)) {
@@ -242,24 +259,28 @@ final class Exchange extends BackendDispatch {
         }
         counters.finished(false);
         detachBackend();
+        invalidResponse = true;
         if (state() == STREAMING_RESPONSE) {
-            cutResponse();
+            cutResponse("PD--");
         } else {
             fail(HttpResponseStatus.BAD_GATEWAY, "back-end " + endpoint.id() + " sent an invalid response: " + reason);
         }
     }
 
     /** The response has begun and cannot be completed: closing the client connection shows it was cut. */
-    private void cutResponse() {
+    private void cutResponse(String termination) {
         moveTo(DONE);
+        message.ended(termination);
         client.abort();
     }
 
     void clientClosed() {
-        if (state() == DONE) {
+        ExchangeState before = state();
+        if (before == DONE) {
             return;
         }
         moveTo(DONE);
+        message.ended(before == STREAMING_RESPONSE ? "CD--" : before == CONNECTING ? "CC--" : "CH--");
         releasePending();
         if (backend != null) {
             counters.finished(true); // the client left; not the endpoint's failure
@@ -283,12 +304,30 @@ final class Exchange extends BackendDispatch {
 
     @Override
     void fail(HttpResponseStatus status, String detail) {
+        ExchangeState before = state();
         moveTo(DONE);
         releasePending();
         boolean goOn = keepAlive && !client.draining();
         client.gatewayError(status, detail);
-        client.writeAndFlush(Responses.error(client.ctx.alloc(), status, detail, goOn, headRequest));
+        ByteBuf answer = Responses.error(client.ctx.alloc(), status, detail, goOn, headRequest);
+        message.responded(status.code(), answer);
+        client.writeAndFlush(answer);
+        message.ended(termination(status, before));
         message.done(goOn);
+    }
+
+    /** HAProxy's termination state of an error the proxy answered. */
+    private String termination(HttpResponseStatus status, ExchangeState before) {
+        if (status.code() == 504) {
+            return "sH--"; // the server's first byte did not come in time
+        }
+        if (invalidResponse) {
+            return "PH--"; // the proxy refused the server's response
+        }
+        if (status.code() == 502 && (before == FORWARDING || before == AWAITING_RESPONSE)) {
+            return "SH--"; // the server closed before its response head
+        }
+        return "SC--"; // no server could be reached (or none was available)
     }
 
     /** The handler gave up on this request after forwarding it: end it and the connection. */
@@ -306,9 +345,11 @@ final class Exchange extends BackendDispatch {
             abandonBackend().close();
         }
         if (responseStarted) {
+            message.ended("PD--");
             client.abort();
         } else {
-            client.failAndClose(HttpResponseStatus.BAD_GATEWAY, reason);
+            client.failAndClose(HttpResponseStatus.BAD_GATEWAY, reason, message);
+            message.ended("PH--");
         }
     }
 

@@ -1,6 +1,8 @@
 package io.switchboard.handler.http.impl;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -8,6 +10,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.flow.Message;
+import io.switchboard.api.log.AccessLog;
+import io.switchboard.api.log.LoggedExchange;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,8 +23,12 @@ import java.util.List;
  * to a cluster) or answers it here; body parts that arrive before the handler has decided wait, with
  * the socket not read, so a handler on its own threads cannot make the proxy buffer without bound.
  * Every state change happens on the connection's event loop: calls from other threads hop there.
+ *
+ * <p>It is also the request's access log entry ({@link LoggedExchange}): when the log was on as the
+ * request began, what the log needs is noted here as the exchange goes, and the entry is given to the
+ * log once, when the client has its answer (or left), from the event loop.
  */
-final class HttpMessage implements Message {
+final class HttpMessage implements Message, LoggedExchange {
     private final HttpProxyHandler client;
     private final HttpRequest request;
     private final boolean keepAlive;
@@ -30,10 +39,56 @@ final class HttpMessage implements Message {
     private boolean answeredHere;
     private boolean finished;
 
-    HttpMessage(HttpProxyHandler client, HttpRequest request, boolean keepAlive) {
+    // The access log entry: filled only when the log was on as the request began (accessLog not null).
+    private final AccessLog accessLog;
+    private boolean logged;
+    private long startNanos;
+    private long bytesOutAtStart;
+    private long requestBodyBytes;
+    private int status = NO_RESPONSE;
+    /** The connection's bytes out where this response's body begins (after its head; a 100 Continue before it is no body). */
+    private long bodyFrom;
+    private String termination;
+
+    HttpMessage(HttpProxyHandler client, HttpRequest request, boolean keepAlive, AccessLog accessLog) {
         this.client = client;
         this.request = request;
         this.keepAlive = keepAlive;
+        this.accessLog = accessLog;
+        if (accessLog != null) {
+            startNanos = System.nanoTime();
+            bytesOutAtStart = client.bytesOut();
+        }
+    }
+
+    /** Whether this request goes to the access log: then the exchange notes its timings. */
+    boolean logging() {
+        return accessLog != null;
+    }
+
+    /** The response the client gets, its head about to be written: its status and the bytes of its head. */
+    void responded(int status, int headBytes) {
+        if (accessLog != null) {
+            this.status = status;
+            this.bodyFrom = client.bytesOut() + headBytes;
+        }
+    }
+
+    /** A response made here, about to be written: its status, and its head measured (only when logging). */
+    void responded(int status, ByteBuf response) {
+        if (accessLog != null) {
+            responded(status, Responses.headLength(response));
+        }
+    }
+
+    /** The exchange is over for the client, ended as {@code termination} (HAProxy's code): its entry goes to the log, once. */
+    void ended(String termination) {
+        if (accessLog == null || logged) {
+            return;
+        }
+        logged = true;
+        this.termination = termination;
+        client.accessLogs().log(accessLog, this);
     }
 
     private EventLoop loop() {
@@ -87,8 +142,11 @@ final class HttpMessage implements Message {
         // A response to HEAD carries the length of the body it does not send.
         ByteBuffer sent = request.method() == HttpMethod.HEAD ? null : body;
         boolean goOn = keepAlive && !client.draining();
-        client.writeAndFlush(Responses.response(client.ctx.alloc(), status, HttpResponseStatus.valueOf(status).reasonPhrase(),
-                contentType, sent, length, goOn));
+        ByteBuf response = Responses.response(client.ctx.alloc(), status, HttpResponseStatus.valueOf(status).reasonPhrase(),
+                contentType, sent, length, goOn);
+        responded(status, response);
+        client.writeAndFlush(response);
+        ended("----");
         if (requestComplete) {
             done(goOn);
         } else {
@@ -112,7 +170,8 @@ final class HttpMessage implements Message {
             return;
         }
         finished = true;
-        client.failAndClose(HttpResponseStatus.BAD_GATEWAY, reason);
+        client.failAndClose(HttpResponseStatus.BAD_GATEWAY, reason, this);
+        ended("PH--"); // the handler gave up on the request: the proxy's own failure
     }
 
     private boolean decide() {
@@ -140,6 +199,7 @@ final class HttpMessage implements Message {
     }
 
     void requestContent(HttpContent c) {
+        requestBodyBytes += c.content().readableBytes();
         boolean last = c instanceof LastHttpContent;
         if (last) {
             requestComplete = true;
@@ -190,6 +250,7 @@ final class HttpMessage implements Message {
         if (exchange != null) {
             exchange.clientClosed();
         }
+        ended("CR--"); // unless the exchange or an answer logged it already: the client left before any answer
     }
 
     private void releasePending() {
@@ -198,4 +259,25 @@ final class HttpMessage implements Message {
             pending = null;
         }
     }
+
+    // LoggedExchange: read by the access log inside its log call, on this event loop.
+
+    @Override public InetSocketAddress client() { return client.clientAddress(); }
+    @Override public String frontend() { return client.frontendName(); }
+    @Override public String cluster() { return exchange == null ? null : exchange.clusterName(); }
+    @Override public String endpoint() { return exchange == null || exchange.endpoint == null ? null : exchange.endpoint.id(); }
+    @Override public String method() { return request.method().name(); }
+    @Override public String target() { return request.uri(); }
+    @Override public String protocol() { return request.protocolVersion().text(); }
+    @Override public String referer() { return request.headers().get(HttpHeaderNames.REFERER); }
+    @Override public String userAgent() { return request.headers().get(HttpHeaderNames.USER_AGENT); }
+    @Override public int status() { return status; }
+    @Override public long requestBodyBytes() { return requestBodyBytes; }
+    @Override public long bytesSent() { return client.bytesOut() - bytesOutAtStart; }
+    @Override public long bodyBytesSent() { return status == NO_RESPONSE ? 0 : Math.max(0, client.bytesOut() - bodyFrom); }
+    @Override public long startNanos() { return startNanos; }
+    @Override public long connectNanos() { return exchange == null ? -1 : exchange.connectNanos; }
+    @Override public long responseNanos() { return exchange == null ? -1 : exchange.responseNanos; }
+    @Override public int retries() { return exchange == null ? 0 : exchange.retries(); }
+    @Override public String termination() { return termination; }
 }

@@ -3,6 +3,7 @@ package io.switchboard.handler.http.impl;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.api.log.AccessLog;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.transport.Connection;
@@ -42,6 +43,8 @@ public class HttpProtocol implements StreamProtocol {
 
     private final GatewayErrors gatewayErrors = new GatewayErrors(() -> log);
 
+    private final AccessLogs accessLogs = new AccessLogs(() -> log);
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindClusters(ClusterDirectory c) {
         clusters.bind(c);
@@ -51,14 +54,31 @@ public class HttpProtocol implements StreamProtocol {
         // Kept: the last directory known good serves until its replacement binds.
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            updated = "updatedAccessLog")
+    void bindAccessLog(AccessLog a, Map<String, Object> props) {
+        accessLogs.bind(a, props);
+    }
+
+    /** The access log was turned on or off. */
+    void updatedAccessLog(AccessLog a, Map<String, Object> props) {
+        accessLogs.bind(a, props);
+    }
+
+    void unbindAccessLog(AccessLog a) {
+        // Kept: while the access log bundle is being updated the old service takes the entries and passes them on.
+    }
+
     @Activate
     void activate(BundleContext context) {
         clusters.takeOver(context);
+        accessLogs.takeOver(context);
     }
 
     @Deactivate
     void deactivate(BundleContext context) {
         clusters.leave(context);
+        accessLogs.leave(context);
     }
 
     /** A protocol outside a framework (tests). */
@@ -74,6 +94,10 @@ public class HttpProtocol implements StreamProtocol {
 
     GatewayErrors gatewayErrors() {
         return gatewayErrors;
+    }
+
+    AccessLogs accessLogs() {
+        return accessLogs;
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.switchboard.api.log.AccessLog;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.transport.BackendPool;
@@ -41,6 +42,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** Pipelined messages held before the socket stops being read. */
     static final int MAX_QUEUED = 32;
     private boolean closing;
+    /** Bytes written to the client on this connection: an exchange's share is the difference. */
+    private long bytesOut;
 
     HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via) {
         this.connection = connection;
@@ -67,6 +70,19 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The connection's flow: the exchange notes there which endpoint its request goes to. */
     TrackedFlow flow() {
         return flow;
+    }
+
+    /** The client's address (the channel keeps it: no allocation). */
+    InetSocketAddress clientAddress() {
+        return (InetSocketAddress) ctx.channel().remoteAddress();
+    }
+
+    AccessLogs accessLogs() {
+        return protocol.accessLogs();
+    }
+
+    long bytesOut() {
+        return bytesOut;
     }
 
     @Override
@@ -119,7 +135,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         connection.requestStarted();
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
-        HttpMessage message = new HttpMessage(this, request, keepAlive);
+        // The access log's one volatile read per request; off, it is null and nothing more is done for it.
+        HttpMessage message = new HttpMessage(this, request, keepAlive, protocol.accessLogs().active());
         current = message;
         if (draining) {
             busy(true);
@@ -135,7 +152,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void rejectMalformed(HttpRequest request) {
-        ByteBuf answer = Responses.rejection(ctx.alloc(), request.decoderResult().cause());
+        Throwable cause = request.decoderResult().cause();
+        ByteBuf answer = Responses.rejection(ctx.alloc(), cause);
+        // Only a head the validator rejected is a real one; the decoder's own failures come with a stand-in
+        // (and so do violations before any head): logged as a request that could not be read.
+        boolean realHead = cause instanceof RequestFramingValidator.Rejected && !((RequestFramingValidator.Rejected) cause).synthetic;
+        logRejected(realHead ? request : null, Responses.rejectionStatus(cause).code(), answer, "PR--");
         ReferenceCountUtil.release(request);
         // After a framing error the rest of the stream cannot be trusted: answer and close.
         closing = true;
@@ -194,16 +216,33 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void countOut(ByteBuf b) {
-        flow.countOut(b.readableBytes());
+        int n = b.readableBytes();
+        bytesOut += n;
+        flow.countOut(n);
     }
 
     /** Answers with an error and closes the connection: the request's handler failed. */
-    void failAndClose(HttpResponseStatus status, String reason) {
+    void failAndClose(HttpResponseStatus status, String reason, HttpMessage message) {
         gatewayError(status, reason);
         closing = true;
         releaseQueued();
         current = null;
-        ctx.writeAndFlush(Responses.error(ctx.alloc(), status, reason, false)).addListener(ChannelFutureListener.CLOSE);
+        ByteBuf answer = Responses.error(ctx.alloc(), status, reason, false);
+        message.responded(status.code(), answer);
+        countOut(answer);
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Logs a request answered before it became a message (400, 414, 431, 408): {@code request} is
+     * null when none could be read. The error path only: this entry is allocated.
+     */
+    void logRejected(HttpRequest request, int status, ByteBuf answer, String termination) {
+        AccessLog log = protocol.accessLogs().active();
+        if (log != null) {
+            protocol.accessLogs().log(log, new RejectedRequest(clientAddress(), frontendName(), request, status,
+                    answer.readableBytes(), Responses.headLength(answer), termination));
+        }
     }
 
     void flush() {

@@ -1,5 +1,6 @@
 package io.switchboard.handler.http.impl;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -153,14 +154,19 @@ final class RequestFramingValidator extends ChannelDuplexHandler {
             closing = true;
             ctx.close();
         } else {
-            reject(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), reason);
+            reject(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), reason, true);
         }
     }
 
     private void reject(HttpRequest r, String reason) {
+        reject(r, reason, false);
+    }
+
+    /** @param synthetic the request stands in for one whose head could not be read */
+    private void reject(HttpRequest r, String reason, boolean synthetic) {
         closing = true;
         scanner.clearFraming();
-        r.setDecoderResult(DecoderResult.failure(new Rejected(reason)));
+        r.setDecoderResult(DecoderResult.failure(new Rejected(reason, synthetic)));
         outstanding++;
         ctx.fireChannelRead(r); // after any response in progress, the proxy answers 400 and closes
     }
@@ -171,8 +177,13 @@ final class RequestFramingValidator extends ChannelDuplexHandler {
             return;
         }
         closing = true;
-        ctx.writeAndFlush(Responses.error(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
-                "request head not complete within " + millis + " ms", false)).addListener(ChannelFutureListener.CLOSE);
+        ByteBuf answer = Responses.error(ctx.alloc(), HttpResponseStatus.REQUEST_TIMEOUT,
+                "request head not complete within " + millis + " ms", false);
+        HttpProxyHandler proxy = ctx.pipeline().get(HttpProxyHandler.class);
+        if (proxy != null) {
+            proxy.logRejected(null, HttpResponseStatus.REQUEST_TIMEOUT.code(), answer, "cR--"); // client timeout, waiting for the request
+        }
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** What is wrong with a decoded head, or null; rewrites an absolute-form target and normalizes chunked. */
@@ -271,9 +282,12 @@ final class RequestFramingValidator extends ChannelDuplexHandler {
     /** Why a request was rejected; the proxy answers any such failure with 400. */
     static final class Rejected extends DecoderException {
         private static final long serialVersionUID = 1L;
+        /** No head was read: the request it comes with stands in for it (the access log shows none). */
+        final boolean synthetic;
 
-        Rejected(String reason) {
+        Rejected(String reason, boolean synthetic) {
             super(reason, null);
+            this.synthetic = synthetic;
         }
 
         @Override

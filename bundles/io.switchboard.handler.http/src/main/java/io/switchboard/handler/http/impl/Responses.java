@@ -30,13 +30,31 @@ final class Responses {
      * request line over the limit, 431 for a header section over it, else 400; the connection closes.
      */
     static ByteBuf rejection(ByteBufAllocator alloc, Throwable cause) {
-        HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                : HttpResponseStatus.BAD_REQUEST;
+        HttpResponseStatus status = rejectionStatus(cause);
         String why = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
         String detail = cause instanceof TooLongFrameException ? "request head over the limit"
                 : "malformed request" + (why.length() > 160 ? why.substring(0, 160) : why);
         return error(alloc, status, detail, false);
+    }
+
+    /** The status a rejected request gets: 414, 431 or 400. */
+    static HttpResponseStatus rejectionStatus(Throwable cause) {
+        return cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : HttpResponseStatus.BAD_REQUEST;
+    }
+
+    /** Bytes of the head of a response made here (its empty line included); the rest is its body. For the access log. */
+    static int headLength(ByteBuf response) {
+        int from = response.readerIndex();
+        int to = response.writerIndex() - 3;
+        for (int i = from; i < to; i++) {
+            if (response.getByte(i) == '\r' && response.getByte(i + 1) == '\n' && response.getByte(i + 2) == '\r'
+                    && response.getByte(i + 3) == '\n') {
+                return i + 4 - from;
+            }
+        }
+        return response.readableBytes();
     }
 
     /** A complete response; {@code body} null sends the head only (with {@code length} as Content-Length). */

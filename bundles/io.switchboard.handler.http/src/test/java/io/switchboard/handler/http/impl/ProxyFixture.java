@@ -8,6 +8,7 @@ import java.util.Map;
 /** An HTTP frontend on real epoll sockets on 127.0.0.1, on the real data plane. */
 final class ProxyFixture implements AutoCloseable {
     final DataPlane plane = new DataPlane();
+    final HttpProtocol protocol;
     private final Map<String, String> options;
     private final int port;
 
@@ -18,7 +19,8 @@ final class ProxyFixture implements AutoCloseable {
     /** An HTTP frontend with these options (e.g. via, maxUriBytes). */
     ProxyFixture(String cluster, TestClusters clusters, Map<String, String> options) {
         this.options = options;
-        plane.protocol("http", HttpProtocol.with(clusters));
+        protocol = HttpProtocol.with(clusters);
+        plane.protocol("http", protocol);
         port = plane.frontend(spec(cluster));
     }
 
