@@ -494,7 +494,7 @@ public class ClusterManager implements ClusterDirectory {
                 continue;
             }
             for (Endpoint e : spec.endpoints()) {
-                if (e.id().equals(which) || (e.host() + ":" + e.port()).equals(which)) {
+                if (e.id().equals(which) || e.addressText().equals(which)) {
                     EndpointState st = states.get(spec.name()).get(e.id());
                     if (st.setDrained(drain)) {
                         logInfo("cluster " + spec.name() + ": endpoint " + e.id() + (drain ? " drained from the shell: no new work goes to it, open requests finish"
