@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalIoHandler;
@@ -12,9 +14,11 @@ import io.netty.channel.local.LocalServerChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.switchboard.api.local.LocalApplication;
 import io.switchboard.api.local.LocalRequest;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +33,8 @@ import java.util.function.Function;
 final class LocalServers {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("sb-local", true), LocalIoHandler.newFactory());
     private final Map<String, Channel> bound = new HashMap<>();
+    /** Each name's open connections: closed with its server, so none is left served by nothing. */
+    private final Map<String, ChannelGroup> connections = new HashMap<>();
     private final Function<String, LocalApplication> current;
     private final ExecutorService callers;
     private final FailureLog failures;
@@ -49,12 +55,14 @@ final class LocalServers {
         if (bound.containsKey(name)) {
             return;
         }
+        ChannelGroup open = new DefaultChannelGroup(name, GlobalEventExecutor.INSTANCE);
         Channel server = new ServerBootstrap()
                 .group(group)
                 .channel(LocalServerChannel.class)
                 .childHandler(new ChannelInitializer<LocalChannel>() {
                     @Override
                     protected void initChannel(LocalChannel ch) {
+                        open.add(ch);
                         ch.pipeline()
                                 .addLast("http", new HttpServerCodec())
                                 // A body over the limit gets 413 here, without the application being called.
@@ -64,13 +72,15 @@ final class LocalServers {
                 })
                 .bind(new LocalAddress(name)).sync().channel();
         bound.put(name, server);
+        connections.put(name, open);
     }
 
-    /** Unbinds the server for the name: new connections are refused; open ones are closed. */
+    /** Unbinds the server for the name: new connections are refused, open ones closed (a request in progress is cut). */
     synchronized void close(String name) {
         Channel server = bound.remove(name);
         if (server != null) {
             server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            connections.remove(name).close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
     }
 
@@ -80,8 +90,9 @@ final class LocalServers {
 
     /** Unbinds every server and ends the server thread. */
     synchronized void stop() {
-        bound.values().forEach(Channel::close);
-        bound.clear();
+        for (String name : List.copyOf(bound.keySet())) {
+            close(name); // connections first, while their loop still runs: their peers hear of it cleanly
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 }
