@@ -1,6 +1,6 @@
-/** Value types shared by every part of the platform: endpoints and the request context. */
+/** Value types shared by every part of the platform: endpoints (on the network, or local applications since 1.1) and the request context. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.switchboard.api;
 
 import org.osgi.annotation.bundle.Export;

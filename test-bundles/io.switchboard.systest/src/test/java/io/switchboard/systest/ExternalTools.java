@@ -2,7 +2,7 @@ package io.switchboard.systest;
 
 import java.io.File;
 
-/** Programs some system tests drive (wrk, nginx): a test that needs one fails clearly without it. */
+/** Programs some system tests drive (wrk, nginx, chromium): a test that needs one fails clearly without it, never skips. */
 final class ExternalTools {
     private ExternalTools() {
     }
@@ -10,7 +10,7 @@ final class ExternalTools {
     static void require(String... programs) {
         for (String p : programs) {
             if (find(p) == null) {
-                throw new AssertionError(p + " is not installed; the system tests need it (Debian: apt-get install -y wrk nginx-light)");
+                throw new AssertionError(p + " is not installed; the system tests need it (Debian: apt-get install -y wrk nginx-light chromium; .ci/run installs them)");
             }
         }
     }

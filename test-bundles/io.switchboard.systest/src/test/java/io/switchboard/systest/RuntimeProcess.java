@@ -21,6 +21,8 @@ import java.util.function.Predicate;
 final class RuntimeProcess implements AutoCloseable {
     final Path workDir;
     final int demoPort;
+    /** The admin page's port: a free one of its own, so runtimes of several test runs never share 8081. */
+    final int adminPort;
     private final Process process;
     private final OutputStream stdin;
     final List<String> output = new CopyOnWriteArrayList<>();
@@ -48,9 +50,11 @@ final class RuntimeProcess implements AutoCloseable {
             Files.writeString(workDir.resolve("conf").resolve(f.getKey()), f.getValue());
         }
         demoPort = freePort();
+        adminPort = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Dswitchboard.demo.port=" + demoPort);
+        cmd.add("-Dswitchboard.admin.port=" + adminPort);
         cmd.addAll(List.of(extraJvmArgs));
         cmd.add("-jar");
         cmd.add(new File(jar).getAbsolutePath());

@@ -22,7 +22,7 @@ final class FlowText {
         if (e == null) {
             return "-";
         }
-        String address = e.host() + ":" + e.port();
+        String address = e.addressText(); // host:port, or local:NAME
         return e.id().equals(address) ? address : e.id() + "=" + address;
     }
 

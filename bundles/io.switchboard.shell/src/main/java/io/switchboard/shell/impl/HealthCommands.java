@@ -160,6 +160,6 @@ public class HealthCommands {
     }
 
     private static String address(Endpoint e) {
-        return e.host() + ":" + e.port();
+        return e.addressText(); // host:port, or local:NAME
     }
 }

@@ -208,7 +208,7 @@ public class SwitchboardCommands {
             EndpointStatus st = s.status(e);
             String state = (st != null && st.admin() == EndpointStatus.Admin.DRAINED ? "drained" : s.down(e) ? "down" : "up")
                     + (s.premium().contains(e.id()) ? ",premium" : "");
-            t.row(e.id(), e.host() + ":" + e.port(), e.weight(), state, n.active(), n.requests(), n.failures());
+            t.row(e.id(), e.addressText(), e.weight(), state, n.active(), n.requests(), n.failures());
         }
         return settings + t;
     }

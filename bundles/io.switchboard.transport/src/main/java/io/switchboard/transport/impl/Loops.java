@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The switching threads: one single-threaded Netty group per event loop, on the native epoll
  * transport (NIO only as a fallback, with the reason). One group per loop lets loops be added and
  * retired one at a time: a change of {@code eventLoops} brings up new loops and drains only the
- * ones that go. The groups outlive a transport update: the next version adopts them.
+ * ones that go. The groups outlive a transport update: the next version adopts them. Each loop can
+ * also register Netty local channels ({@link LocalCapableIoHandler}): the pseudo-network interface
+ * to applications inside the runtime.
  */
 final class Loops {
     private static final AtomicInteger THREAD_GENERATION = new AtomicInteger();
@@ -61,7 +63,8 @@ final class Loops {
     }
 
     private List<EventLoopGroup> newGroups(int count) {
-        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        // Every loop also carries local channels: back-end connections to local:NAME endpoints.
+        IoHandlerFactory factory = LocalCapableIoHandler.wrap(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         List<EventLoopGroup> made = new ArrayList<>();
         int generation = THREAD_GENERATION.incrementAndGet();
         for (int i = 0; i < count; i++) {

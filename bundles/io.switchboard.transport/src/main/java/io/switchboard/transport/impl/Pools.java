@@ -105,13 +105,18 @@ final class Pools implements BackendPool {
 
     @Override
     public ChannelFuture connect(EventLoop loop, Endpoint endpoint, ChannelHandler handler, int connectTimeoutMillis) {
-        ChannelFuture f = new Bootstrap()
+        ChannelFuture f = endpoint.isLocal()
+                ? LocalConnector.connect(loop, endpoint.localName(), handler, connectTimeoutMillis)
+                : new Bootstrap()
                 .group(loop)
                 .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .handler(handler)
                 .connect(endpoint.address());
+        if (f.isDone() && !f.channel().isRegistered()) {
+            return f; // refused before a channel existed on the loop: nothing to count
+        }
         if (loop.inEventLoop()) {
             track(endpoint, f.channel());
         } else {
@@ -122,6 +127,9 @@ final class Pools implements BackendPool {
 
     @Override
     public ChannelFuture connectDatagram(EventLoop loop, Endpoint endpoint, ChannelHandler handler) {
+        if (endpoint.isLocal()) {
+            return LocalConnector.refuse(loop, "local application " + endpoint.localName() + " takes no datagrams");
+        }
         return new Bootstrap()
                 .group(loop)
                 .channel(datagramClass)

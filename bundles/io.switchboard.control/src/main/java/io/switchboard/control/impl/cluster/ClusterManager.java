@@ -664,7 +664,7 @@ public class ClusterManager implements ClusterDirectory {
                 continue;
             }
             for (Endpoint e : spec.endpoints()) {
-                if (e.id().equals(which) || (e.host() + ":" + e.port()).equals(which)) {
+                if (e.id().equals(which) || e.addressText().equals(which)) {
                     EndpointState st = states.get(spec.name()).get(e.id());
                     if (!drain) {
                         st.clearPassive(System.nanoTime()); // the operator vouches for it

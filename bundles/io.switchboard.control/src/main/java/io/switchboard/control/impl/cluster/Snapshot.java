@@ -175,7 +175,7 @@ final class Snapshot implements ClusterSnapshot {
         Map<Endpoint, Endpoint> back = new HashMap<>();
         for (Endpoint e : chosen) {
             int x = weights.get(e.id());
-            Endpoint v = x == e.weight() ? e : new Endpoint(e.id(), e.host(), e.port(), x);
+            Endpoint v = e.withWeight(x); // a local endpoint stays local
             view.add(v);
             back.put(v, e);
         }

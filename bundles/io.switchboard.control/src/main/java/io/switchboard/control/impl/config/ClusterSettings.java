@@ -19,7 +19,8 @@ import java.util.Set;
  * Turns the properties of one {@code io.switchboard.cluster} configuration into a spec.
  * Endpoints are written {@code [id=]host:port[;weight=N][;agent=PORT]}; without an id the endpoint
  * is named {@code host:port}; {@code agent} is the port of its agent when not the cluster's
- * {@code agentPort}.
+ * {@code agentPort}. An application inside the runtime is written {@code [id=]local:NAME[;weight=N]}
+ * (named {@code local:NAME} without an id): it has no host to check or ask, so it takes no agent.
  */
 public final class ClusterSettings {
     public static final String FACTORY_PID = "io.switchboard.cluster";
@@ -212,6 +213,9 @@ public final class ClusterSettings {
                 throw new ConfigProblem("endpoints", "'" + item + "': '" + id + "' is not an endpoint id");
             }
         }
+        if (rest.startsWith(Endpoint.LOCAL_PREFIX)) {
+            return localEndpoint(item, id, rest.substring(Endpoint.LOCAL_PREFIX.length()).trim(), weight);
+        }
         int colon = rest.lastIndexOf(':');
         if (colon <= 0 || colon == rest.length() - 1) {
             throw new ConfigProblem("endpoints", "'" + item + "' is not host:port");
@@ -234,5 +238,16 @@ public final class ClusterSettings {
             throw new ConfigProblem("endpoints", "'" + item + "': host '" + host + "' does not resolve");
         }
         return e;
+    }
+
+    /** {@code local:NAME}: the local application registered under that name. */
+    private static Endpoint localEndpoint(String item, String id, String name, int weight) throws ConfigProblem {
+        if (!Endpoint.isLocalName(name)) {
+            throw new ConfigProblem("endpoints", "'" + item + "': '" + name + "' is not a local application name (letters, digits, . _ -)");
+        }
+        if (agentPort(item) > 0) {
+            throw new ConfigProblem("endpoints", "'" + item + "': a local endpoint has no agent");
+        }
+        return Endpoint.local(id == null ? Endpoint.LOCAL_PREFIX + name : id, name, weight);
     }
 }

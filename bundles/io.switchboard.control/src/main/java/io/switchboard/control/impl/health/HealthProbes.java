@@ -62,6 +62,12 @@ public final class HealthProbes {
         }
         for (Endpoint e : endpoints) {
             EndpointState state = states.get(e.id());
+            if (e.isLocal()) {
+                // An application inside the runtime has no host to check or ask: when it is not
+                // registered its connections are refused, and passive health (maxFails) takes it out.
+                state.stopChecks();
+                continue;
+            }
             if (spec.check() == HealthSpec.CheckType.NONE) {
                 state.stopChecks();
             } else {

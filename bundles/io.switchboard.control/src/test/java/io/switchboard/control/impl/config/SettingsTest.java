@@ -136,4 +136,28 @@ class SettingsTest {
         assertEquals("conf/io.switchboard.cluster-api.cfg", r.source());
         assertEquals("pid x", new ConfigReader(props("service.pid", "x"), ClusterSettings.KEYS).source());
     }
+
+    @Test
+    void localEndpointsAreWrittenLocalColonName() throws Exception {
+        ClusterSpec c = ClusterSettings.parse(props("name", "admin", "endpoints", "admin=local:admin;weight=2, local:status, 127.0.0.1:9001"));
+        assertEquals(3, c.endpoints().size());
+        io.switchboard.api.Endpoint a = c.endpoints().get(0);
+        assertTrue(a.isLocal());
+        assertEquals("admin", a.id());
+        assertEquals("admin", a.localName());
+        assertEquals(2, a.weight());
+        assertEquals("local:status", c.endpoints().get(1).id());
+        assertEquals("status", c.endpoints().get(1).localName());
+        assertTrue(!c.endpoints().get(2).isLocal());
+    }
+
+    @Test
+    void badLocalEndpointsAreRejectedWithTheReason() {
+        ConfigProblem p = assertThrows(ConfigProblem.class, () -> ClusterSettings.parse(props("name", "a", "endpoints", "local:")));
+        assertTrue(p.getMessage().contains("not a local application name"), p.getMessage());
+        p = assertThrows(ConfigProblem.class, () -> ClusterSettings.parse(props("name", "a", "endpoints", "local:a b")));
+        assertTrue(p.getMessage().contains("not a local application name"), p.getMessage());
+        p = assertThrows(ConfigProblem.class, () -> ClusterSettings.parse(props("name", "a", "endpoints", "local:admin;agent=9000")));
+        assertTrue(p.getMessage().contains("has no agent"), p.getMessage());
+    }
 }

@@ -10,7 +10,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.api.Endpoint;
@@ -147,9 +146,10 @@ final class TcpClientHandler extends Relay {
         EndpointCounters counters = cluster.counters(e);
         counters.started();
         Relay backendSide = new Relay(flow);
-        connection.backends().connect(client.eventLoop(), e, new ChannelInitializer<SocketChannel>() {
+        // Channel, not SocketChannel: a local:NAME endpoint is a local channel.
+        connection.backends().connect(client.eventLoop(), e, new ChannelInitializer<Channel>() {
             @Override
-            protected void initChannel(SocketChannel ch) {
+            protected void initChannel(Channel ch) {
                 ch.config().setAutoRead(false);
                 ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                 ch.pipeline().addLast("relay", backendSide);
@@ -183,7 +183,11 @@ final class TcpClientHandler extends Relay {
             connecting = false;
             if (inputEnded) {
                 // The client is done sending: what it sent goes first, then the back-end sees the end.
-                backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(x -> ((DuplexChannel) backend).shutdownOutput());
+                if (backend instanceof DuplexChannel) { // a local channel has no half-close: it ends with the relay
+                    backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(x -> ((DuplexChannel) backend).shutdownOutput());
+                } else {
+                    backend.flush();
+                }
             } else {
                 backend.flush();
                 client.read();
