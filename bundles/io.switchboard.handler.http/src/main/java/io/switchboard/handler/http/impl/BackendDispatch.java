@@ -14,6 +14,7 @@ import io.switchboard.api.Endpoint;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.telemetry.TrafficCell;
 import io.switchboard.api.transport.BackendPool;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
@@ -43,6 +44,12 @@ abstract class BackendDispatch {
     EndpointCounters counters;
     /** Endpoints tried so far (a stale pooled connection does not count). */
     private int attempts;
+    /** When the request began ({@link System#nanoTime()}): its duration is counted when it is DONE. */
+    private final long startNanos;
+    /** The traffic counters of the attempt's endpoint on this loop (null before one is chosen). */
+    private TrafficCell cell;
+    /** The status the client got (0: none yet); counted with the duration when the exchange is DONE. */
+    int status;
 
     // Facts beside the state: each holds across several states, so they are flags, not states.
     /** The client has sent the whole request (not a state: a back-end may answer before it has it all). */
@@ -54,10 +61,11 @@ abstract class BackendDispatch {
     /** An endpoint was passed over for its connection limit: when none is left, that is a 503, not a 502. */
     private boolean atLimit;
 
-    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName) {
+    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName, long startNanos) {
         this.client = client;
         this.request = request;
-        this.clusterName = clusterName;
+        this.clusterName = clusterName == null ? "" : clusterName;
+        this.startNanos = startNanos;
     }
 
     /** The request goes out on this connection to {@link #endpoint}, which came from the pool or is new. */
@@ -82,6 +90,19 @@ abstract class BackendDispatch {
             client.responseWatch.expectBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
         }
         state = next;
+        if (next == DONE) {
+            count();
+        }
+    }
+
+    /**
+     * Counts the ended request, once (DONE is final): its status class and duration, on the cell of
+     * the endpoint it last went to, or of its cluster when it reached none. A few stores into a cell
+     * only this loop writes.
+     */
+    private void count() {
+        TrafficCell c = cell != null ? cell : client.meter.cell(clusterName, null);
+        c.request(status, System.nanoTime() - startNanos);
     }
 
     final void start() {
@@ -121,6 +142,7 @@ abstract class BackendDispatch {
         attempts++;
         counters = cluster.counters(e);
         counters.started();
+        cell = client.meter.cell(clusterName, e);
         if (pooled != null) {
             attach(pooled, true);
             return;
@@ -148,6 +170,7 @@ abstract class BackendDispatch {
         } else {
             // Nothing was sent: trying another endpoint is always safe.
             counters.finished(false);
+            cell.retried();
             exclude(e);
             moveTo(DISPATCHING);
             dispatch();
@@ -171,6 +194,7 @@ abstract class BackendDispatch {
             return false;
         }
         retried = true;
+        cell.retried();
         if (staleConnection) {
             attempts--;
         } else {

@@ -43,7 +43,7 @@ final class Exchange extends BackendDispatch {
     private boolean closeAfter;
 
     Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
-        super(client, request, clusterName);
+        super(client, request, clusterName, message.startNanos);
         this.message = message;
         this.keepAlive = keepAlive;
         this.headRequest = request.method() == HttpMethod.HEAD;
@@ -134,6 +134,7 @@ final class Exchange extends BackendDispatch {
             return;
         }
         moveTo(STREAMING_RESPONSE);
+        status = head.status;
         backendReusable = head.persistent;
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         // An HTTP/1.0 client cannot take chunks: it gets the data, and the close ends the body.
@@ -283,6 +284,7 @@ final class Exchange extends BackendDispatch {
 
     @Override
     void fail(HttpResponseStatus status, String detail) {
+        this.status = status.code();
         moveTo(DONE);
         releasePending();
         boolean goOn = keepAlive && !client.draining();
@@ -297,6 +299,9 @@ final class Exchange extends BackendDispatch {
             return;
         }
         boolean responseStarted = state() == STREAMING_RESPONSE;
+        if (!responseStarted) {
+            status = HttpResponseStatus.BAD_GATEWAY.code(); // failAndClose below
+        }
         moveTo(DONE);
         releasePending();
         if (counters != null) {

@@ -23,6 +23,8 @@ final class HttpMessage implements Message {
     private final HttpProxyHandler client;
     private final HttpRequest request;
     private final boolean keepAlive;
+    /** When the request's head was read: its duration runs from here. */
+    final long startNanos = System.nanoTime();
     private Exchange exchange;
     private List<HttpContent> pending;
     private boolean requestComplete;
@@ -83,6 +85,7 @@ final class HttpMessage implements Message {
         }
         answeredHere = true;
         releasePending();
+        client.countAnswered(status, startNanos);
         int length = body == null ? 0 : body.remaining();
         // A response to HEAD carries the length of the body it does not send.
         ByteBuffer sent = request.method() == HttpMethod.HEAD ? null : body;
@@ -112,6 +115,7 @@ final class HttpMessage implements Message {
             return;
         }
         finished = true;
+        client.countAnswered(HttpResponseStatus.BAD_GATEWAY.code(), startNanos);
         client.failAndClose(HttpResponseStatus.BAD_GATEWAY, reason);
     }
 

@@ -13,6 +13,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.telemetry.TrafficMeter;
 import io.switchboard.api.transport.BackendPool;
 import io.switchboard.api.transport.Connection;
 import io.switchboard.api.transport.DrainEvent;
@@ -32,6 +33,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     final String via;
     ChannelHandlerContext ctx;
     private final TrackedFlow flow;
+    /** The traffic counters of this connection's frontend on its loop (the transport's: they outlive this code). */
+    final TrafficMeter meter;
     private HttpMessage current;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
     private boolean draining;
@@ -46,6 +49,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         this.connection = connection;
         this.protocol = protocol;
         this.flow = connection.flow();
+        this.meter = connection.meter();
         this.validator = validator;
         this.via = via;
     }
@@ -135,6 +139,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void rejectMalformed(HttpRequest request) {
+        countAnswered(Responses.rejectionCode(request.decoderResult().cause()), System.nanoTime());
         ByteBuf answer = Responses.rejection(ctx.alloc(), request.decoderResult().cause());
         ReferenceCountUtil.release(request);
         // After a framing error the rest of the stream cannot be trusted: answer and close.
@@ -181,6 +186,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     void write(ByteBuf b) {
         countOut(b);
         ctx.write(b, ctx.voidPromise());
+    }
+
+    /** Counts a request answered here, not by an exchange with a cluster (a handler's reply, a rejection). */
+    void countAnswered(int status, long startNanos) {
+        meter.cell("", null).request(status, System.nanoTime() - startNanos);
     }
 
     /** Counts and logs (once per burst) an error the proxy answers itself. */

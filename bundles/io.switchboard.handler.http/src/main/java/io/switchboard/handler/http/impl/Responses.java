@@ -30,13 +30,22 @@ final class Responses {
      * request line over the limit, 431 for a header section over it, else 400; the connection closes.
      */
     static ByteBuf rejection(ByteBufAllocator alloc, Throwable cause) {
-        HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                : HttpResponseStatus.BAD_REQUEST;
+        HttpResponseStatus status = rejectionStatus(cause);
         String why = cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage();
         String detail = cause instanceof TooLongFrameException ? "request head over the limit"
                 : "malformed request" + (why.length() > 160 ? why.substring(0, 160) : why);
         return error(alloc, status, detail, false);
+    }
+
+    private static HttpResponseStatus rejectionStatus(Throwable cause) {
+        return cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                : HttpResponseStatus.BAD_REQUEST;
+    }
+
+    /** The status of {@link #rejection} for the cause. */
+    static int rejectionCode(Throwable cause) {
+        return rejectionStatus(cause).code();
     }
 
     /** A complete response; {@code body} null sends the head only (with {@code length} as Content-Length). */

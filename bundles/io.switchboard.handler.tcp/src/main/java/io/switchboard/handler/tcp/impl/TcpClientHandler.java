@@ -17,6 +17,7 @@ import io.switchboard.api.Endpoint;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.telemetry.TrafficCell;
 import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.transport.Connection;
 import java.util.HashSet;
@@ -133,10 +134,10 @@ final class TcpClientHandler extends Relay {
             return;
         }
         connecting = true;
-        connect(ctx.channel(), cluster, new HashSet<>(2), first);
+        connect(ctx.channel(), clusterName, cluster, new HashSet<>(2), first);
     }
 
-    private void connect(Channel client, ClusterSnapshot cluster, Set<String> excluded, ByteBuf first) {
+    private void connect(Channel client, String clusterName, ClusterSnapshot cluster, Set<String> excluded, ByteBuf first) {
         Endpoint e = cluster.choose(flow, excluded);
         if (e == null) {
             ReferenceCountUtil.release(first);
@@ -146,6 +147,8 @@ final class TcpClientHandler extends Relay {
         flow.endpoint(e); // the connection table shows where the relay goes
         EndpointCounters counters = cluster.counters(e);
         counters.started();
+        // Counted on the client's loop, which is also the back-end connection's: the cell's only writer.
+        TrafficCell cell = connection.meter().cell(clusterName, e);
         Relay backendSide = new Relay(flow);
         connection.backends().connect(client.eventLoop(), e, new ChannelInitializer<SocketChannel>() {
             @Override
@@ -159,14 +162,19 @@ final class TcpClientHandler extends Relay {
                 counters.finished(false);
                 excluded.add(e.id());
                 if (client.isActive()) {
-                    connect(client, cluster, excluded, first);
+                    cell.retried();
+                    connect(client, clusterName, cluster, excluded, first);
                 } else {
                     ReferenceCountUtil.release(first);
                 }
                 return;
             }
             Channel backend = f.channel();
-            backend.closeFuture().addListener(x -> counters.finished(true));
+            cell.relayOpened();
+            backend.closeFuture().addListener(x -> {
+                counters.finished(true);
+                cell.relayClosed();
+            });
             if (!client.isActive()) {
                 ReferenceCountUtil.release(first);
                 backend.close();
