@@ -48,6 +48,8 @@ abstract class BackendDispatch {
     private final long startNanos;
     /** The traffic counters of the attempt's endpoint on this loop (null before one is chosen). */
     private TrafficCell cell;
+    /** The cell of an attempt that failed: it counts a retry once another attempt is on its way. */
+    private TrafficCell failedCell;
     /** The status the client got (0: none yet); counted with the duration when the exchange is DONE. */
     int status;
 
@@ -137,6 +139,10 @@ abstract class BackendDispatch {
                             : atLimit ? "every endpoint is at its connection limit" : "no back-end reachable");
             return;
         }
+        if (failedCell != null) {
+            failedCell.retried();
+            failedCell = null;
+        }
         endpoint = e;
         client.flow().endpoint(e); // the connection table shows where this request went
         attempts++;
@@ -170,7 +176,7 @@ abstract class BackendDispatch {
         } else {
             // Nothing was sent: trying another endpoint is always safe.
             counters.finished(false);
-            cell.retried();
+            failedCell = cell;
             exclude(e);
             moveTo(DISPATCHING);
             dispatch();
@@ -194,7 +200,7 @@ abstract class BackendDispatch {
             return false;
         }
         retried = true;
-        cell.retried();
+        failedCell = cell;
         if (staleConnection) {
             attempts--;
         } else {

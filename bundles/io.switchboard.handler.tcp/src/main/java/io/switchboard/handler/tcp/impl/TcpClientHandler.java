@@ -134,15 +134,20 @@ final class TcpClientHandler extends Relay {
             return;
         }
         connecting = true;
-        connect(ctx.channel(), clusterName, cluster, new HashSet<>(2), first);
+        connect(ctx.channel(), clusterName, cluster, new HashSet<>(2), first, null);
     }
 
-    private void connect(Channel client, String clusterName, ClusterSnapshot cluster, Set<String> excluded, ByteBuf first) {
+    /** {@code failed}: the cell of the endpoint that refused the previous attempt (a retry is counted on it), or null. */
+    private void connect(Channel client, String clusterName, ClusterSnapshot cluster, Set<String> excluded, ByteBuf first,
+                         TrafficCell failed) {
         Endpoint e = cluster.choose(flow, excluded);
         if (e == null) {
             ReferenceCountUtil.release(first);
             client.close(); // nothing reachable: the client sees the connection end
             return;
+        }
+        if (failed != null) {
+            failed.retried();
         }
         flow.endpoint(e); // the connection table shows where the relay goes
         EndpointCounters counters = cluster.counters(e);
@@ -162,8 +167,7 @@ final class TcpClientHandler extends Relay {
                 counters.finished(false);
                 excluded.add(e.id());
                 if (client.isActive()) {
-                    cell.retried();
-                    connect(client, clusterName, cluster, excluded, first);
+                    connect(client, clusterName, cluster, excluded, first, cell);
                 } else {
                     ReferenceCountUtil.release(first);
                 }

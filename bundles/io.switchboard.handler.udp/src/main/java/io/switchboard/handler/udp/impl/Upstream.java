@@ -141,9 +141,6 @@ final class Upstream extends ChannelInboundHandlerAdapter {
         ended = true;
         counters.finished(!refused);
         cell.relayClosed();
-        if (refused) {
-            cell.retried(); // the flow's next datagram is routed again, to another endpoint
-        }
         if (pending != null) {
             ByteBuf b;
             while ((b = pending.poll()) != null) {
