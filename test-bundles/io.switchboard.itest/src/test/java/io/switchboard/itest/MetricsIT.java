@@ -146,6 +146,44 @@ public class MetricsIT extends PlatformTestSupport {
         assertEquals(4.0, m.get(bad), 0);
         assertEquals(15.0, m.get(okCount), 0);
         promtool(scrapeText());
+
+        // The transport itself is replaced: its next version takes the cells over with its loops.
+        Bundle transport = bundle("io.switchboard.transport");
+        long before = serviceId(io.switchboard.api.telemetry.Telemetry.class);
+        try (InputStream in = new URL(transport.getLocation()).openStream()) {
+            transport.update(in);
+        }
+        await("the new transport's telemetry", () -> serviceId(io.switchboard.api.telemetry.Telemetry.class) > before);
+        refresh(transport);
+        await("the new transport's telemetry after the refresh", () -> serviceId(io.switchboard.api.telemetry.Telemetry.class) > before
+                && currentPort("m-web") > 0);
+        get(currentPort("m-web"), 2, 200);
+        m = scrape();
+        assertEquals(17.0, m.get(ok), 0);
+        assertEquals(4.0, m.get(bad), 0);
+    }
+
+    /** The frontend's port as the transport in force has it (the injected FrontendService is the first version's). */
+    private int currentPort(String name) {
+        ServiceReference<io.switchboard.api.runtime.FrontendService> ref = context.getServiceReference(io.switchboard.api.runtime.FrontendService.class);
+        if (ref == null) {
+            return -1;
+        }
+        try {
+            for (io.switchboard.api.runtime.FrontendStatus f : context.getService(ref).frontends()) {
+                if (f.spec().name().equals(name)) {
+                    return f.boundPort();
+                }
+            }
+            return -1;
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    private long serviceId(Class<?> type) {
+        ServiceReference<?> ref = context.getServiceReference(type);
+        return ref == null ? -1 : (Long) ref.getProperty(Constants.SERVICE_ID);
     }
 
     // ---- helpers ----
