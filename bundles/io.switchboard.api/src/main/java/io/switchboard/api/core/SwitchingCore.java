@@ -27,4 +27,9 @@ public interface SwitchingCore {
      * to the new bus. Per-key order is kept across the change.
      */
     HandlerBus newBus(String name, int threads, HandlerBus predecessor);
+
+    /** The core's rings now (the control ring, each open handler bus) with their free slots. */
+    default java.util.List<RingStatus> rings() {
+        return java.util.List.of();
+    }
 }

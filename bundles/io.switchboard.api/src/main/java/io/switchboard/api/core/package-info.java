@@ -3,7 +3,7 @@
  * snapshots, and the buses (rings) that carry messages to handlers running on their own threads.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.switchboard.api.core;
 
 import org.osgi.annotation.bundle.Export;

@@ -26,4 +26,16 @@ public interface EndpointCounters {
 
     /** {@link System#nanoTime()} of the latest failure; 0 when there was none. */
     long lastFailureNanos();
+
+    /** Tells the counters passive health's rule (set with each cluster snapshot), so that they can count ejections. */
+    default void passiveHealth(int maxFails, int failTimeoutSeconds) {
+    }
+
+    /**
+     * Times passive health took the endpoint out: its failures in a row reached {@code maxFails}, or
+     * it failed again when let back in after {@code failTimeoutSeconds}.
+     */
+    default long ejections() {
+        return 0;
+    }
 }

@@ -18,4 +18,13 @@ public interface PlatformUpdates {
      * @throws IllegalStateException    when the new version failed to start: the old one was put back
      */
     String update(String bundle, String url);
+
+    /**
+     * Bundle updates since the platform started, by bundle symbolic name, then by result:
+     * {@code started} (the new version runs), {@code rolled_back} (it failed; the previous one is back),
+     * {@code failed} (it failed, and there was nothing to go back to or going back failed too).
+     */
+    default java.util.Map<String, java.util.Map<String, Long>> updateCounts() {
+        return java.util.Map.of();
+    }
 }

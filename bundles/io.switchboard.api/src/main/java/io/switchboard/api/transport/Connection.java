@@ -3,6 +3,7 @@ package io.switchboard.api.transport;
 import io.netty.channel.socket.SocketChannel;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.telemetry.TrafficMeter;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** One connection a frontend accepted, as the transport gives it to the protocol. */
@@ -24,4 +25,10 @@ public interface Connection {
 
     /** Counts a request on the frontend (an HTTP request, a relayed stream). */
     void requestStarted();
+
+    /**
+     * The traffic counters of the connection's frontend on the connection's event loop (the same
+     * object for every connection of that frontend on that loop); use it on that loop only.
+     */
+    TrafficMeter meter();
 }

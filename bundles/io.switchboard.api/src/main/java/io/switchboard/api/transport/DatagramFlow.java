@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.telemetry.TrafficMeter;
 import java.net.InetSocketAddress;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -41,4 +42,7 @@ public interface DatagramFlow {
 
     /** A datagram of the flow was dropped: releases it and counts it. */
     void drop(ByteBuf data);
+
+    /** The traffic counters of the flow's frontend on {@link #loop()}; use it on that loop only. */
+    TrafficMeter meter();
 }

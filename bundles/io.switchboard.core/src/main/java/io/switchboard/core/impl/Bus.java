@@ -6,6 +6,7 @@ import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.switchboard.api.core.HandlerBus;
+import io.switchboard.api.core.RingStatus;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadFactory;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 final class Bus implements HandlerBus {
     private final Disruptor<TaskEvent> disruptor;
     private final RingBuffer<TaskEvent> ring;
+    private final String name;
     private final int threads;
     private final LongAdder published = new LongAdder();
     private volatile boolean closed;
@@ -41,6 +43,7 @@ final class Bus implements HandlerBus {
      *                    bundle): then only the gate holds, and the switch passes late publishers on.
      */
     Bus(String name, int threads, int ringSize, WaitStrategy wait, Consumer<Throwable> failure, Consumer<Bus> onClose, HandlerBus predecessor) {
+        this.name = name;
         this.threads = threads;
         this.onClose = onClose;
         this.predecessor = predecessor;
@@ -115,6 +118,11 @@ final class Bus implements HandlerBus {
         } finally {
             publishing.decrementAndGet();
         }
+    }
+
+    /** The ring's size and free slots now (read without a lock: two volatile reads of the sequences). */
+    RingStatus status() {
+        return new RingStatus(name, ring.getBufferSize(), ring.remainingCapacity());
     }
 
     @Override public long published() { return published.sum(); }

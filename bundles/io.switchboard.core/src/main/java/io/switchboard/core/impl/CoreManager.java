@@ -5,12 +5,14 @@ import com.lmax.disruptor.TimeoutException;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.switchboard.api.core.HandlerBus;
+import io.switchboard.api.core.RingStatus;
 import io.switchboard.api.core.SwitchTable;
 import io.switchboard.api.core.SwitchingCore;
 import io.switchboard.api.core.TableEdit;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
 import io.switchboard.support.lifecycle.Handover;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -198,6 +200,24 @@ public class CoreManager implements SwitchingCore {
     @Override
     public SwitchTable table() {
         return table;
+    }
+
+    @Override
+    public List<RingStatus> rings() {
+        List<RingStatus> out = new ArrayList<>();
+        RingBuffer<EditEvent> r;
+        synchronized (this) {
+            r = ring;
+        }
+        if (r != null) {
+            out.add(new RingStatus("control", r.getBufferSize(), r.remainingCapacity()));
+        }
+        for (Bus b : buses) {
+            if (!b.closed()) {
+                out.add(b.status());
+            }
+        }
+        return out;
     }
 
     @Override

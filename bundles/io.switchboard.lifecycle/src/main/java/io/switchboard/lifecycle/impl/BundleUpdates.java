@@ -11,6 +11,7 @@ import java.net.MalformedURLException;
 import java.net.URL;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Manifest;
 import org.osgi.framework.Bundle;
@@ -43,6 +44,11 @@ public class BundleUpdates implements PlatformUpdates {
     @Activate
     void activate(BundleContext context) {
         system = context.getBundle(0).getBundleContext();
+    }
+
+    @Override
+    public Map<String, Map<String, Long>> updateCounts() {
+        return guard.counts();
     }
 
     @Override

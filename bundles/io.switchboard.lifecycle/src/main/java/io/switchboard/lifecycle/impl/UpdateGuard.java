@@ -11,10 +11,12 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -65,6 +67,11 @@ public class UpdateGuard {
     private final Map<Long, Long> generations = new ConcurrentHashMap<>();
     /** Bundles the guard is putting back itself: that update is not checked again (no loop of roll-backs). */
     private final Map<Long, Boolean> rollingBack = new ConcurrentHashMap<>();
+    /**
+     * How the updates the guard watched ended, by symbolic name and then result (started,
+     * rolled_back, failed): counts since the platform started, handed to the next version.
+     */
+    private ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicLong>> counts = new ConcurrentHashMap<>();
     /** What the guard did about each update it watched, by bundle id (read by sb:update). */
     private final Map<Long, String> outcomes = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -83,6 +90,10 @@ public class UpdateGuard {
         Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
         if (left != null) {
             lastGood = (Map<Long, byte[]>) left.get("lastGood");
+            Object c = left.get("counts");
+            if (c != null) { // a version from before the counts left none
+                counts = (ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicLong>>) c;
+            }
         }
         bundles = this::bundleChanged;
         errors = this::frameworkEvent;
@@ -100,7 +111,7 @@ public class UpdateGuard {
             // the framework is going
         }
         if (!Handover.frameworkStopping(context)) {
-            Handover.leave(context, HANDOVER_KEY, Map.of("lastGood", lastGood));
+            Handover.leave(context, HANDOVER_KEY, Map.of("lastGood", lastGood, "counts", counts));
         }
     }
 
@@ -162,6 +173,7 @@ public class UpdateGuard {
             }
         }
         if (state == Bundle.ACTIVE || state == Bundle.STARTING || state == Bundle.UNINSTALLED) {
+            count(b, "started");
             outcomes.put(b.getBundleId(), "started");
             return;
         }
@@ -181,6 +193,7 @@ public class UpdateGuard {
     void rollBack(Bundle b, String why) {
         byte[] good = lastGood.get(b.getBundleId());
         if (good == null) {
+            count(b, "failed");
             outcomes.put(b.getBundleId(), "failed: " + why + "; no earlier version to go back to");
             out.error("update of " + b.getSymbolicName() + " failed: " + why + "; no earlier version to go back to");
             return;
@@ -191,15 +204,33 @@ public class UpdateGuard {
             if (b.getState() != Bundle.ACTIVE) {
                 b.start(Bundle.START_TRANSIENT);
             }
+            count(b, "rolled_back");
             outcomes.put(b.getBundleId(), "rolled back: " + why);
             out.error("update of " + b.getSymbolicName() + " failed: " + why + "; the previous version " + b.getVersion()
                     + " is back and serving");
         } catch (BundleException | RuntimeException x) {
+            count(b, "failed");
             outcomes.put(b.getBundleId(), "failed: " + why + "; rolling back failed too: " + x.getMessage());
             out.error("update of " + b.getSymbolicName() + " failed: " + why + "; rolling back failed too: " + x);
         } finally {
             rollingBack.remove(b.getBundleId());
         }
+    }
+
+    private void count(Bundle b, String result) {
+        String name = String.valueOf(b.getSymbolicName());
+        counts.computeIfAbsent(name, n -> new ConcurrentHashMap<>()).computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Updates watched so far, by symbolic name and result. */
+    Map<String, Map<String, Long>> counts() {
+        Map<String, Map<String, Long>> out = new TreeMap<>();
+        counts.forEach((name, byResult) -> {
+            Map<String, Long> m = new TreeMap<>();
+            byResult.forEach((r, n) -> m.put(r, n.get()));
+            out.put(name, m);
+        });
+        return out;
     }
 
     /** What happened to the latest update of the bundle: null while it is being checked. */

@@ -3,6 +3,7 @@ package io.switchboard.transport.impl;
 import io.netty.channel.socket.SocketChannel;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.telemetry.TrafficMeter;
 import io.switchboard.api.transport.BackendPool;
 import io.switchboard.api.transport.Connection;
 import java.util.concurrent.atomic.LongAdder;
@@ -14,6 +15,7 @@ final class AcceptedConnection implements Connection {
     private final String cluster;
     private final SharedRefs refs;
     private final LongAdder requests;
+    private TrafficMeter meter;
 
     AcceptedConnection(SocketChannel channel, ConnectionFlow flow, String cluster, SharedRefs refs, LongAdder requests) {
         this.channel = channel;
@@ -28,6 +30,14 @@ final class AcceptedConnection implements Connection {
     @Override public String cluster() { return cluster; }
     @Override public BackendPool backends() { return refs.pool.get(); }
     @Override public void requestStarted() { requests.increment(); }
+
+    @Override
+    public TrafficMeter meter() {
+        if (meter == null) { // on the connection's loop, like every use of it
+            meter = refs.traffic.meter(channel.eventLoop(), flow.frontend());
+        }
+        return meter;
+    }
 
     @Override
     public void route(Message message) {

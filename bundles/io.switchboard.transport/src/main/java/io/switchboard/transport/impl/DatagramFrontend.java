@@ -18,6 +18,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.telemetry.TrafficMeter;
 import io.switchboard.api.transport.BackendPool;
 import io.switchboard.api.transport.DatagramBinding;
 import io.switchboard.api.transport.DatagramFlow;
@@ -299,6 +300,16 @@ final class DatagramFrontend extends ChannelDuplexHandler {
         @Override public EventLoop loop() { return channel.eventLoop(); }
         @Override public BackendPool backends() { return refs.pool.get(); }
         @Override public boolean inReadBatch() { return inReadBatch; }
+
+        private TrafficMeter meter;
+
+        @Override
+        public TrafficMeter meter() {
+            if (meter == null) {
+                meter = refs.traffic.meter(channel.eventLoop(), flow.frontend());
+            }
+            return meter;
+        }
 
         @Override
         public void route(Message message) {

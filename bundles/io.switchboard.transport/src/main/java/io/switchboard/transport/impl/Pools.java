@@ -13,7 +13,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.switchboard.api.Endpoint;
 import io.switchboard.api.transport.BackendPool;
+import io.netty.util.concurrent.Future;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,6 +156,47 @@ final class Pools implements BackendPool {
                 }
             }
         });
+    }
+
+    /**
+     * The connections of every loop per endpoint, {open, idle}: each loop counts its own maps (a short
+     * task on it, so that they are never read from another thread); a loop that does not answer in
+     * time, or is going, is left out.
+     */
+    Map<Endpoint, int[]> counts(List<EventLoopGroup> groups, long timeoutMillis) {
+        List<Future<Map<Endpoint, int[]>>> asked = new ArrayList<>();
+        for (EventLoopGroup g : groups) {
+            EventLoop loop = g.next();
+            if (!loop.isShuttingDown()) {
+                try {
+                    asked.add(loop.submit(this::countHere));
+                } catch (RejectedExecutionException e) {
+                    // ending: nothing to count
+                }
+            }
+        }
+        Map<Endpoint, int[]> sum = new HashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (Future<Map<Endpoint, int[]>> f : asked) {
+            if (f.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))) && f.isSuccess()) {
+                f.getNow().forEach((e, n) -> {
+                    int[] s = sum.computeIfAbsent(e, k -> new int[2]);
+                    s[0] += n[0];
+                    s[1] += n[1];
+                });
+            }
+        }
+        return sum;
+    }
+
+    /** This loop's connections per endpoint, {open, idle}. */
+    private Map<Endpoint, int[]> countHere() {
+        Map<Endpoint, int[]> n = new HashMap<>();
+        open.get().forEach((e, c) -> n.computeIfAbsent(e, k -> new int[2])[0] += c[0]);
+        for (Map<Endpoint, ArrayDeque<Channel>> p : idle.get().values()) {
+            p.forEach((e, q) -> n.computeIfAbsent(e, k -> new int[2])[1] += q.size());
+        }
+        return n;
     }
 
     /** Closes the idle connections of the loops (they are retired, or the platform stops). */

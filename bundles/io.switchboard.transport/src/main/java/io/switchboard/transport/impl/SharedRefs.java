@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What every version of the transport, and every connection any version accepted, reads: the
- * switch in force, the back-end pool in force, the flow id counter, the connection table. These are JDK containers handed
+ * switch in force, the back-end pool in force, the flow id counter, the connection table, the traffic cells. These are JDK containers handed
  * from one transport version to the next, so that a connection accepted before an update routes
  * through today's switch and borrows from today's pool.
  */
@@ -24,21 +24,23 @@ final class SharedRefs {
     final AtomicReference<BackendPool> pool;
     final AtomicLong flowIds;
     final ConnectionTable table;
+    final TrafficCells traffic;
 
     SharedRefs() {
-        this(new AtomicReference<>(), new AtomicReference<>(), new AtomicLong(), new ConnectionTable());
+        this(new AtomicReference<>(), new AtomicReference<>(), new AtomicLong(), new ConnectionTable(), new TrafficCells());
     }
 
     private SharedRefs(AtomicReference<IntelligentSwitch> switchboard, AtomicReference<BackendPool> pool, AtomicLong flowIds,
-                       ConnectionTable table) {
+                       ConnectionTable table, TrafficCells traffic) {
         this.switchboard = switchboard;
         this.pool = pool;
         this.flowIds = flowIds;
         this.table = table;
+        this.traffic = traffic;
     }
 
     Map<String, Object> leave() {
-        return Map.of("switch", switchboard, "pool", pool, "flowIds", flowIds, "table", table.leave());
+        return Map.of("switch", switchboard, "pool", pool, "flowIds", flowIds, "table", table.leave(), "traffic", traffic.leave());
     }
 
     @SuppressWarnings("unchecked")
@@ -47,7 +49,8 @@ final class SharedRefs {
         Map<String, Object> table = (Map<String, Object>) left.get("table");
         return new SharedRefs((AtomicReference<IntelligentSwitch>) left.get("switch"),
                 (AtomicReference<BackendPool>) left.get("pool"), (AtomicLong) left.get("flowIds"),
-                table == null ? new ConnectionTable() : ConnectionTable.take(table));
+                table == null ? new ConnectionTable() : ConnectionTable.take(table),
+                TrafficCells.take((Map<String, Object>) left.get("traffic")));
     }
 
     /**

@@ -9,6 +9,9 @@ import io.switchboard.api.runtime.FrontendStatus;
 import io.switchboard.api.runtime.TransportInfo;
 import io.switchboard.api.switching.IntelligentSwitch;
 import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.telemetry.PoolCount;
+import io.switchboard.api.telemetry.Telemetry;
+import io.switchboard.api.telemetry.TrafficCell;
 import io.switchboard.api.transport.FrontendProtocol;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
@@ -49,9 +52,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * the next version adopts the loops, the pools and the connections, binds its own listeners beside
  * the old ones, and only then are the old ones closed.
  */
-@Component(configurationPid = Transport.PID, service = {Transport.class, FrontendService.class, TransportInfo.class})
+@Component(configurationPid = Transport.PID, service = {Transport.class, FrontendService.class, TransportInfo.class, Telemetry.class})
 @Designate(ocd = Transport.Config.class)
-public class Transport implements FrontendService, TransportInfo {
+public class Transport implements FrontendService, TransportInfo, Telemetry {
     static final String PID = "io.switchboard.transport";
     static final String HANDOVER_KEY = "io.switchboard.transport";
     static final List<String> KEYS = List.of("eventLoops", "transport", "connectionTableSize");
@@ -308,6 +311,20 @@ public class Transport implements FrontendService, TransportInfo {
         table.stopAll();
         pools.closeIdle(loops.groups());
         Loops.end(loops.groups());
+    }
+
+    // ---- telemetry: read by the metrics bundle ----
+
+    @Override
+    public List<TrafficCell> cells() {
+        return refs.traffic.cells();
+    }
+
+    @Override
+    public List<PoolCount> pools(long timeoutMillis) {
+        List<PoolCount> out = new ArrayList<>();
+        pools.counts(loops.groups(), timeoutMillis).forEach((e, n) -> out.add(new PoolCount(e, n[0], n[1])));
+        return out;
     }
 
     // ---- services the data path uses ----

@@ -424,7 +424,9 @@ public class ClusterManager implements ClusterDirectory {
         Map<String, EndpointCounters> old = counters.getOrDefault(spec.name(), Map.of());
         Map<String, EndpointCounters> now = new HashMap<>();
         for (Endpoint e : spec.endpoints()) {
-            now.put(e.id(), old.containsKey(e.id()) ? old.get(e.id()) : new Counters());
+            EndpointCounters c = old.containsKey(e.id()) ? old.get(e.id()) : new Counters();
+            c.passiveHealth(spec.options().maxFails, spec.options().failTimeoutSeconds);
+            now.put(e.id(), c);
         }
         counters.put(spec.name(), now);
         Map<String, EndpointState> oldStates = states.getOrDefault(spec.name(), Map.of());

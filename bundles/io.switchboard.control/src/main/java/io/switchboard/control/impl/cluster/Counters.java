@@ -16,6 +16,16 @@ final class Counters implements EndpointCounters {
     private final LongAdder active = new LongAdder();
     private final AtomicInteger failuresInARow = new AtomicInteger();
     private volatile long lastFailureNanos;
+    private final LongAdder ejections = new LongAdder();
+    /** Passive health's rule, from the latest snapshot: needed to tell an ejection (0: no passive health). */
+    private volatile int maxFails;
+    private volatile long failTimeoutNanos;
+
+    @Override
+    public void passiveHealth(int maxFails, int failTimeoutSeconds) {
+        this.maxFails = maxFails;
+        this.failTimeoutNanos = failTimeoutSeconds * 1_000_000_000L;
+    }
 
     @Override
     public void started() {
@@ -32,8 +42,15 @@ final class Counters implements EndpointCounters {
             }
         } else {
             failures.increment();
-            lastFailureNanos = System.nanoTime();
-            failuresInARow.incrementAndGet();
+            long now = System.nanoTime();
+            long previous = lastFailureNanos;
+            lastFailureNanos = now;
+            int n = failuresInARow.incrementAndGet();
+            int max = maxFails;
+            // Out when the run reaches maxFails, and out again when it fails on its first try back.
+            if (max > 0 && (n == max || (n > max && now - previous >= failTimeoutNanos))) {
+                ejections.increment();
+            }
         }
     }
 
@@ -42,4 +59,5 @@ final class Counters implements EndpointCounters {
     @Override public long active() { return active.sum(); }
     @Override public int failuresInARow() { return failuresInARow.get(); }
     @Override public long lastFailureNanos() { return lastFailureNanos; }
+    @Override public long ejections() { return ejections.sum(); }
 }

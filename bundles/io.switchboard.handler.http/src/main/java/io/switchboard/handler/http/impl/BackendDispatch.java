@@ -14,6 +14,7 @@ import io.switchboard.api.Endpoint;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.telemetry.TrafficCell;
 import io.switchboard.api.transport.BackendPool;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
@@ -43,6 +44,14 @@ abstract class BackendDispatch {
     EndpointCounters counters;
     /** Endpoints tried so far (a stale pooled connection does not count). */
     private int attempts;
+    /** When the request began ({@link System#nanoTime()}): its duration is counted when it is DONE. */
+    private final long startNanos;
+    /** The traffic counters of the attempt's endpoint on this loop (null before one is chosen). */
+    private TrafficCell cell;
+    /** The cell of an attempt that failed: it counts a retry once another attempt is on its way. */
+    private TrafficCell failedCell;
+    /** The status the client got (0: none yet); counted with the duration when the exchange is DONE. */
+    int status;
 
     // Facts beside the state: each holds across several states, so they are flags, not states.
     /** The client has sent the whole request (not a state: a back-end may answer before it has it all). */
@@ -63,11 +72,12 @@ abstract class BackendDispatch {
     /** From the request going out to the response head, -1 until it comes. */
     long responseNanos = -1;
 
-    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName, boolean timed) {
+    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName, boolean timed, long startNanos) {
         this.client = client;
         this.request = request;
-        this.clusterName = clusterName;
+        this.clusterName = clusterName == null ? "" : clusterName;
         this.timed = timed;
+        this.startNanos = startNanos;
     }
 
     /** The cluster the request was routed to. */
@@ -102,6 +112,19 @@ abstract class BackendDispatch {
             client.responseWatch.expectBy(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cluster.firstByteTimeoutMillis()));
         }
         state = next;
+        if (next == DONE) {
+            count();
+        }
+    }
+
+    /**
+     * Counts the ended request, once (DONE is final): its status class and duration, on the cell of
+     * the endpoint it last went to, or of its cluster when it reached none. A few stores into a cell
+     * only this loop writes.
+     */
+    private void count() {
+        TrafficCell c = cell != null ? cell : client.meter.cell(clusterName, null);
+        c.request(status, System.nanoTime() - startNanos);
     }
 
     final void start() {
@@ -136,11 +159,16 @@ abstract class BackendDispatch {
                             : atLimit ? "every endpoint is at its connection limit" : "no back-end reachable");
             return;
         }
+        if (failedCell != null) {
+            failedCell.retried();
+            failedCell = null;
+        }
         endpoint = e;
         client.flow().endpoint(e); // the connection table shows where this request went
         attempts++;
         counters = cluster.counters(e);
         counters.started();
+        cell = client.meter.cell(clusterName, e);
         if (pooled != null) {
             attach(pooled, true);
             return;
@@ -171,6 +199,7 @@ abstract class BackendDispatch {
         } else {
             // Nothing was sent: trying another endpoint is always safe.
             counters.finished(false);
+            failedCell = cell;
             exclude(e);
             moveTo(DISPATCHING);
             dispatch();
@@ -194,6 +223,7 @@ abstract class BackendDispatch {
             return false;
         }
         retried = true;
+        failedCell = cell;
         if (staleConnection) {
             attempts--;
         } else {

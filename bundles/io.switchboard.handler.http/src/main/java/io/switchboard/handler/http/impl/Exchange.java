@@ -49,7 +49,7 @@ final class Exchange extends BackendDispatch {
     private long requestSentAt;
 
     Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
-        super(client, request, clusterName, message.logging());
+        super(client, request, clusterName, message.logging(), message.startNanos);
         this.message = message;
         this.keepAlive = keepAlive;
         this.headRequest = request.method() == HttpMethod.HEAD;
@@ -148,6 +148,7 @@ final class Exchange extends BackendDispatch {
         if (timed) {
             responseNanos = System.nanoTime() - requestSentAt;
         }
+        status = head.status;
         backendReusable = head.persistent;
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         // An HTTP/1.0 client cannot take chunks: it gets the data, and the close ends the body.
@@ -305,6 +306,7 @@ final class Exchange extends BackendDispatch {
     @Override
     void fail(HttpResponseStatus status, String detail) {
         ExchangeState before = state();
+        this.status = status.code();
         moveTo(DONE);
         releasePending();
         boolean goOn = keepAlive && !client.draining();
@@ -336,6 +338,9 @@ final class Exchange extends BackendDispatch {
             return;
         }
         boolean responseStarted = state() == STREAMING_RESPONSE;
+        if (!responseStarted) {
+            status = HttpResponseStatus.BAD_GATEWAY.code(); // failAndClose below
+        }
         moveTo(DONE);
         releasePending();
         if (counters != null) {

@@ -32,6 +32,8 @@ final class HttpMessage implements Message, LoggedExchange {
     private final HttpProxyHandler client;
     private final HttpRequest request;
     private final boolean keepAlive;
+    /** When the request's head was read: its duration runs from here. */
+    final long startNanos = System.nanoTime();
     private Exchange exchange;
     private List<HttpContent> pending;
     private boolean requestComplete;
@@ -42,7 +44,6 @@ final class HttpMessage implements Message, LoggedExchange {
     // The access log entry: filled only when the log was on as the request began (accessLog not null).
     private final AccessLog accessLog;
     private boolean logged;
-    private long startNanos;
     private long bytesOutAtStart;
     private long requestBodyBytes;
     private int status = NO_RESPONSE;
@@ -56,7 +57,6 @@ final class HttpMessage implements Message, LoggedExchange {
         this.keepAlive = keepAlive;
         this.accessLog = accessLog;
         if (accessLog != null) {
-            startNanos = System.nanoTime();
             bytesOutAtStart = client.bytesOut();
         }
     }
@@ -138,6 +138,7 @@ final class HttpMessage implements Message, LoggedExchange {
         }
         answeredHere = true;
         releasePending();
+        client.countAnswered(status, startNanos);
         int length = body == null ? 0 : body.remaining();
         // A response to HEAD carries the length of the body it does not send.
         ByteBuffer sent = request.method() == HttpMethod.HEAD ? null : body;
@@ -170,6 +171,7 @@ final class HttpMessage implements Message, LoggedExchange {
             return;
         }
         finished = true;
+        client.countAnswered(HttpResponseStatus.BAD_GATEWAY.code(), startNanos);
         client.failAndClose(HttpResponseStatus.BAD_GATEWAY, reason, this);
         ended("PH--"); // the handler gave up on the request: the proxy's own failure
     }

@@ -14,6 +14,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.log.AccessLog;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.switching.TrackedFlow;
+import io.switchboard.api.telemetry.TrafficMeter;
 import io.switchboard.api.transport.BackendPool;
 import io.switchboard.api.transport.Connection;
 import io.switchboard.api.transport.DrainEvent;
@@ -33,6 +34,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     final String via;
     ChannelHandlerContext ctx;
     private final TrackedFlow flow;
+    /** The traffic counters of this connection's frontend on its loop (the transport's: they outlive this code). */
+    final TrafficMeter meter;
     private HttpMessage current;
     private final ArrayDeque<Object> queued = new ArrayDeque<>(2);
     private boolean draining;
@@ -49,6 +52,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         this.connection = connection;
         this.protocol = protocol;
         this.flow = connection.flow();
+        this.meter = connection.meter();
         this.validator = validator;
         this.via = via;
     }
@@ -153,6 +157,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void rejectMalformed(HttpRequest request) {
         Throwable cause = request.decoderResult().cause();
+        countAnswered(Responses.rejectionCode(cause), System.nanoTime());
         ByteBuf answer = Responses.rejection(ctx.alloc(), cause);
         // Only a head the validator rejected is a real one; the decoder's own failures come with a stand-in
         // (and so do violations before any head): logged as a request that could not be read.
@@ -203,6 +208,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     void write(ByteBuf b) {
         countOut(b);
         ctx.write(b, ctx.voidPromise());
+    }
+
+    /** Counts a request answered here, not by an exchange with a cluster (a handler's reply, a rejection). */
+    void countAnswered(int status, long startNanos) {
+        meter.cell("", null).request(status, System.nanoTime() - startNanos);
     }
 
     /** Counts and logs (once per burst) an error the proxy answers itself. */

@@ -57,6 +57,11 @@ final class Responses {
         return response.readableBytes();
     }
 
+    /** The status of {@link #rejection} for the cause. */
+    static int rejectionCode(Throwable cause) {
+        return rejectionStatus(cause).code();
+    }
+
     /** A complete response; {@code body} null sends the head only (with {@code length} as Content-Length). */
     static ByteBuf response(ByteBufAllocator alloc, int status, String reason, String contentType, ByteBuffer body,
                             int length, boolean keepAlive) {

@@ -16,6 +16,7 @@ import io.switchboard.api.Endpoint;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.telemetry.TrafficCell;
 import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.transport.Connection;
 import java.util.HashSet;
@@ -132,19 +133,26 @@ final class TcpClientHandler extends Relay {
             return;
         }
         connecting = true;
-        connect(ctx.channel(), cluster, new HashSet<>(2), first);
+        connect(ctx.channel(), clusterName, cluster, new HashSet<>(2), first, null);
     }
 
-    private void connect(Channel client, ClusterSnapshot cluster, Set<String> excluded, ByteBuf first) {
+    /** {@code failed}: the cell of the endpoint that refused the previous attempt (a retry is counted on it), or null. */
+    private void connect(Channel client, String clusterName, ClusterSnapshot cluster, Set<String> excluded, ByteBuf first,
+                         TrafficCell failed) {
         Endpoint e = cluster.choose(flow, excluded);
         if (e == null) {
             ReferenceCountUtil.release(first);
             client.close(); // nothing reachable: the client sees the connection end
             return;
         }
+        if (failed != null) {
+            failed.retried();
+        }
         flow.endpoint(e); // the connection table shows where the relay goes
         EndpointCounters counters = cluster.counters(e);
         counters.started();
+        // Counted on the client's loop, which is also the back-end connection's: the cell's only writer.
+        TrafficCell cell = connection.meter().cell(clusterName, e);
         Relay backendSide = new Relay(flow);
         // Channel, not SocketChannel: a local:NAME endpoint is a local channel.
         connection.backends().connect(client.eventLoop(), e, new ChannelInitializer<Channel>() {
@@ -159,14 +167,18 @@ final class TcpClientHandler extends Relay {
                 counters.finished(false);
                 excluded.add(e.id());
                 if (client.isActive()) {
-                    connect(client, cluster, excluded, first);
+                    connect(client, clusterName, cluster, excluded, first, cell);
                 } else {
                     ReferenceCountUtil.release(first);
                 }
                 return;
             }
             Channel backend = f.channel();
-            backend.closeFuture().addListener(x -> counters.finished(true));
+            cell.relayOpened();
+            backend.closeFuture().addListener(x -> {
+                counters.finished(true);
+                cell.relayClosed();
+            });
             if (!client.isActive()) {
                 ReferenceCountUtil.release(first);
                 backend.close();

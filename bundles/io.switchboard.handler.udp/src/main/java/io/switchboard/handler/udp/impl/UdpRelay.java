@@ -72,7 +72,7 @@ final class UdpRelay implements DatagramFlowHandler {
             return;
         }
         flow.flow().endpoint(e); // the connection table shows the flow's upstream
-        Upstream u = new Upstream(flow, this, e, cluster.counters(e));
+        Upstream u = new Upstream(flow, this, e, cluster.counters(e), flow.meter().cell(clusterName, e));
         upstream = u;
         u.send(data); // held until the socket is connected
         u.connecting(flow.backends().connectDatagram(flow.loop(), e, u));

@@ -9,6 +9,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.Endpoint;
 import io.switchboard.api.runtime.EndpointCounters;
+import io.switchboard.api.telemetry.TrafficCell;
 import io.switchboard.api.transport.DatagramFlow;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -27,16 +28,20 @@ final class Upstream extends ChannelInboundHandlerAdapter {
     private final UdpRelay relay;
     final Endpoint endpoint;
     private final EndpointCounters counters;
+    /** Counted on the flow's loop, the only one that writes it. */
+    private final TrafficCell cell;
     private Channel channel;
     private ArrayDeque<ByteBuf> pending = new ArrayDeque<>(4);
     private boolean ended;
 
-    Upstream(DatagramFlow flow, UdpRelay relay, Endpoint endpoint, EndpointCounters counters) {
+    Upstream(DatagramFlow flow, UdpRelay relay, Endpoint endpoint, EndpointCounters counters, TrafficCell cell) {
         this.flow = flow;
         this.relay = relay;
         this.endpoint = endpoint;
         this.counters = counters;
+        this.cell = cell;
         counters.started();
+        cell.relayOpened();
     }
 
     /** The socket is connecting: the held datagrams go out once it is connected. */
@@ -135,6 +140,7 @@ final class Upstream extends ChannelInboundHandlerAdapter {
         }
         ended = true;
         counters.finished(!refused);
+        cell.relayClosed();
         if (pending != null) {
             ByteBuf b;
             while ((b = pending.poll()) != null) {
