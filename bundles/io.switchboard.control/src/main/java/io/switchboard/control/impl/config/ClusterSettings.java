@@ -118,7 +118,8 @@ public final class ClusterSettings {
             throw new ConfigProblem("healthStatus", e.getMessage());
         }
         int interval = r.integer("healthIntervalMillis", 2000, 100, 3_600_000);
-        int timeout = r.integer("healthTimeoutMillis", 1000, 10, 60_000);
+        // Unset, a timeout is at most the interval: a short interval alone is a valid setting.
+        int timeout = r.integer("healthTimeoutMillis", Math.min(1000, interval), 10, 60_000);
         if (timeout > interval) {
             throw new ConfigProblem("healthTimeoutMillis", timeout + " is longer than healthIntervalMillis " + interval);
         }
@@ -126,7 +127,7 @@ public final class ClusterSettings {
         int fall = r.integer("fall", 3, 1, 100);
         int agentPort = r.integer("agentPort", 0, 0, 65535);
         int agentInterval = r.integer("agentIntervalMillis", 2000, 100, 3_600_000);
-        int agentTimeout = r.integer("agentTimeoutMillis", 1000, 10, 60_000);
+        int agentTimeout = r.integer("agentTimeoutMillis", Math.min(1000, agentInterval), 10, 60_000);
         if (agentTimeout > agentInterval) {
             throw new ConfigProblem("agentTimeoutMillis", agentTimeout + " is longer than agentIntervalMillis " + agentInterval);
         }
