@@ -38,7 +38,8 @@ class LiveUpdateSystemIT {
     private static final long STREAM_BYTES = 100L << 20;
     private static final List<String> PLATFORM = List.of("io.switchboard.transport", "io.switchboard.core",
             "io.switchboard.intelligentswitch", "io.switchboard.control", "io.switchboard.handler.default",
-            "io.switchboard.handler.tcp", "io.switchboard.handler.udp", "io.switchboard.distribution.damped");
+            "io.switchboard.handler.tcp", "io.switchboard.handler.udp", "io.switchboard.distribution.damped",
+            "io.switchboard.accesslog", "io.switchboard.metrics");
     private static final String HTTP = "io.switchboard.handler.http";
     private static final String POLICY = "io.switchboard.policy.roundrobin";
 
