@@ -11,6 +11,21 @@ public interface ClusterDirectory {
 
     List<ClusterSnapshot> clusters();
 
+    /**
+     * The configuration table in force: the routing rules and every cluster's snapshot, one immutable
+     * version of both. A request reads it once and routes by it alone.
+     *
+     * <p>A method of the directory rather than a service of its own: whoever holds the directory (as
+     * its last one known good, across an update of the control bundle) holds the table of the same
+     * control version with it, with no second reference to bind, hand over or pair up; and the
+     * directory's own {@link #cluster} and {@link #clusters} answer from that same table. This default
+     * serves a directory that publishes no table: a table of its clusters now, with no routing rules
+     * and version 0; the platform's control bundle overrides it.
+     */
+    default ConfigTable table() {
+        return ConfigTable.of(0, List.of(), clusters());
+    }
+
     /** Names of the balancing policies registered now. */
     List<String> policies();
 

@@ -10,6 +10,8 @@ import io.switchboard.control.impl.health.HealthProbes;
 import io.switchboard.api.policy.BalancingPolicy;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
+import io.switchboard.api.runtime.ConfigTable;
+import io.switchboard.control.impl.ConfigTablePublisher;
 import io.switchboard.api.runtime.EndpointCounters;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
@@ -48,8 +50,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Owns the clusters: their specs, the balancing policies registered as services, and the current
- * snapshot of each cluster. Edits are serialized here (control plane); the data plane only reads
- * the snapshot map. A policy whose service goes away keeps balancing (the last one known good) until
+ * snapshot of each cluster. Edits are serialized here (control plane); every change of the snapshots
+ * (a cluster published, removed, or served provisionally) goes through {@link #publishTable}, which
+ * hands all of them to the {@link ConfigTablePublisher}: the data plane reads only the table it
+ * publishes (routes and clusters, one immutable version), never the maps here. A policy whose service goes away keeps balancing (the last one known good) until
  * its replacement registers or the grace period ends; then the clusters that use it balance with the
  * fallback policy, or round-robin. Counters, policy overrides and snapshots are handed to the next
  * version of this bundle, which serves the old snapshots until it has read the configuration again.
@@ -125,6 +129,17 @@ public class ClusterManager implements ClusterDirectory {
     private volatile String fallbackPolicy = "round-robin";
     private volatile long graceMillis = 10_000;
     private BundleContext context;
+    /**
+     * Where the snapshots are published, with the routing rules, as one table. A plain field: set
+     * before activation (a static reference) and never unset, so that a directory kept as the last one
+     * known good still answers with its last table.
+     */
+    private ConfigTablePublisher tables = new ConfigTablePublisher();
+
+    @Reference
+    void setTables(ConfigTablePublisher tables) {
+        this.tables = tables;
+    }
 
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
@@ -161,6 +176,9 @@ public class ClusterManager implements ClusterDirectory {
                     });
                 }
             }
+        }
+        synchronized (this) {
+            publishTable(); // the snapshots taken over, in the table taken over by the publisher (the same ones)
         }
     }
 
@@ -344,7 +362,7 @@ public class ClusterManager implements ClusterDirectory {
         }
         specs.put(spec.name(), spec);
         publish(effective(spec.name()));
-        provisional.remove(spec.name()); // only now: a reader in between would find the cluster in neither map
+        provisional.remove(spec.name()); // the table has the new snapshot already (a published one wins over a provisional one)
         return null;
     }
 
@@ -361,8 +379,10 @@ public class ClusterManager implements ClusterDirectory {
             return;
         }
         specs.remove(name);
-        snapshots.remove(name);
-        provisional.remove(name);
+        boolean served = snapshots.remove(name) != null | provisional.remove(name) != null;
+        if (served) {
+            publishTable();
+        }
         counters.remove(name);
         states.remove(name);
         watched.remove(name);
@@ -380,6 +400,7 @@ public class ClusterManager implements ClusterDirectory {
         for (String name : new ArrayList<>(provisional.keySet())) {
             if (!specs.containsKey(name) && !stillConfigured.test(name)) {
                 provisional.remove(name);
+                publishTable();
                 counters.remove(name);
                 logInfo("cluster " + name + " removed: its configuration is gone");
             }
@@ -447,6 +468,7 @@ public class ClusterManager implements ClusterDirectory {
         noteReturns(snapshots.get(spec.name()), spec, nowStates);
         Snapshot s = new Snapshot(spec, policyFor(spec.policy()), ready, Map.copyOf(now), h, Map.copyOf(nowStates)).prepare();
         snapshots.put(spec.name(), s);
+        publishTable();
         noteFloor(s);
         keepRamping(s);
         if (!ready && !departed.containsKey(spec.policy()) && warnedMissing.add(spec.name() + "/" + spec.policy())) {
@@ -472,6 +494,7 @@ public class ClusterManager implements ClusterDirectory {
         Snapshot next = new Snapshot(spec, current.balancingPolicy(), current.ready(), current.allCounters(), health.get(cluster), Map.copyOf(now));
         if (!next.view().equals(current.view())) {
             snapshots.put(cluster, next.prepare());
+            publishTable();
             noteFloor(next);
         }
         keepRamping(next);
@@ -696,19 +719,32 @@ public class ClusterManager implements ClusterDirectory {
         warnedMissing.remove(cluster + "/" + policy);
     }
 
+    /**
+     * The one way a change of the snapshots reaches the data plane: every cluster's current snapshot
+     * (a provisional one where the configuration was not read again yet) goes to the publisher, which
+     * publishes them with the rules as a new table. Called, under this object's lock, after every
+     * change of {@link #snapshots} or {@link #provisional}.
+     */
+    private void publishTable() {
+        Map<String, ClusterSnapshot> all = new HashMap<>(provisional);
+        all.putAll(snapshots);
+        tables.clusters(all.values());
+    }
+
+    /** The table in force: routes and clusters, one version (one volatile read). */
+    @Override
+    public ConfigTable table() {
+        return tables.current();
+    }
+
     @Override
     public ClusterSnapshot cluster(String name) {
-        ClusterSnapshot s = snapshots.get(name);
-        return s != null ? s : provisional.get(name);
+        return tables.current().cluster(name);
     }
 
     @Override
     public List<ClusterSnapshot> clusters() {
-        Map<String, ClusterSnapshot> all = new HashMap<>(provisional);
-        all.putAll(snapshots);
-        List<ClusterSnapshot> out = new ArrayList<>(all.values());
-        out.sort(Comparator.comparing(ClusterSnapshot::name));
-        return out;
+        return tables.current().clusters();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.switchboard.control.impl.route;
 
 import io.switchboard.api.routing.RouteRule;
 import io.switchboard.api.routing.RouteTable;
+import io.switchboard.control.impl.ConfigTablePublisher;
 import io.switchboard.support.config.ConfigReader;
 import io.switchboard.support.lifecycle.Handover;
 import java.util.ArrayList;
@@ -14,11 +15,15 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 
 /**
  * The routing rules in force: edited by their configurations, read per request as one immutable
  * list. The rules are handed to the next version of this bundle, which routes by them until it has
- * read the configuration again, so that no request is routed by half a table.
+ * read the configuration again, so that no request is routed by half a table. Every change goes to
+ * the {@link ConfigTablePublisher} too, which publishes the rules with the clusters' snapshots as one
+ * table: that table, not this service, is what the HTTP handler routes by ({@link RouteTable} stays for
+ * the shell and for anyone who only lists the rules).
  */
 @Component(service = {RouteTable.class, RouteManager.class})
 public class RouteManager implements RouteTable {
@@ -29,6 +34,13 @@ public class RouteManager implements RouteTable {
     private final Map<String, RouteRule> provisional = new HashMap<>();
     private volatile List<RouteRule> rules = List.of();
     private BundleContext context;
+    /** Set before activation (a static reference), never unset: see ClusterManager's field. */
+    private ConfigTablePublisher tables = new ConfigTablePublisher();
+
+    @Reference
+    void setTables(ConfigTablePublisher tables) {
+        this.tables = tables;
+    }
 
     @Activate
     @SuppressWarnings("unchecked")
@@ -94,6 +106,7 @@ public class RouteManager implements RouteTable {
         List<RouteRule> sorted = new ArrayList<>(all.values());
         sorted.sort(Comparator.comparingInt(RouteRule::order).thenComparing(RouteRule::name));
         rules = List.copyOf(sorted);
+        tables.routes(rules);
     }
 
     @Override

@@ -41,6 +41,19 @@ class RouteManagerTest {
         assertTrue(m.rules().size() == 1);
     }
 
+    @Test
+    void everyChangeOfTheRulesPublishesATable() {
+        io.switchboard.control.impl.ConfigTablePublisher tables = new io.switchboard.control.impl.ConfigTablePublisher();
+        RouteManager m = new RouteManager();
+        m.setTables(tables);
+        assertNull(m.put(route("api", "one", "conf/a.cfg")));
+        long v = tables.current().version();
+        assertEquals(m.rules(), tables.current().routes());
+        m.remove("api", "conf/a.cfg");
+        assertEquals(List.of(), tables.current().routes());
+        assertTrue(tables.current().version() > v, "a new table for every change");
+    }
+
     private static List<String> clusters(RouteManager m) {
         return m.rules().stream().map(RouteRule::cluster).toList();
     }

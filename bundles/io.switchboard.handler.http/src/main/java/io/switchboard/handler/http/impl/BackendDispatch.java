@@ -72,10 +72,15 @@ abstract class BackendDispatch {
     /** From the request going out to the response head, -1 until it comes. */
     long responseNanos = -1;
 
-    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName, boolean timed, long startNanos) {
+    /**
+     * @param routed the cluster's snapshot in the table the request was routed by (null: not routed
+     *     by a table, e.g. a handler forwarded it by name; the cluster is then looked up at start)
+     */
+    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName, ClusterSnapshot routed, boolean timed, long startNanos) {
         this.client = client;
         this.request = request;
         this.clusterName = clusterName == null ? "" : clusterName;
+        this.cluster = routed;
         this.timed = timed;
         this.startNanos = startNanos;
     }
@@ -128,8 +133,10 @@ abstract class BackendDispatch {
     }
 
     final void start() {
-        ClusterDirectory clusters = client.clusters();
-        cluster = clusters == null ? null : clusters.cluster(clusterName);
+        if (cluster == null) { // not routed by a table (or its table had no such cluster): the one in force now
+            ClusterDirectory clusters = client.clusters();
+            cluster = clusters == null ? null : clusters.cluster(clusterName);
+        }
         if (cluster == null) {
             fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster named " + clusterName);
             return;

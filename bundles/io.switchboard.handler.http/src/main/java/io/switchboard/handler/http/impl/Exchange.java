@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.switchboard.api.runtime.ClusterSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,8 +49,9 @@ final class Exchange extends BackendDispatch {
     /** When the request went out on its connection (timed only). */
     private long requestSentAt;
 
-    Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName) {
-        super(client, request, clusterName, message.logging(), message.startNanos);
+    Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName,
+            ClusterSnapshot routed) {
+        super(client, request, clusterName, routed, message.logging(), message.startNanos);
         this.message = message;
         this.keepAlive = keepAlive;
         this.headRequest = request.method() == HttpMethod.HEAD;

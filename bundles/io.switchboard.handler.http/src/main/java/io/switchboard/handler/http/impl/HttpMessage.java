@@ -12,6 +12,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.log.AccessLog;
 import io.switchboard.api.log.LoggedExchange;
+import io.switchboard.api.runtime.ClusterSnapshot;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -107,14 +108,22 @@ final class HttpMessage implements Message, LoggedExchange {
 
     @Override
     public void forward(String cluster) {
+        forward(cluster, null);
+    }
+
+    /**
+     * Forwards the request to the cluster its handler routed it to, with that cluster's snapshot from
+     * the same configuration table as the rule that picked it (null: look the cluster up by name).
+     */
+    void forward(String cluster, ClusterSnapshot routed) {
         if (!loop().inEventLoop()) {
-            loop().execute(() -> forward(cluster));
+            loop().execute(() -> forward(cluster, routed));
             return;
         }
         if (!decide()) {
             return;
         }
-        exchange = new Exchange(client, this, request, keepAlive, cluster);
+        exchange = new Exchange(client, this, request, keepAlive, cluster, routed);
         exchange.start();
         if (pending != null) {
             List<HttpContent> parts = pending;
