@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ConnectionTable {
     static final int DEFAULT_SIZE = 1_000_000;
     static final int MAX_SIZE = 100_000_000;
+    /** More free places than this, and a flow goes in without the exact check: more than event loops can fill at one instant. */
+    static final int SLACK = 1024;
 
     /** Sequential ids land in distinct bins: an insert is a CAS, no lock, and no thread hop. */
     private final ConcurrentHashMap<Long, TrackedFlow> flows;
@@ -63,18 +65,25 @@ final class ConnectionTable {
     }
 
     /**
-     * A flow opened: in the table, or counted as untracked when the table is full. The size is the
-     * map's own striped count, not a counter every loop increments: loops inserting at the same
-     * moment may pass the bound by one flow each, which is no reason for a contended counter on
-     * every connection.
+     * A flow opened: in the table, or counted as untracked when the table is full. Far from the
+     * bound (the common case) a flow goes in with no counter every loop would contend for: the
+     * map's own striped count decides. Within {@link #SLACK} of the bound, flows are admitted one
+     * at a time, so the bound holds exactly even when loops open flows at the same moment.
      */
     void opened(TrackedFlow f) {
-        if (flows.mappingCount() >= bound.get()) {
-            untracked.incrementAndGet();
-            untrackedOpen.incrementAndGet();
+        long limit = bound.get();
+        if (limit - flows.mappingCount() > SLACK) {
+            flows.put(f.id(), f);
             return;
         }
-        flows.put(f.id(), f);
+        synchronized (this) {
+            if (flows.mappingCount() < limit) {
+                flows.put(f.id(), f);
+                return;
+            }
+        }
+        untracked.incrementAndGet();
+        untrackedOpen.incrementAndGet();
     }
 
     /** A flow closed (called once per flow): out of the table, or one untracked flow fewer. */
