@@ -1,6 +1,7 @@
 package io.switchboard.itest;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
@@ -70,7 +71,9 @@ public class ConnectionTableIT extends PlatformTestSupport {
         configure("io.switchboard.frontend", "conns-tcp", "protocol", "tcp", "address", "127.0.0.1", "port", 0, "cluster", "conns-db");
         httpPort = awaitListening("conns-web");
         tcpPort = awaitListening("conns-tcp");
-        await("clusters", () -> clusters.cluster("conns-web") != null && clusters.cluster("conns-db") != null);
+        // The other test left these clusters configured with its own back-ends' ports: wait for this test's.
+        await("clusters with this test's back-ends", () -> hasPort("conns-web", a.port()) && hasPort("conns-web", b.port())
+                && hasPort("conns-db", echo.getLocalPort()));
     }
 
     @After
@@ -83,7 +86,9 @@ public class ConnectionTableIT extends PlatformTestSupport {
     @Test
     public void listsEachConnectionWithItsEndpointFiltersAndForgetsClosedOnes() throws Exception {
         try (RawHttpClient web = new RawHttpClient(httpPort); Socket db = new Socket(InetAddress.getLoopbackAddress(), tcpPort)) {
-            String first = web.get("/1").header("X-Served-By");
+            RawHttpClient.Response r1 = web.get("/1");
+            String first = r1.header("X-Served-By");
+            assertNotNull("the first request reached a back-end: " + r1.status + " " + r1.body, first);
             Row http = onlyRow("conns-web");
             assertEquals("http", http.protocol);
             assertEquals(endpointOf(first), http.endpoint);
@@ -145,6 +150,11 @@ public class ConnectionTableIT extends PlatformTestSupport {
     }
 
     // ---- helpers ----
+
+    private boolean hasPort(String cluster, int port) {
+        io.switchboard.api.runtime.ClusterSnapshot s = clusters.cluster(cluster);
+        return s != null && s.endpoints().stream().anyMatch(e -> e.port() == port);
+    }
 
     private String endpointOf(String servedBy) {
         return servedBy + "=127.0.0.1:" + (servedBy.equals("a") ? a.port() : b.port());

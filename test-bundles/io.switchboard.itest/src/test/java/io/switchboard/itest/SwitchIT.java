@@ -57,7 +57,9 @@ public class SwitchIT extends PlatformTestSupport {
         configure("io.switchboard.cluster", "sw", "endpoints", "127.0.0.1:" + backend.port());
         configure("io.switchboard.frontend", "sw", "address", "127.0.0.1", "port", 0, "cluster", "sw");
         port = awaitListening("sw");
-        await("cluster sw", () -> clusters.cluster("sw") != null && clusters.cluster("sw").ready());
+        // a cluster an earlier test configured may still carry that test's back-end: wait for this one's
+        await("cluster sw", () -> clusters.cluster("sw") != null && clusters.cluster("sw").ready()
+                && clusters.cluster("sw").endpoints().stream().anyMatch(e -> e.port() == backend.port()));
     }
 
     @After

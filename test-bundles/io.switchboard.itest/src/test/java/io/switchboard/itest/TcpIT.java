@@ -50,7 +50,9 @@ public class TcpIT extends PlatformTestSupport {
         configure("io.switchboard.cluster", "echo", "endpoints", "127.0.0.1:" + backend.getLocalPort());
         configure("io.switchboard.frontend", "echo", "protocol", "tcp", "address", "127.0.0.1", "port", 0, "cluster", "echo");
         port = awaitListening("echo");
-        await("cluster echo", () -> clusters.cluster("echo") != null && clusters.cluster("echo").ready());
+        // a cluster an earlier test configured may still carry that test's back-end: wait for this one's
+        await("cluster echo", () -> clusters.cluster("echo") != null && clusters.cluster("echo").ready()
+                && clusters.cluster("echo").endpoints().stream().anyMatch(e -> e.port() == backend.getLocalPort()));
     }
 
     @After
