@@ -120,4 +120,31 @@ public class RoutingIT extends PlatformTestSupport {
             });
         }
     }
+
+    /** Issue 11, defect 9: every premium endpoint dead from the start: the very first premium request gets the promised 503, not a 502. */
+    @Test
+    public void premiumRequestsAreRefusedFromTheFirstWhenEveryReservedEndpointIsDead() throws Exception {
+        try (HttpBackend r1 = new HttpBackend("r1")) {
+            int[] dead = new int[2];
+            for (int i = 0; i < 2; i++) {
+                try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    dead[i] = s.getLocalPort(); // closed again: connections to it are refused
+                }
+            }
+            configure("io.switchboard.cluster", "vault", "endpoints", new String[] {
+                    "p1=127.0.0.1:" + dead[0], "p2=127.0.0.1:" + dead[1], "r1=127.0.0.1:" + r1.port()},
+                    "premium", new String[] {"p1", "p2"}, "premiumMatch", "cookie:tier=gold");
+            configure("io.switchboard.frontend", "vault", "address", "127.0.0.1", "port", 0, "cluster", "vault");
+            int port = awaitListening("vault");
+            awaitClusters("vault");
+            try (RawHttpClient c = new RawHttpClient(port)) {
+                for (int i = 0; i < 3; i++) {
+                    RawHttpClient.Response r = c.send("GET /g HTTP/1.1\r\nHost: s\r\nCookie: tier=gold\r\n\r\n").read();
+                    assertEquals("premium request " + (i + 1) + ": " + r.body, 503, r.status);
+                    assertTrue(r.body, r.body.contains("premiumFallback = refuse"));
+                }
+                assertEquals(200, c.send(RawHttpClient.getRequest("/o")).read().status);
+            }
+        }
+    }
 }

@@ -69,6 +69,15 @@ public interface ClusterSnapshot {
     /** Ids of the endpoints reserved for premium requests (empty: none). */
     java.util.Set<String> premium();
 
+    /**
+     * Whether the request is a premium one that this cluster serves only from its reserved endpoints
+     * ({@code premiumFallback = refuse}): when {@link #choose} finds none of them, the answer is a
+     * refusal (503), not a failed back-end (502).
+     */
+    default boolean refusesWithoutPremium(RequestContext request) {
+        return false;
+    }
+
     /** Drain, active health, agent and effective weight of an endpoint; null when not known (an older control bundle). */
     default EndpointStatus status(Endpoint endpoint) {
         return null;

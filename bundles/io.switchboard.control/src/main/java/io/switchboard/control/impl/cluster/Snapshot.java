@@ -443,6 +443,11 @@ final class Snapshot implements ClusterSnapshot {
     }
 
     @Override
+    public boolean refusesWithoutPremium(RequestContext request) {
+        return premium.length > 0 && spec.premiumFallback() == ClusterSpec.PremiumFallback.REFUSE && isPremium(request);
+    }
+
+    @Override
     public EndpointStatus status(Endpoint endpoint) {
         EndpointState st = states.get(endpoint.id());
         if (st == null) {

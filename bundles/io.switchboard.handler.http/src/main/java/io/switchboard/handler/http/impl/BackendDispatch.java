@@ -160,6 +160,12 @@ abstract class BackendDispatch {
             exclude(e);
             e = cluster.choose(context, excluded);
         }
+        if (e == null && cluster.refusesWithoutPremium(context)) {
+            // The configuration promises a refusal when the reserved endpoints are gone, even when
+            // this request found that out by trying them.
+            fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no premium endpoint available (premiumFallback = refuse)");
+            return;
+        }
         if (e == null) {
             fail(excluded.isEmpty() || atLimit ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
                     excluded.isEmpty() ? "no endpoint available"

@@ -58,6 +58,11 @@ final class Exchange extends BackendDispatch {
         this.chunkedRequest = HttpUtil.isTransferEncodingChunked(request);
     }
 
+    /** The Host an HTTP/1.0 request without one gets: the endpoint's address; null when the request has one. */
+    private String hostFor(io.switchboard.api.Endpoint e) {
+        return e == null || request.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.HOST) ? null : e.addressText();
+    }
+
     @Override
     void attach(Channel ch, boolean reused) {
         moveTo(FORWARDING);
@@ -70,7 +75,7 @@ final class Exchange extends BackendDispatch {
         backendReused = reused;
         backendHandler = ch.pipeline().get(BackendHandler.class);
         backendHandler.attach(this, headRequest);
-        ch.write(RequestEncoder.head(ch.alloc(), request, client.clientIp(), client.via), ch.voidPromise());
+        ch.write(RequestEncoder.head(ch.alloc(), request, client.clientIp(), client.via, hostFor(endpoint)), ch.voidPromise());
         if (pending != null) {
             for (HttpContent c : pending) {
                 RequestEncoder.content(ch, c, chunkedRequest);

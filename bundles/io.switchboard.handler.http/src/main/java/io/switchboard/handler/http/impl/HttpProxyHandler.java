@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -137,6 +138,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             rejectMalformed(request);
             return;
         }
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            rejectConnect(request);
+            return;
+        }
         connection.requestStarted();
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
         // The access log's one volatile read per request; off, it is null and nothing more is done for it.
@@ -165,6 +170,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         logRejected(realHead ? request : null, Responses.rejectionStatus(cause).code(), answer, "PR--");
         ReferenceCountUtil.release(request);
         // After a framing error the rest of the stream cannot be trusted: answer and close.
+        closing = true;
+        releaseQueued();
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * CONNECT asks for a tunnel, which a reverse proxy does not open: forwarded as an ordinary request
+     * it would reach a back-end that never expected one. 405, and the connection closes (the bytes
+     * after a CONNECT are the tunnel's, not a next request).
+     */
+    private void rejectConnect(HttpRequest request) {
+        countAnswered(HttpResponseStatus.METHOD_NOT_ALLOWED.code(), System.nanoTime());
+        ByteBuf answer = Responses.error(ctx.alloc(), HttpResponseStatus.METHOD_NOT_ALLOWED,
+                "CONNECT is not served: this frontend is a reverse proxy, not a forward proxy", false);
+        logRejected(request, HttpResponseStatus.METHOD_NOT_ALLOWED.code(), answer, "PR--");
+        ReferenceCountUtil.release(request);
         closing = true;
         releaseQueued();
         ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);

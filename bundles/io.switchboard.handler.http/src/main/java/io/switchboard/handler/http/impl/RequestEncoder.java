@@ -45,6 +45,14 @@ final class RequestEncoder {
      * @param via the Via value this proxy adds, or null
      */
     static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via) {
+        return head(alloc, r, clientIp, via, null);
+    }
+
+    /**
+     * @param defaultHost the Host an HTTP/1.0 request without one is sent with (the endpoint's
+     *                    host:port): the back-end gets HTTP/1.1, which requires it; null: none added
+     */
+    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost) {
         HttpHeaders headers = r.headers();
         String[] named = connectionNamed(headers);
         String xff = null;
@@ -67,9 +75,16 @@ final class RequestEncoder {
                 case FORWARDED:
                     forwarded = forwarded == null ? h.getValue().toString() : forwarded + ", " + h.getValue();
                     continue;
+                case CONTENT_LENGTH:
+                    // The canonical number (the validator let only digits through): "010" reaches the back-end as "10".
+                    writeField(out, name, canonicalLength(h.getValue()));
+                    continue;
                 default:
                     writeField(out, name, h.getValue());
             }
+        }
+        if (defaultHost != null && !headers.contains(HttpHeaderNames.HOST)) {
+            writeField(out, "Host", defaultHost);
         }
         writeField(out, "X-Forwarded-For", xff == null ? clientIp : xff + ", " + clientIp);
         writeField(out, "X-Forwarded-Proto", "http");
@@ -88,8 +103,18 @@ final class RequestEncoder {
     private static final int DROP = 1;
     private static final int XFF = 2;
     private static final int FORWARDED = 3;
+    private static final int CONTENT_LENGTH = 4;
 
-    /** The field names a Connection header lists (the framing fields excepted), or null. */
+    static CharSequence canonicalLength(CharSequence value) {
+        int i = 0;
+        int n = value.length();
+        while (i < n - 1 && value.charAt(i) == '0') {
+            i++;
+        }
+        return i == 0 ? value : value.subSequence(i, n);
+    }
+
+    /** The field names a Connection header lists (framing fields and Host excepted), or null. */
     private static String[] connectionNamed(HttpHeaders headers) {
         List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
         if (values.isEmpty()) {
@@ -99,8 +124,11 @@ final class RequestEncoder {
         for (String value : values) {
             for (String token : value.split(",")) {
                 String t = token.trim();
+                // A Connection token never removes what frames or addresses the request: Host,
+                // Content-Length, Transfer-Encoding (a client naming Host would otherwise send HTTP/1.1 without it).
                 if (!t.isEmpty() && !t.equalsIgnoreCase("close") && !t.equalsIgnoreCase("keep-alive")
-                        && !t.equalsIgnoreCase("transfer-encoding") && !t.equalsIgnoreCase("content-length")) {
+                        && !t.equalsIgnoreCase("transfer-encoding") && !t.equalsIgnoreCase("content-length")
+                        && !t.equalsIgnoreCase("host")) {
                     names.add(t);
                 }
             }
@@ -115,6 +143,8 @@ final class RequestEncoder {
         switch (name.length()) {
             case 9:
                 return is(name, "forwarded") ? FORWARDED : kindIfNamed(name, named);
+            case 14:
+                return is(name, "content-length") ? CONTENT_LENGTH : kindIfNamed(name, named);
             case 15:
                 return is(name, "x-forwarded-for") ? XFF : kindIfNamed(name, named);
             case 17:

@@ -104,6 +104,60 @@ class HttpForwardingTest {
         }
     }
 
+    /** Issue 11, defect 2: a Connection token never removes Host, Content-Length or Transfer-Encoding. */
+    @Test
+    void aConnectionTokenNamingHostDoesNotRemoveIt() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("POST /h HTTP/1.1\r\nHost: example\r\nConnection: Host, Content-Length, X-Gone\r\nX-Gone: 1\r\n"
+                    + "Content-Length: 2\r\n\r\nok");
+            assertEquals(200, c.read().status);
+        }
+        String head = one.heads.get(0).toLowerCase();
+        assertTrue(head.contains("\r\nhost: example\r\n"), head);
+        assertTrue(head.contains("\r\ncontent-length: 2\r\n"), head);
+        assertTrue(!head.contains("x-gone"), head);
+    }
+
+    /** Issue 11, defect 3: an HTTP/1.0 request without Host goes out as HTTP/1.1 with the endpoint's address as Host. */
+    @Test
+    void anHttp10RequestWithoutHostGetsTheEndpointsAddressAsHost() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("GET /old HTTP/1.0\r\n\r\n");
+            assertEquals(200, c.read().status);
+        }
+        String head = one.heads.get(0).toLowerCase();
+        assertTrue(head.startsWith("get /old http/1.1\r\n"), head);
+        assertTrue(head.contains("\r\nhost: 127.0.0.1:" + one.port() + "\r\n"), head);
+        assertEquals(head.indexOf("\r\nhost:"), head.lastIndexOf("\r\nhost:"), "one Host: " + head);
+    }
+
+    /** Issue 11, defect 5: Content-Length: 010 reaches the back-end as 10. */
+    @Test
+    void aContentLengthWithLeadingZerosIsForwardedAsItsCanonicalNumber() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("POST /cl HTTP/1.1\r\nHost: example\r\nContent-Length: 010\r\n\r\n0123456789");
+            assertEquals(200, c.read().status);
+            c.send("POST /cl HTTP/1.1\r\nHost: example\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(200, c.read().status);
+        }
+        String all = String.join("", one.heads).toLowerCase() + String.join("", two.heads).toLowerCase();
+        assertTrue(all.contains("\r\ncontent-length: 10\r\n"), all);
+        assertTrue(!all.contains("content-length: 010"), all);
+        assertTrue(all.contains("\r\ncontent-length: 0\r\n"), "a lone zero stays: " + all);
+    }
+
+    /** Issue 11, defect 6: CONNECT is answered 405 and goes nowhere. */
+    @Test
+    void connectIsAnswered405AndNeverForwarded() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+            Response r = c.read();
+            assertEquals(405, r.status);
+            assertTrue(r.body.contains("CONNECT is not served"), r.body);
+        }
+        assertEquals(0, one.requests() + two.requests(), "nothing reached a back-end");
+    }
+
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws IOException {
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {
