@@ -75,7 +75,8 @@ final class Exchange extends BackendDispatch {
         backendReused = reused;
         backendHandler = ch.pipeline().get(BackendHandler.class);
         backendHandler.attach(this, headRequest);
-        ch.write(RequestEncoder.head(ch.alloc(), request, client.clientIp(), client.via, hostFor(endpoint)), ch.voidPromise());
+        ch.write(RequestEncoder.head(ch.alloc(), request, client.clientIp(), client.via, hostFor(endpoint),
+                client.dropUnderscoreHeaders), ch.voidPromise());
         if (pending != null) {
             for (HttpContent c : pending) {
                 RequestEncoder.content(ch, c, chunkedRequest);

@@ -33,6 +33,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final RequestFramingValidator validator;
     /** The Via value this proxy adds ("1.1 name"), or null. */
     final String via;
+    /** Whether request header names with an underscore stay behind. */
+    final boolean dropUnderscoreHeaders;
     ChannelHandlerContext ctx;
     private final TrackedFlow flow;
     /** The traffic counters of this connection's frontend on its loop (the transport's: they outlive this code). */
@@ -50,6 +52,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private long bytesOut;
 
     HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via) {
+        this(connection, protocol, validator, via, true);
+    }
+
+    HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via,
+                     boolean dropUnderscoreHeaders) {
+        this.dropUnderscoreHeaders = dropUnderscoreHeaders;
         this.connection = connection;
         this.protocol = protocol;
         this.flow = connection.flow();

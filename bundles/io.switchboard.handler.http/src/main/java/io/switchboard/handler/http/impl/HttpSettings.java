@@ -25,6 +25,8 @@ final class HttpSettings {
         m.put("requestHeadTimeoutSeconds", "seconds a client has to complete a request head once begun; then 408 (10; 0 = no limit)");
         m.put("clientIdleSeconds", "seconds a client connection may stay idle between requests (60)");
         m.put("via", "pseudonym for the Via header added to forwarded requests and responses (none)");
+        m.put("underscoreHeaders", "drop (the default, as NGINX) or pass: request header names with an underscore, which CGI and WSGI"
+                + " back-ends read as their dash twins (Content_Length as Content-Length)");
         return Map.copyOf(m);
     }
 
@@ -35,8 +37,16 @@ final class HttpSettings {
     /** The Via value this proxy adds ("1.1 name"), or null. */
     final String via;
     final HttpDecoderConfig decoder;
+    /** Whether request header names with an underscore stay behind (they do by default). */
+    final boolean dropUnderscoreHeaders;
 
     HttpSettings(int maxUriBytes, int maxHeaderBytes, long requestHeadTimeoutMillis, int clientIdleSeconds, String via) {
+        this(maxUriBytes, maxHeaderBytes, requestHeadTimeoutMillis, clientIdleSeconds, via, true);
+    }
+
+    HttpSettings(int maxUriBytes, int maxHeaderBytes, long requestHeadTimeoutMillis, int clientIdleSeconds, String via,
+                 boolean dropUnderscoreHeaders) {
+        this.dropUnderscoreHeaders = dropUnderscoreHeaders;
         this.maxUriBytes = maxUriBytes;
         this.maxHeaderBytes = maxHeaderBytes;
         this.requestHeadTimeoutMillis = requestHeadTimeoutMillis;
@@ -68,11 +78,16 @@ final class HttpSettings {
         if (!via.isEmpty() && !via.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
             throw new ConfigProblem("via", "'" + via + "' is not a token (letters, digits, !#$%&'*+.^_`|~-)");
         }
+        String underscores = r.string("underscoreHeaders", "drop");
+        if (!underscores.equals("drop") && !underscores.equals("pass")) {
+            throw new ConfigProblem("underscoreHeaders", "'" + underscores + "' is not drop or pass");
+        }
         return new HttpSettings(
                 r.integer("maxUriBytes", 8192, 64, 1 << 20),
                 r.integer("maxHeaderBytes", 16384, 256, 1 << 22),
                 TimeUnit.SECONDS.toMillis(r.integer("requestHeadTimeoutSeconds", 10, 0, 3600)),
                 r.integer("clientIdleSeconds", 60, 1, 86_400),
-                via);
+                via,
+                underscores.equals("drop"));
     }
 }

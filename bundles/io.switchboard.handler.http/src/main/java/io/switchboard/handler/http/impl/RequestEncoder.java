@@ -45,14 +45,17 @@ final class RequestEncoder {
      * @param via the Via value this proxy adds, or null
      */
     static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via) {
-        return head(alloc, r, clientIp, via, null);
+        return head(alloc, r, clientIp, via, null, true);
     }
 
     /**
      * @param defaultHost the Host an HTTP/1.0 request without one is sent with (the endpoint's
      *                    host:port): the back-end gets HTTP/1.1, which requires it; null: none added
+     * @param dropUnderscores whether header names with an underscore stay behind: CGI and WSGI
+     *                    back-ends read {@code Content_Length} as {@code Content-Length}
      */
-    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost) {
+    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost,
+                        boolean dropUnderscores) {
         HttpHeaders headers = r.headers();
         String[] named = connectionNamed(headers);
         String xff = null;
@@ -66,6 +69,9 @@ final class RequestEncoder {
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
+            if (dropUnderscores && hasUnderscore(name)) {
+                continue;
+            }
             switch (fieldKind(name, named)) {
                 case DROP:
                     continue;
@@ -104,6 +110,15 @@ final class RequestEncoder {
     private static final int XFF = 2;
     private static final int FORWARDED = 3;
     private static final int CONTENT_LENGTH = 4;
+
+    private static boolean hasUnderscore(CharSequence name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) == '_') {
+                return true;
+            }
+        }
+        return false;
+    }
 
     static CharSequence canonicalLength(CharSequence value) {
         int i = 0;

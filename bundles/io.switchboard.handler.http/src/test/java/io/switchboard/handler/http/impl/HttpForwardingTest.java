@@ -146,6 +146,25 @@ class HttpForwardingTest {
         assertTrue(all.contains("\r\ncontent-length: 0\r\n"), "a lone zero stays: " + all);
     }
 
+    /** Issue 11, defect 4: header names with an underscore stay behind by default, and pass when the frontend says so. */
+    @Test
+    void headerNamesWithAnUnderscoreAreDroppedUnlessTheFrontendPassesThem() throws IOException {
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            c.send("GET /u HTTP/1.1\r\nHost: example\r\nContent_Length: 5\r\nTransfer_Encoding: chunked\r\nX_Real: a\r\nX-Real: b\r\n\r\n");
+            assertEquals(200, c.read().status);
+        }
+        String head = one.heads.get(0).toLowerCase();
+        assertTrue(!head.contains("content_length") && !head.contains("transfer_encoding") && !head.contains("x_real"), head);
+        assertTrue(head.contains("\r\nx-real: b\r\n"), head);
+        try (ProxyFixture passing = new ProxyFixture("pair", clusters, java.util.Map.of("underscoreHeaders", "pass"));
+             RawHttpClient c = new RawHttpClient(passing.port())) {
+            c.send("GET /u HTTP/1.1\r\nHost: example\r\nX_Real: a\r\n\r\n");
+            assertEquals(200, c.read().status);
+        }
+        String all = (String.join("", one.heads) + String.join("", two.heads)).toLowerCase();
+        assertTrue(all.contains("\r\nx_real: a\r\n"), "passed when configured: " + all);
+    }
+
     /** Issue 11, defect 6: CONNECT is answered 405 and goes nowhere. */
     @Test
     void connectIsAnswered405AndNeverForwarded() throws IOException {
