@@ -9,9 +9,7 @@ import io.switchboard.api.policy.BalancingPolicy;
 import io.switchboard.api.routing.RouteRule;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.ConfigTable;
-import io.switchboard.api.runtime.EndpointStatus;
 import io.switchboard.control.impl.ConfigTablePublisher;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -65,15 +63,6 @@ class ConfigTableStressTest {
         return new ClusterSpec("c-" + k % 2, policy, endpoints);
     }
 
-    private static RequestContext request(int client) {
-        InetSocketAddress address = new InetSocketAddress("10.0." + (client >> 8 & 255) + "." + (client & 255), 40000);
-        return new RequestContext() {
-            @Override public String frontend() { return "web"; }
-            @Override public InetSocketAddress clientAddress() { return address; }
-            @Override public String attribute(String name) { return "path".equals(name) ? "/api" : null; }
-        };
-    }
-
     @Test
     void everyRequestIsRoutedByOneTableWithMaglev() throws Exception {
         stress("maglev", new io.switchboard.policy.maglev.impl.MaglevPolicy());
@@ -108,7 +97,7 @@ class ConfigTableStressTest {
                 int client = seed * 7919;
                 long lastVersion = 0;
                 while (!done.get()) {
-                    RequestContext request = request(client++);
+                    RequestContext request = RoutingChecks.request(client++, "/api");
                     ConfigTable table = m.table(); // the one read: everything below comes from it
                     if (table.version() < lastVersion) {
                         wrong.add("table " + table.version() + " read after table " + lastVersion);
@@ -139,17 +128,7 @@ class ConfigTableStressTest {
                     if (e.port() - BASE_PORT != ((Route) rule).version) {
                         wrong.add(rule + " chose " + e + " of version " + (e.port() - BASE_PORT) + " in table " + table.version());
                     }
-                    boolean member = false;
-                    for (Endpoint x : s.endpoints()) {
-                        member |= x == e;
-                    }
-                    if (!member) {
-                        wrong.add(e + " is not an endpoint of the snapshot read: " + s.endpoints());
-                    }
-                    EndpointStatus st = s.status(e);
-                    if (st != null && st.admin() == EndpointStatus.Admin.DRAINED) {
-                        wrong.add(e + " was drained in the table read");
-                    }
+                    RoutingChecks.checkChoice(s, e, "table", wrong);
                 }
             }, "router-" + t);
             r.start();

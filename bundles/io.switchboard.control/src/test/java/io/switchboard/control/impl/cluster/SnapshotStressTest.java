@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.api.Endpoint;
-import io.switchboard.api.RequestContext;
 import io.switchboard.api.policy.BalancingPolicy;
 import io.switchboard.api.runtime.ClusterSnapshot;
-import io.switchboard.api.runtime.EndpointStatus;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,16 +25,6 @@ import org.junit.jupiter.api.Test;
 class SnapshotStressTest {
     /** Endpoint sets published; with the drains and enables in between, about 1.7 times as many snapshots. */
     private static final int PUBLISHES = 2000;
-
-    /** A request from one of many clients, so that hashing policies spread. */
-    private static RequestContext request(int client) {
-        InetSocketAddress address = new InetSocketAddress("10.0." + (client >> 8 & 255) + "." + (client & 255), 40000);
-        return new RequestContext() {
-            @Override public String frontend() { return "web"; }
-            @Override public InetSocketAddress clientAddress() { return address; }
-            @Override public String attribute(String name) { return null; }
-        };
-    }
 
     /** Generation g: 2 + g % 5 endpoints whose ports carry the generation, weights varying with it. */
     private static ClusterSpec generation(String policy, int g) {
@@ -77,23 +64,13 @@ class SnapshotStressTest {
                 int client = seed * 7919;
                 while (!done.get()) {
                     ClusterSnapshot s = m.cluster("api");
-                    Endpoint e = s.choose(request(client++), Set.of());
+                    Endpoint e = s.choose(RoutingChecks.request(client++, null), Set.of());
                     decisions.incrementAndGet();
                     if (e == null) {
                         wrong.add("nothing chosen from " + s.endpoints());
                         continue;
                     }
-                    boolean member = false;
-                    for (Endpoint x : s.endpoints()) {
-                        member |= x == e;
-                    }
-                    if (!member) {
-                        wrong.add(e + " is not an endpoint of the snapshot read: " + s.endpoints());
-                    }
-                    EndpointStatus st = s.status(e);
-                    if (st != null && st.admin() == EndpointStatus.Admin.DRAINED) {
-                        wrong.add(e + " was drained in the snapshot read");
-                    }
+                    RoutingChecks.checkChoice(s, e, "snapshot", wrong);
                 }
             }, "router-" + t);
             r.start();
