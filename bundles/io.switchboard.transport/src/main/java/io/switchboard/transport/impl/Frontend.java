@@ -53,9 +53,13 @@ final class Frontend {
 
     /** What the next transport version adopts. */
     Map<String, Object> leave() {
-        return Map.of("spec", spec, "listeners", List.copyOf(listeners), "connections", connections,
+        Map<String, Object> m = new java.util.HashMap<>(Map.of("spec", spec, "listeners", List.copyOf(listeners), "connections", connections,
                 "counters", new LongAdder[] {totalConnections, requests, refused},
-                "datagrams", datagrams == null ? Map.of() : datagrams.leave());
+                "datagrams", datagrams == null ? Map.of() : datagrams.leave()));
+        if (binding instanceof SecureBinding) {
+            m.put("tls", ((SecureBinding) binding).tls); // an API type: the next version stops its file watch
+        }
+        return m;
     }
 
     @SuppressWarnings("unchecked")

@@ -5,6 +5,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.AttributeKey;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.FrontendStatus;
+import io.switchboard.api.tls.TlsBinding;
+import io.switchboard.api.tls.TlsTermination;
 import io.switchboard.api.transport.DatagramBinding;
 import io.switchboard.api.transport.DatagramProtocol;
 import io.switchboard.api.transport.DrainEvent;
@@ -16,6 +18,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +43,7 @@ final class FrontendTable {
 
     private final Loops loops;
     private final Protocols protocols;
+    private final TlsProvider tls;
     private final Drains drains;
     private final FrontendSockets sockets;
     private final Consumer<String> info;
@@ -48,10 +53,11 @@ final class FrontendTable {
     /** Loops accepting on each stream frontend; the spawner changes it. */
     private int acceptors;
 
-    FrontendTable(Loops loops, Protocols protocols, Drains drains, FrontendSockets sockets, Consumer<String> info,
+    FrontendTable(Loops loops, Protocols protocols, TlsProvider tls, Drains drains, FrontendSockets sockets, Consumer<String> info,
                   Consumer<String> error) {
         this.loops = loops;
         this.protocols = protocols;
+        this.tls = tls;
         this.drains = drains;
         this.sockets = sockets;
         this.info = info;
@@ -82,26 +88,69 @@ final class FrontendTable {
         }
         FrontendProtocol p = e.protocol;
         Set<String> known = p.options().keySet();
+        TlsTermination t = tls.get();
+        Set<String> tlsKeys = t == null ? Set.of() : t.options().keySet();
         for (String key : spec.options().keySet()) {
-            if (!known.contains(key)) {
+            if (!known.contains(key) && !tlsKeys.contains(key)) {
+                if (t == null && TlsProvider.looksLikeTls(key)) {
+                    return new Prepared(null, null, "key '" + key + "': TLS termination (io.switchboard.tls) is not installed", true);
+                }
                 return new Prepared(null, null, "key '" + key + "': not an option of protocol " + spec.protocol()
-                        + " (its options: " + String.join(", ", new TreeSet<>(known)) + ")", false);
+                        + " (its options: " + String.join(", ", new TreeSet<>(known))
+                        + (tlsKeys.isEmpty() ? "" : "; TLS options: " + String.join(", ", new TreeSet<>(tlsKeys))) + ")", false);
             }
         }
-        FrontendSpec effective = spec.withOptions(with.merge(spec.options(), known));
+        Set<String> all = new HashSet<>(known);
+        all.addAll(tlsKeys);
+        Map<String, String> merged = with.merge(spec.options(), all);
+        Map<String, String> own = new HashMap<>();
+        Map<String, String> tlsOptions = new HashMap<>();
+        merged.forEach((k, v) -> {
+            if (known.contains(k)) {
+                own.put(k, v);
+            }
+            if (tlsKeys.contains(k)) {
+                tlsOptions.put(k, v);
+            }
+        });
+        FrontendSpec effective = spec.withOptions(own);
+        Object b;
         try {
-            Object b = p instanceof StreamProtocol ? ((StreamProtocol) p).bind(effective)
+            b = p instanceof StreamProtocol ? ((StreamProtocol) p).bind(effective)
                     : p instanceof DatagramProtocol ? ((DatagramProtocol) p).bind(effective) : null;
             if (b == null) {
                 return new Prepared(null, null, "protocol '" + spec.protocol() + "' from " + e.bundle
                         + " is neither a stream nor a datagram protocol", false);
             }
-            return new Prepared(b, e.bundle, null, false);
         } catch (IllegalArgumentException x) {
             return new Prepared(null, null, String.valueOf(x.getMessage()), false);
         } catch (RuntimeException | LinkageError x) {
             return new Prepared(null, null, "protocol " + spec.protocol() + " from " + e.bundle + " failed: " + x, false);
         }
+        if (t == null || !t.enabled(tlsOptions)) {
+            return new Prepared(b, e.bundle, null, false);
+        }
+        if (!(b instanceof StreamBinding)) {
+            return new Prepared(null, null, "key 'tlsCertificate': TLS is for stream protocols, and " + spec.protocol()
+                    + " is a datagram protocol", false);
+        }
+        try {
+            TlsBinding secure = t.bind(spec.withOptions(tlsOptions));
+            return new Prepared(new SecureBinding(secure, (StreamBinding) b), e.bundle + " + TLS from " + tls.servedBy(), null, false);
+        } catch (IllegalArgumentException x) {
+            return new Prepared(null, null, String.valueOf(x.getMessage()), false);
+        } catch (RuntimeException | LinkageError x) {
+            return new Prepared(null, null, "TLS from " + tls.servedBy() + " failed: " + x, false);
+        }
+    }
+
+    /** Whether the frontend's configuration (or the shared defaults) asks for TLS. */
+    private boolean secure(FrontendSpec spec) {
+        TlsTermination t = tls.get();
+        if (t == null) {
+            return spec.options().keySet().stream().anyMatch(TlsProvider::looksLikeTls);
+        }
+        return t.enabled(settings.merge(spec.options(), t.options().keySet()));
     }
 
     // ---- changes ----
@@ -218,6 +267,9 @@ final class FrontendTable {
         Object old = f.binding();
         f.binding(p.binding, p.servedBy);
         f.error(null);
+        if (old != p.binding) {
+            SecureBinding.retire(old);
+        }
         if (f.datagrams != null) {
             f.datagrams.rebind((DatagramBinding) p.binding);
             return;
@@ -243,6 +295,7 @@ final class FrontendTable {
     /** Closes the frontend's sockets and drains its connections (idle ones close now). */
     private CompletableFuture<Void> stop(Frontend f, String why) {
         String name = f.spec().name();
+        SecureBinding.retire(f.binding());
         if (sockets.closeAll(f) > 0) {
             info.accept("frontend " + name + " closed its listener (" + why + "); " + f.connections.size()
                     + " connections finish within " + settings.gracePeriodMillis / 1000 + " s");
@@ -288,6 +341,35 @@ final class FrontendTable {
                 Frontend waiting = new Frontend(f.spec());
                 waiting.error("waiting: protocol '" + name + "' is not installed");
                 frontends.put(f.spec().name(), waiting);
+            }
+        }
+    }
+
+    /** Another TLS termination service is in force (its bundle was updated): frontends that terminate TLS take it up. */
+    synchronized void tlsChanged() {
+        for (Frontend f : new ArrayList<>(frontends.values())) {
+            FrontendSpec spec = f.spec();
+            if (!secure(spec)) {
+                continue;
+            }
+            Prepared p = prepare(spec, settings);
+            if (p.problem != null) {
+                if (p.waiting) {
+                    continue;
+                }
+                if (f.listener() == null) {
+                    frontends.remove(spec.name());
+                    rejected(spec, p.problem, null);
+                } else {
+                    error.accept("frontend " + spec.name() + ": TLS from " + tls.servedBy() + " refuses its configuration: "
+                            + p.problem + "; new connections keep the TLS they had");
+                }
+                continue;
+            }
+            if (f.listener() == null) {
+                apply(spec); // it was waiting for TLS: listen now
+            } else {
+                rebind(f, p, "frontend " + spec.name() + ": TLS now from " + tls.servedBy());
             }
         }
     }
@@ -403,6 +485,9 @@ final class FrontendTable {
             Frontend f = Frontend.adopt(m);
             List<Channel> old = (List<Channel>) m.get("listeners");
             Prepared p = prepare(f.spec(), s);
+            if (m.get("tls") instanceof TlsBinding) {
+                ((TlsBinding) m.get("tls")).close(); // the previous version's: this version watches the files with its own
+            }
             frontends.put(f.spec().name(), f);
             if (p.binding == null) {
                 f.error(p.problem);

@@ -12,6 +12,7 @@ import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.telemetry.PoolCount;
 import io.switchboard.api.telemetry.Telemetry;
 import io.switchboard.api.telemetry.TrafficCell;
+import io.switchboard.api.tls.TlsTermination;
 import io.switchboard.api.transport.FrontendProtocol;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
@@ -80,6 +81,7 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
     private volatile Logger log;
 
     private final Protocols protocols = new Protocols();
+    private final TlsProvider tls = new TlsProvider();
     private SharedRefs refs = new SharedRefs();
     private Loops loops;
     private Pools pools;
@@ -146,7 +148,10 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         refs.pool.set(pools);
         refs.table.bound(p.connectionTableSize);
         Listeners listeners = new Listeners(loops, refs, this::protocolFailed);
-        table = new FrontendTable(loops, protocols, drains, new FrontendSockets(loops, listeners, refs, this::warn), this::info, this::error);
+        if (left != null && tls.get() == null && left.get("tls") instanceof TlsTermination) {
+            tls.set((TlsTermination) left.get("tls"), String.valueOf(left.get("tlsServedBy"))); // TLS is being updated too: the one known good
+        }
+        table = new FrontendTable(loops, protocols, tls, drains, new FrontendSockets(loops, listeners, refs, this::warn), this::info, this::error);
         if (left != null) {
             frontendSettings = (Map<String, ?>) left.get("settings");
             table.adopt((List<Map<String, Object>>) left.get("frontends"), settingsOrDefaults(frontendSettings));
@@ -292,6 +297,10 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         state.put("drains", drains.history());
         state.put("settings", frontendSettings);
         state.put("frontends", table.leave());
+        if (tls.get() != null) {
+            state.put("tls", tls.get());
+            state.put("tlsServedBy", tls.servedBy());
+        }
         timer.shutdown();
         // Nothing is closed here: the next version takes it all over. When none comes (the bundle was
         // stopped, not updated), the listeners close and the connections drain after a while.
@@ -341,6 +350,22 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
     /** Sets the switch outside a framework (tests). */
     public void switchboard(IntelligentSwitch s) {
         refs.switchboard.set(s);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindTls(TlsTermination t, ServiceReference<TlsTermination> ref) {
+        tls(t, ref.getBundle() == null ? "?" : ref.getBundle().getSymbolicName() + " " + ref.getBundle().getVersion());
+    }
+
+    void unbindTls(TlsTermination t) {
+        // Kept: frontends that terminate TLS go on with the last service known good until its replacement binds.
+    }
+
+    /** Sets the TLS termination service (tests, and the reference above). */
+    public void tls(TlsTermination t, String bundle) {
+        if (tls.set(t, bundle) && active) {
+            table.tlsChanged();
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

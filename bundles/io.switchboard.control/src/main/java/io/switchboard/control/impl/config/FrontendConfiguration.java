@@ -82,7 +82,7 @@ public class FrontendConfiguration {
             remove(applied, "renamed to " + spec.name());
             applied = null;
         }
-        if (!spec.equals(applied)) {
+        if (!spec.equals(applied) || notListening(spec)) {
             frontends.apply(spec);
             String[] holder = holder(spec);
             if (holder != null) {
@@ -143,6 +143,19 @@ public class FrontendConfiguration {
      * (another file's frontend has it), or the port (the transport's error names the frontend on
      * it); null when the spec was taken, or refused for a reason of its own.
      */
+    /**
+     * Whether the transport holds the frontend as not started (a file it names was missing, say):
+     * the same configuration applied again (a touch) is tried again.
+     */
+    private boolean notListening(FrontendSpec spec) {
+        for (FrontendStatus s : frontends.frontends()) {
+            if (s.spec().name().equals(spec.name())) {
+                return s.error() != null && !s.listening();
+            }
+        }
+        return false;
+    }
+
     private String[] holder(FrontendSpec spec) {
         FrontendStatus own = null;
         List<FrontendStatus> all = frontends.frontends();

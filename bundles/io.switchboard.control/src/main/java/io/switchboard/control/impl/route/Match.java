@@ -11,6 +11,9 @@ import java.util.Locale;
  * <li>{@code path=/api} — the path starts with the value;</li>
  * <li>{@code host=shop.example.com} — the Host, without port, case-insensitive ({@code *.example.com}
  * matches any subdomain);</li>
+ * <li>{@code sni=shop.example.com} — the server name the client asked for in its TLS handshake
+ * (case-insensitive, {@code *.example.com} for subdomains); never holds on a connection without TLS
+ * or without SNI;</li>
  * <li>{@code method=GET} — the request type;</li>
  * <li>{@code header:X-Tier=gold}, {@code cookie:tier=gold}, {@code query:version=2} — the named
  * header, cookie or query parameter has the value (without {@code =value}: is present). A client id
@@ -23,7 +26,7 @@ import java.util.Locale;
  */
 public final class Match {
     /** What a condition looks at. */
-    public enum Kind { PATH, HOST, METHOD, HEADER, COOKIE, QUERY, CLIENT, DEVICE }
+    public enum Kind { PATH, HOST, SNI, METHOD, HEADER, COOKIE, QUERY, CLIENT, DEVICE }
 
     private final Kind kind;
     private final String name;
@@ -60,7 +63,7 @@ public final class Match {
             kind = Kind.valueOf(kindName.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "': unknown condition '" + kindName
-                    + "' (path, host, method, header:NAME, cookie:NAME, query:NAME, client, device)");
+                    + "' (path, host, sni, method, header:NAME, cookie:NAME, query:NAME, client, device)");
         }
         boolean named = kind == Kind.HEADER || kind == Kind.COOKIE || kind == Kind.QUERY;
         if (named != (name != null)) {
@@ -74,6 +77,7 @@ public final class Match {
             case METHOD:
                 return new Match(kind, null, value.toUpperCase(Locale.ROOT), null, 0);
             case HOST:
+            case SNI:
                 return new Match(kind, null, value.toLowerCase(Locale.ROOT), null, 0);
             case DEVICE:
                 if (!value.equals("mobile") && !value.equals("desktop") && !value.equals("bot")) {
@@ -130,6 +134,10 @@ public final class Match {
                 }
                 h = h.toLowerCase(Locale.ROOT);
                 return value.startsWith("*.") ? h.endsWith(value.substring(1)) : h.equals(value);
+            }
+            case SNI: {
+                String n = r.attribute("sni");
+                return n != null && (value.startsWith("*.") ? n.endsWith(value.substring(1)) : n.equals(value));
             }
             case METHOD:
                 return value.equals(r.attribute("method"));

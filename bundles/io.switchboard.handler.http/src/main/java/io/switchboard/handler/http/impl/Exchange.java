@@ -76,7 +76,7 @@ final class Exchange extends BackendDispatch {
         backendHandler = ch.pipeline().get(BackendHandler.class);
         backendHandler.attach(this, headRequest);
         ch.write(RequestEncoder.head(ch.alloc(), request, client.clientIp(), client.via, hostFor(endpoint),
-                client.dropUnderscoreHeaders), ch.voidPromise());
+                client.dropUnderscoreHeaders, client.scheme()), ch.voidPromise());
         if (pending != null) {
             for (HttpContent c : pending) {
                 RequestEncoder.content(ch, c, chunkedRequest);

@@ -98,6 +98,9 @@ final class HttpMessage implements Message, LoggedExchange {
 
     @Override
     public String attribute(String name) {
+        if ("sni".equals(name)) {
+            return client.sni();
+        }
         return HttpRequestContext.attribute(request, name);
     }
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.switchboard.api.tls.Tls;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
@@ -101,9 +102,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        // The transport puts the TLS handler before the protocol's: it is there now or never.
+        scheme = ctx.pipeline().get(Tls.HANDLER) != null ? "https" : "http";
     }
 
     private String clientIp;
+    private String scheme = "http";
+
+    /** The scheme the client speaks: https on a frontend that terminates TLS. */
+    String scheme() {
+        return scheme;
+    }
+
+    /** The server name the client asked for in its TLS handshake, or null. */
+    String sni() {
+        return ctx.channel().attr(Tls.SNI).get();
+    }
 
     /** The client's address as text, for the forwarding headers (formatted once per connection). */
     String clientIp() {

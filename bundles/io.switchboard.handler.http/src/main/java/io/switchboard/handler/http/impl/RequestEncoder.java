@@ -56,6 +56,12 @@ final class RequestEncoder {
      */
     static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost,
                         boolean dropUnderscores) {
+        return head(alloc, r, clientIp, via, defaultHost, dropUnderscores, "http");
+    }
+
+    /** @param proto the scheme the client spoke ({@code https} on a frontend that terminates TLS) */
+    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost,
+                        boolean dropUnderscores, String proto) {
         HttpHeaders headers = r.headers();
         String[] named = connectionNamed(headers);
         String xff = null;
@@ -93,10 +99,10 @@ final class RequestEncoder {
             writeField(out, "Host", defaultHost);
         }
         writeField(out, "X-Forwarded-For", xff == null ? clientIp : xff + ", " + clientIp);
-        writeField(out, "X-Forwarded-Proto", "http");
+        writeField(out, "X-Forwarded-Proto", proto);
         // RFC 7239: IPv6 addresses are quoted and bracketed.
         String node = clientIp.indexOf(':') >= 0 ? "\"[" + clientIp + "]\"" : clientIp;
-        String hop = "for=" + node + ";proto=http";
+        String hop = "for=" + node + ";proto=" + proto;
         writeField(out, "Forwarded", forwarded == null ? hop : forwarded + ", " + hop);
         if (via != null) {
             writeField(out, "Via", via);

@@ -3,7 +3,10 @@ package io.switchboard.handler.tcp.impl;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandler;
+import io.switchboard.api.tls.Tls;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -64,6 +67,14 @@ class Relay extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             if (peer instanceof DuplexChannel && peer.isActive()) {
                 Channel self = ctx.channel();
+                ChannelHandler tls = peer.pipeline().get(Tls.HANDLER);
+                if (tls instanceof SslHandler) {
+                    // A client that speaks TLS to us gets its close_notify before the FIN.
+                    peer.flush();
+                    ((SslHandler) tls).closeOutbound().addListener(f -> ((DuplexChannel) peer).shutdownOutput()
+                            .addListener(x -> closeIfDone(self)));
+                    return;
+                }
                 peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ((DuplexChannel) peer).shutdownOutput()
                         .addListener(x -> closeIfDone(self)));
             } else {

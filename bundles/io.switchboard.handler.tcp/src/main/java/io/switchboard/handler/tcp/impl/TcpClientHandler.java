@@ -44,12 +44,18 @@ final class TcpClientHandler extends Relay {
     /** The client shut its output before the relay was up: the back-end's output is shut once it is. */
     private boolean inputEnded;
 
-    TcpClientHandler(Connection connection, TcpProtocol protocol, long firstBytesWaitMillis) {
+    /** The frontend's clusters by TLS server name; null: the ClientHello is not read. */
+    private final SniClusters sni;
+    /** The first bytes while the ClientHello is read (the frontend routes by SNI). */
+    private ByteBuf peeked;
+
+    TcpClientHandler(Connection connection, TcpProtocol protocol, long firstBytesWaitMillis, SniClusters sni) {
         super(null);
         this.connection = connection;
         this.protocol = protocol;
         this.flow = connection.flow();
         this.firstBytesWaitMillis = firstBytesWaitMillis;
+        this.sni = sni;
     }
 
     @Override
@@ -63,7 +69,7 @@ final class TcpClientHandler extends Relay {
         ctx.read();
         silence = ctx.executor().schedule(() -> {
             if (flow.messages() == 0 && ctx.channel().isActive()) {
-                route(Unpooled.EMPTY_BUFFER);
+                route(peeked != null ? takePeeked() : Unpooled.EMPTY_BUFFER);
             }
         }, firstBytesWaitMillis, TimeUnit.MILLISECONDS);
     }
@@ -74,10 +80,25 @@ final class TcpClientHandler extends Relay {
         flow.countIn(bytes.readableBytes());
         if (relaying) {
             super.channelRead(ctx, msg);
+        } else if (sni != null && flow.messages() == 0) {
+            // Reads on until the ClientHello's first record is whole (or the bytes are not TLS), then routes it all.
+            peeked = peeked == null ? bytes : Unpooled.wrappedBuffer(peeked, bytes);
+            if (ClientHelloPeek.state(peeked) == ClientHelloPeek.State.MORE && peeked.readableBytes() < ClientHelloPeek.MAX_RECORD) {
+                ctx.read();
+                return;
+            }
+            silence.cancel(false);
+            route(takePeeked());
         } else {
             silence.cancel(false);
             route(bytes);
         }
+    }
+
+    private ByteBuf takePeeked() {
+        ByteBuf b = peeked;
+        peeked = null;
+        return b;
     }
 
     @Override
@@ -93,7 +114,8 @@ final class TcpClientHandler extends Relay {
             inputEnded = true;
             if (flow.messages() == 0) {
                 silence.cancel(false);
-                route(Unpooled.EMPTY_BUFFER); // a client that says nothing and half-closes still reaches the server
+                // a client that says nothing (or half a ClientHello) and half-closes still reaches the server
+                route(peeked != null ? takePeeked() : Unpooled.EMPTY_BUFFER);
             }
             return;
         }
@@ -101,7 +123,8 @@ final class TcpClientHandler extends Relay {
     }
 
     private void route(ByteBuf bytes) {
-        connection.route(new TcpMessage(this, ctx.channel().eventLoop(), bytes));
+        String name = sni == null ? null : ClientHelloPeek.serverName(bytes);
+        connection.route(new TcpMessage(this, ctx.channel().eventLoop(), bytes, name, sni == null ? null : sni.cluster(name)));
     }
 
     /** A message was answered here: go on reading the next chunk. */
@@ -212,6 +235,9 @@ final class TcpClientHandler extends Relay {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (silence != null) {
             silence.cancel(false);
+        }
+        if (peeked != null) {
+            takePeeked().release();
         }
         super.channelInactive(ctx);
     }

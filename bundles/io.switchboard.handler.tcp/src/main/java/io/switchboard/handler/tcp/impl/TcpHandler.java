@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.Component;
 public class TcpHandler implements FlowHandler {
     @Override
     public void handle(Flow flow, Message message) {
-        message.forward(flow.cluster());
+        String bySni = message instanceof TcpMessage ? ((TcpMessage) message).sniCluster() : null;
+        message.forward(bySni != null ? bySni : flow.cluster());
     }
 }

@@ -11,6 +11,7 @@ import io.switchboard.api.transport.StreamProtocol;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
 import io.switchboard.support.lifecycle.LastKnownGood;
+import java.util.List;
 import java.util.Map;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -31,7 +32,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(service = FrontendProtocol.class, property = FrontendProtocol.NAME + "=tcp")
 public class TcpProtocol implements StreamProtocol {
     static final Map<String, String> OPTIONS = Map.of(
-            "firstBytesWaitMillis", "milliseconds to wait for a client's first bytes before the flow is routed without them (protocols where the server speaks first; 200)");
+            "firstBytesWaitMillis", "milliseconds to wait for a client's first bytes before the flow is routed without them (protocols where the server speaks first; 200)",
+            "sniClusters", "route TLS connections without terminating them, by the server name in the ClientHello: NAME=CLUSTER, comma separated (NAME may be *.example.com); others go to the frontend's cluster");
 
     private final LastKnownGood<ClusterDirectory> clusters = new LastKnownGood<>("io.switchboard.handler.tcp.protocol.clusters");
 
@@ -73,10 +75,17 @@ public class TcpProtocol implements StreamProtocol {
     @Override
     public StreamBinding bind(FrontendSpec frontend) {
         long firstBytesWaitMillis;
+        SniClusters sni;
         try {
             ConfigReader r = new ConfigReader(frontend.options(), OPTIONS.keySet());
             r.rejectUnknownKeys();
             firstBytesWaitMillis = r.integer("firstBytesWaitMillis", 200, 0, 600_000);
+            List<String> items = r.list("sniClusters");
+            try {
+                sni = items.isEmpty() ? null : SniClusters.parse(items);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigProblem("sniClusters", e.getMessage());
+            }
         } catch (ConfigProblem p) {
             throw new IllegalArgumentException(p.getMessage());
         }
@@ -86,7 +95,7 @@ public class TcpProtocol implements StreamProtocol {
             ch.config().setAutoRead(false);
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             ch.attr(DrainEvent.OPEN_ENDED).set(true);
-            ch.pipeline().addLast("relay", new TcpClientHandler(connection, this, firstBytesWaitMillis));
+            ch.pipeline().addLast("relay", new TcpClientHandler(connection, this, firstBytesWaitMillis, sni));
         };
     }
 }
