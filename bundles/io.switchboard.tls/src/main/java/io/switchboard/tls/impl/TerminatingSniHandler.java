@@ -1,6 +1,9 @@
 package io.switchboard.tls.impl;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -31,20 +34,32 @@ final class TerminatingSniHandler extends SniHandler {
         try {
             ssl = newSslHandler(sslContext, ctx.alloc());
             ssl.setHandshakeTimeoutMillis(frontend.settings().handshakeTimeoutMillis);
-            SslHandler watched = ssl;
-            ssl.handshakeFuture().addListener(f -> {
-                if (f.isSuccess()) {
-                    frontend.handshakeSucceeded();
-                } else {
-                    frontend.handshakeFailed(ctx.channel(), f.cause());
-                }
-            });
+            ssl.handshakeFuture().addListener(new Outcome(frontend, ctx.channel()));
             ctx.pipeline().replace(this, Tls.HANDLER, ssl);
             ssl = null;
-            watched.getClass(); // keeps the listener's handler reachable until here
         } finally {
             if (ssl != null) {
                 ReferenceCountUtil.safeRelease(ssl.engine());
+            }
+        }
+    }
+
+    /** Counts the handshake's outcome (a class, not a lambda: it is loaded with the bundle, see the lifecycle's preloading). */
+    private static final class Outcome implements GenericFutureListener<Future<Channel>> {
+        private final LiveCertificates frontend;
+        private final Channel channel;
+
+        Outcome(LiveCertificates frontend, Channel channel) {
+            this.frontend = frontend;
+            this.channel = channel;
+        }
+
+        @Override
+        public void operationComplete(Future<Channel> f) {
+            if (f.isSuccess()) {
+                frontend.handshakeSucceeded();
+            } else {
+                frontend.handshakeFailed(channel, f.cause());
             }
         }
     }
