@@ -3,7 +3,7 @@
 #   bench/tls.sh                       # keep-alive: 3 rounds x 10 s at 64 connections
 #   bench/tls.sh -c 16 -r 5 -d 10      # connections, rounds, seconds per run
 #   bench/tls.sh -H 'Connection: close'  # a new TLS handshake for every request
-# Starts one nginx back-end on 127.0.0.1 (":9101"), HAProxy 2.x (nbthread 1) and bench/switchboard-tls.sh
+# Starts one nginx back-end on 127.0.0.1 (ports BASE_PORT+1..+3, BASE_PORT=9100 by default), HAProxy 2.x (nbthread 1) and bench/switchboard-tls.sh
 # (one event loop), each on its own port, interleaves the runs, and prints per case the median req/s and
 # CPU per request (the proxy's process group, from /proc). Every process it starts is stopped by its PID.
 # Needs: wrk, nginx, haproxy, openssl, and the runtime built (mvn -q -DskipTests package).
@@ -17,7 +17,7 @@ work=$(mktemp -d /tmp/sb-tls-bench.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-be=9101 hap=9102 sb=9103
+base=${BASE_PORT:-9100}; be=$((base + 1)) hap=$((base + 2)) sb=$((base + 3))
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
   -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
 cat "$work/cert.pem" "$work/key.pem" >"$work/haproxy.pem"

@@ -212,8 +212,8 @@ class TlsSystemIT {
                 assertEquals("CN=a.example", TlsTools.sClient(port, "a.example", "").subject());
 
                 // good files again: the next handshakes get them
-                TlsTools.certificate(certs, "a", "a.example", "renewed-a.example");
-                assertEquals("CN=a.example", TlsTools.awaitSubject(port, "renewed-a.example", "CN=a.example"));
+                TlsTools.certificate(certs, "a", "renewed-a.example", "a.example");
+                assertEquals("CN=renewed-a.example", TlsTools.awaitSubject(port, "a.example", "CN=renewed-a.example"));
             }
         }
     }
@@ -321,16 +321,47 @@ class TlsSystemIT {
                 List<String> answer = rt.command("sb:update io.switchboard.tls", 60_000);
                 assertTrue(answer.stream().anyMatch(l -> l.contains("updated io.switchboard.tls")), answer.toString());
                 Thread.sleep(2_000);
+                // the transport and the HTTP handler under the same load: TLS frontends are handed over with them
+                for (String bundle : List.of("io.switchboard.transport", "io.switchboard.handler.http")) {
+                    rt.updateAndRefresh(bundle);
+                    Thread.sleep(2_000);
+                    assertEquals("CN=a.example", TlsTools.sClient(port, "a.example", "").subject(), bundle);
+                }
                 WrkRun.Summary s = wrk.stop();
-                System.out.println("[tls] io.switchboard.tls updated 4 times under https load: " + s.requests() + " requests, "
+                System.out.println("[tls] io.switchboard.tls updated 4 times, the transport and the HTTP handler once, under https load: " + s.requests() + " requests, "
                         + s.non2xx() + " non-2xx, " + s.socketErrors() + " socket errors");
                 assertTrue(s.requests() > 100, s.text());
                 assertEquals(0, s.non2xx(), s.text());
                 assertEquals(0, s.socketErrors(), s.text());
                 // a certificate change is still seen by the new version's watch
-                TlsTools.certificate(certs, "a", "a.example", "after-update.example");
-                assertEquals("CN=a.example", TlsTools.awaitSubject(port, "after-update.example", "CN=a.example"));
+                TlsTools.certificate(certs, "a", "after-update.example", "a.example");
+                assertEquals("CN=after-update.example", TlsTools.awaitSubject(port, "a.example", "CN=after-update.example"));
                 rt.awaitOutput(0, l -> l.contains("frontend tls: TLS certificates reloaded"), 20_000);
+                String status = String.join("\n", rt.command("sb:tls", 20_000));
+                assertTrue(status.contains("TLS engine openssl") && status.contains("frontend tls: TLSv1.2, TLSv1.3, ALPN http/1.1")
+                        && status.contains("a.example: CN=after-update.example"), status);
+                assertTrue(status.matches("(?s).*handshakes [1-9][0-9]*, failed 0 .*"), status);
+            }
+        }
+    }
+
+    @Test
+    void theJdkEngineServesWhenOpenSslIsNotUsedAndSaysWhyOnce() throws Exception {
+        ExternalTools.require("nginx", "openssl");
+        Path certs = certificates();
+        int port = RuntimeProcess.freePort();
+        try (NginxBackends nginx = NginxBackends.start(1)) {
+            Map<String, String> conf = new HashMap<>();
+            conf.put("io.switchboard.cluster-web.cfg", "endpoints = 127.0.0.1:" + nginx.ports().get(0) + "\n");
+            conf.put("io.switchboard.frontend-tls.cfg", tlsFrontend(port, "web", certs, ""));
+            try (RuntimeProcess rt = new RuntimeProcess(conf, "-Dswitchboard.tls.engine=jdk")) {
+                rt.awaitPort(port, 60_000);
+                rt.awaitOutput("WARN  io.switchboard.tls: TLS engine jdk (fallback): switchboard.tls.engine=jdk");
+                TlsTools.Session b = TlsTools.sClient(port, "www.b.example", TlsTools.get("www.b.example"));
+                assertEquals("CN=b.example", b.subject(), b.out());
+                assertTrue(b.response().endsWith("\r\n\r\nok\n"), b.out());
+                assertTrue(TlsTools.sClient(port, "a.example", "", "-tls1_2").out().contains("Protocol  : TLSv1.2"));
+                assertEquals(1, rt.output.stream().filter(l -> l.contains("TLS engine jdk (fallback)")).count());
             }
         }
     }
