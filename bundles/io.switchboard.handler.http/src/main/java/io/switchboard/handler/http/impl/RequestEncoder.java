@@ -56,6 +56,15 @@ final class RequestEncoder {
      */
     static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost,
                         boolean dropUnderscores) {
+        return head(alloc, r, clientIp, via, defaultHost, dropUnderscores, false);
+    }
+
+    /**
+     * @param upgrade the request asks for an upgrade the proxy forwards: its Upgrade field goes on,
+     *                with {@code Connection: upgrade} (both hop-by-hop: this hop asks the next one again)
+     */
+    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost,
+                        boolean dropUnderscores, boolean upgrade) {
         HttpHeaders headers = r.headers();
         String[] named = connectionNamed(headers);
         String xff = null;
@@ -70,6 +79,10 @@ final class RequestEncoder {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
             if (dropUnderscores && hasUnderscore(name)) {
+                continue;
+            }
+            if (upgrade && name.length() == 7 && is(name, "upgrade")) {
+                writeField(out, name, h.getValue());
                 continue;
             }
             switch (fieldKind(name, named)) {
@@ -100,6 +113,9 @@ final class RequestEncoder {
         writeField(out, "Forwarded", forwarded == null ? hop : forwarded + ", " + hop);
         if (via != null) {
             writeField(out, "Via", via);
+        }
+        if (upgrade) {
+            writeField(out, "Connection", "upgrade");
         }
         out.writeByte('\r').writeByte('\n');
         return out;
