@@ -53,6 +53,7 @@ class WebSocketSystemIT {
             conf.put("io.switchboard.frontend-doomed.cfg", frontend(doomedFront, "doomed", ""));
             conf.put("io.switchboard.cluster-odd.cfg", "endpoints = 127.0.0.1:" + always101.port() + "\n");
             conf.put("io.switchboard.frontend-odd.cfg", frontend(odd, "odd", ""));
+            conf.put("io.switchboard.accesslog.cfg", "enabled = true\nformat = json\npath = logs/access.log\n");
             try (RuntimeProcess rt = new RuntimeProcess(conf)) {
                 for (int p : new int[] {ws, wsIdle, doomedFront, odd}) {
                     rt.awaitPort(p, 60_000);
@@ -76,6 +77,8 @@ class WebSocketSystemIT {
                 String metrics = String.join("\n", rt.command("sb:metrics switchboard_http_requests_total", 20_000));
                 assertTrue(metrics.lines().anyMatch(l -> l.contains("frontend=\"ws\"") && l.contains("code_class=\"1xx\"")
                         && Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) >= 104), metrics);
+                // One access log line per tunnel, written when it ended, status 101, with the bytes it carried.
+                assertAccessLogged(rt.workDir.resolve("logs/access.log"));
 
                 // The tunnel's own idle timeout.
                 Py idle = Py.client(scripts, "wait-close", "ws://127.0.0.1:" + wsIdle + "/", "20");
@@ -147,6 +150,29 @@ class WebSocketSystemIT {
                 assertTrue(rt.output.stream().noneMatch(l -> l.contains("LEAK")), "Netty reported a leak");
             }
         }
+    }
+
+    /** The 4 MiB echo's tunnel logged as one 101 with more than 4 MiB sent to the client; at least 104 tunnels logged. */
+    private static void assertAccessLogged(Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> tunnels = List.of();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log)) {
+                tunnels = Files.readAllLines(log).stream()
+                        .filter(l -> l.contains("\"frontend\":\"ws\"") && l.contains("\"status\":101")).toList();
+                if (tunnels.size() >= 104 && tunnels.stream().anyMatch(WebSocketSystemIT::carriedOver4MiB)) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("tunnels logged: " + tunnels.size() + ", none with over 4 MiB sent: "
+                + tunnels.stream().limit(3).toList());
+    }
+
+    private static boolean carriedOver4MiB(String jsonLine) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"bytes_sent\":(\\d+)").matcher(jsonLine);
+        return m.find() && Long.parseLong(m.group(1)) > (4L << 20);
     }
 
     private static String frontend(int port, String cluster, String more) {

@@ -3,6 +3,7 @@ package io.switchboard.handler.http.impl;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -38,6 +39,16 @@ final class Tunnel {
     private final Side clientSide = new Side(true);
     private final Side backendSide = new Side(false);
     private boolean ended;
+    /**
+     * Listeners are classes of their own, not lambdas: a tunnel outlives an update of this bundle, and
+     * a lambda first run after the old version was refreshed would need its discarded class loader.
+     */
+    private final ChannelFutureListener onClose = new ChannelFutureListener() {
+        @Override
+        public void operationComplete(ChannelFuture f) {
+            end();
+        }
+    };
 
     Tunnel(HttpProxyHandler proxy, HttpMessage message, Channel backend, EndpointCounters counters, TrafficCell cell) {
         this.proxy = proxy;
@@ -76,7 +87,7 @@ final class Tunnel {
         for (Channel ch : new Channel[] {client, backend}) {
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             ch.config().setAutoRead(false);
-            ch.closeFuture().addListener(f -> end());
+            ch.closeFuture().addListener(onClose);
         }
         toClient(head);
         if (fromBackend != null) {
@@ -175,8 +186,7 @@ final class Tunnel {
         private void halfClosed(Channel self) {
             Channel peer = peer();
             if (peer instanceof DuplexChannel && self instanceof DuplexChannel && peer.isActive()) {
-                DuplexChannel p = (DuplexChannel) peer;
-                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> p.shutdownOutput().addListener(x -> closeIfDone()));
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(new ShutdownOutput((DuplexChannel) peer));
                 peer.read(); // the other direction goes on: keep reading the peer
             } else {
                 self.close();
@@ -191,6 +201,26 @@ final class Tunnel {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close(); // a reset from either side ends the tunnel
+        }
+    }
+
+    /** Once what was on its way to the peer has gone, the peer's output ends; then both close if both directions are done. */
+    private final class ShutdownOutput implements ChannelFutureListener {
+        private final DuplexChannel peer;
+        private boolean shut;
+
+        ShutdownOutput(DuplexChannel peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void operationComplete(ChannelFuture f) {
+            if (!shut) {
+                shut = true;
+                peer.shutdownOutput().addListener(this);
+            } else {
+                closeIfDone();
+            }
         }
     }
 
