@@ -144,6 +144,7 @@ class WebSocketSystemIT {
                 }
                 assertOk(open.result(120));
                 WrkRun.Summary summary = load.stop();
+                System.out.println("[systest] wrk while handler.http was updated 6 times with 20 WebSockets open:\n" + summary.text());
                 assertEquals(0, summary.non2xx(), summary.text());
                 assertEquals(0, summary.socketErrors(), summary.text());
                 assertTrue(summary.requests() > 1000, summary.text());
