@@ -55,4 +55,17 @@ public interface TrackedFlow extends Flow {
      * bytes go to. A plain field write: no lock, no thread hop.
      */
     void endpoint(Endpoint endpoint);
+
+    /**
+     * The protocol the connection switched to after an HTTP {@code 101 Switching Protocols} (e.g.
+     * {@code websocket}): from then on it is a byte tunnel to {@link #endpoint()}. Null while it has
+     * not switched.
+     */
+    default String upgrade() {
+        return null;
+    }
+
+    /** The protocol's write, from the flow's event loop, when its connection becomes a tunnel. */
+    default void upgraded(String protocol) {
+    }
 }

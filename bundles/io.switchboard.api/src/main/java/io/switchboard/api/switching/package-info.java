@@ -1,6 +1,6 @@
 /** The intelligent switch as the transport and operators see it: flows, their tracking, messages routed. */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package io.switchboard.api.switching;
 
 import org.osgi.annotation.bundle.Export;

@@ -25,7 +25,7 @@ final class ConnectionListing {
         }
         TextTable t = new TextTable("FLOW", "PROTO", "FRONTEND", "CLUSTER", "CLIENT", "ENDPOINT", "HANDLER", "AGE", "BYTES-IN", "BYTES-OUT");
         for (TrackedFlow f : listed.subList(0, Math.min(listed.size(), FlowText.MAX_LISTED))) {
-            t.row(f.id(), f.protocol(), f.frontend(), f.cluster(), FlowText.client(f), FlowText.endpoint(f.endpoint()), f.owner(),
+            t.row(f.id(), FlowText.protocol(f), f.frontend(), f.cluster(), FlowText.client(f), FlowText.endpoint(f.endpoint()), f.owner(),
                     FlowText.age(now, f), f.bytesIn(), f.bytesOut());
         }
         return t + FlowText.more(listed.size()) + summary(listed.size(), needle.isEmpty() ? "" : filter.trim(), table);
@@ -47,7 +47,7 @@ final class ConnectionListing {
 
     static boolean matches(TrackedFlow f, String needle) {
         return contains(f.frontend(), needle) || contains(f.cluster(), needle) || contains(FlowText.client(f), needle)
-                || contains(FlowText.endpoint(f.endpoint()), needle) || contains(f.protocol(), needle) || contains(f.owner(), needle);
+                || contains(FlowText.endpoint(f.endpoint()), needle) || contains(FlowText.protocol(f), needle) || contains(f.owner(), needle);
     }
 
     private static boolean contains(String s, String needle) {

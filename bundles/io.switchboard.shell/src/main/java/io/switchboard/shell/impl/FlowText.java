@@ -26,6 +26,12 @@ final class FlowText {
         return e.id().equals(address) ? address : e.id() + "=" + address;
     }
 
+    /** The flow's protocol; a connection that switched (HTTP 101) shows what it tunnels: {@code http>websocket}. */
+    static String protocol(TrackedFlow f) {
+        String u = f.upgrade();
+        return u == null ? f.protocol() : f.protocol() + ">" + u;
+    }
+
     static String age(long now, TrackedFlow f) {
         return (now - f.openedMillis()) / 1000 + "s";
     }

@@ -82,7 +82,7 @@ public class SwitchCommands {
         TextTable t = new TextTable("FLOW", "PROTO", "CLIENT", "FRONTEND", "HANDLER", "MESSAGES", "BYTES-IN", "BYTES-OUT", "AGE");
         long now = System.currentTimeMillis();
         for (TrackedFlow x : all.subList(0, Math.min(all.size(), FlowText.MAX_LISTED))) {
-            t.row(x.id(), x.protocol(), FlowText.client(x), x.frontend(), x.owner(), x.messages(),
+            t.row(x.id(), FlowText.protocol(x), FlowText.client(x), x.frontend(), x.owner(), x.messages(),
                     x.bytesIn(), x.bytesOut(), FlowText.age(now, x));
         }
         long untracked = f.connectionTable().untrackedOpen();

@@ -28,6 +28,8 @@ final class ConnectionFlow implements TrackedFlow {
     private final long opened = System.currentTimeMillis();
 
     private volatile Endpoint endpoint;
+    /** What an HTTP connection switched to (101), or null: written once by the flow's loop, read by the shell. */
+    private volatile String upgrade;
     private volatile Reassignment reassignment;
     private volatile long reassignedMillis;
     private volatile long messages;
@@ -68,6 +70,8 @@ final class ConnectionFlow implements TrackedFlow {
     @Override public long reassignedMillis() { return reassignedMillis; }
     @Override public boolean closed() { return closed; }
     @Override public Endpoint endpoint() { return endpoint; }
+    @Override public String upgrade() { return upgrade; }
+    @Override public void upgraded(String protocol) { upgrade = protocol; }
 
     @Override
     public void endpoint(Endpoint e) {

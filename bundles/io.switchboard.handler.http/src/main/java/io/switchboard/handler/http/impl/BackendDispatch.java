@@ -39,6 +39,11 @@ abstract class BackendDispatch {
     ClusterSnapshot cluster;
     private HttpRequestContext context;
     private Set<String> excluded = Set.of();
+    /** The traffic counters of the attempt's endpoint on this loop. */
+    final TrafficCell cell() {
+        return cell;
+    }
+
     /** The endpoint of the attempt in progress, and its counters. */
     Endpoint endpoint;
     EndpointCounters counters;

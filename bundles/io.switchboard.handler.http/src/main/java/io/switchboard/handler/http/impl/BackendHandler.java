@@ -51,8 +51,13 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
 
     /** The exchange's request goes out on this connection: its response is read next. */
     void attach(Exchange e, boolean headRequest) {
+        attach(e, headRequest, false);
+    }
+
+    /** As {@link #attach(Exchange, boolean)}; {@code upgrade}: the request asked for an upgrade, a 101 may answer. */
+    void attach(Exchange e, boolean headRequest, boolean upgrade) {
         this.exchange = e;
-        reader.expect(headRequest);
+        reader.expect(headRequest, upgrade);
     }
 
     /** The chunked body of the response in progress goes to the client as its data only. */
@@ -102,6 +107,17 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
         Exchange e = exchange;
         if (e != null) {
             e.responseEnd();
+        }
+    }
+
+    @Override
+    public void switched(ResponseHead head, ByteBuf rest) {
+        Exchange e = exchange;
+        if (e == null || !e.switched(head, rest)) {
+            if (rest != null) {
+                rest.release();
+            }
+            ctx.close(); // a switch nobody asked for: this connection speaks something else now
         }
     }
 

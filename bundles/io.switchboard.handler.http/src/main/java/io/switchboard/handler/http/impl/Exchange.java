@@ -2,6 +2,7 @@ package io.switchboard.handler.http.impl;
 
 import static io.switchboard.handler.http.impl.ExchangeState.AWAITING_RESPONSE;
 import static io.switchboard.handler.http.impl.ExchangeState.CONNECTING;
+import static io.switchboard.handler.http.impl.ExchangeState.DISPATCHING;
 import static io.switchboard.handler.http.impl.ExchangeState.DONE;
 import static io.switchboard.handler.http.impl.ExchangeState.FORWARDING;
 import static io.switchboard.handler.http.impl.ExchangeState.STREAMING_RESPONSE;
@@ -74,9 +75,10 @@ final class Exchange extends BackendDispatch {
         backend = ch;
         backendReused = reused;
         backendHandler = ch.pipeline().get(BackendHandler.class);
-        backendHandler.attach(this, headRequest);
+        boolean upgrade = message.upgrade() != null;
+        backendHandler.attach(this, headRequest, upgrade);
         ch.write(RequestEncoder.head(ch.alloc(), request, client.clientIp(), client.via, hostFor(endpoint),
-                client.dropUnderscoreHeaders, client.scheme()), ch.voidPromise());
+                client.dropUnderscoreHeaders, client.scheme(), upgrade), ch.voidPromise());
         if (pending != null) {
             for (HttpContent c : pending) {
                 RequestEncoder.content(ch, c, chunkedRequest);
@@ -169,6 +171,41 @@ final class Exchange extends BackendDispatch {
         ByteBuf encoded = head.encode(client.ctx.alloc(), connection, client.via, dechunk);
         message.responded(head.status, encoded.readableBytes());
         client.write(encoded);
+    }
+
+    /**
+     * The back-end answered the upgrade request with 101: if it switched to a protocol the request
+     * asked for, once the whole request has gone, the two connections become a {@link Tunnel} (which
+     * then owns {@code rest}) and the exchange is over, counted as one request with status 101; it is
+     * logged when the tunnel ends. Otherwise the client gets a 502; false: the caller closes the
+     * back-end connection and releases {@code rest}.
+     */
+    boolean switched(ResponseHead head, ByteBuf rest) {
+        if (state() == DONE) {
+            return false;
+        }
+        String mismatch = Upgrades.mismatch(message.upgrade(), head.upgrade);
+        if (mismatch == null && !requestComplete) {
+            mismatch = "101 Switching Protocols before the request was complete";
+        }
+        if (mismatch != null) {
+            backendResponseInvalid(mismatch);
+            return false;
+        }
+        if (timed) {
+            responseNanos = System.nanoTime() - requestSentAt;
+        }
+        status = head.status;
+        Channel b = backend;
+        backendHandler.detach();
+        backend = null;
+        backendHandler = null;
+        moveTo(DONE);
+        client.flow().upgraded(Upgrades.first(head.upgrade));
+        ByteBuf encoded = head.encode(client.ctx.alloc(), "upgrade", client.via);
+        message.responded(head.status, encoded.readableBytes());
+        client.upgraded(message, new Tunnel(client, message, b, counters, cell()), encoded, rest);
+        return true;
     }
 
     void responseBody(ByteBuf part) {
@@ -338,6 +375,35 @@ final class Exchange extends BackendDispatch {
             return "SH--"; // the server closed before its response head
         }
         return "SC--"; // no server could be reached (or none was available)
+    }
+
+    /**
+     * The client sends its body too slowly (see {@link BodyRateWatch}): the back-end connection, which
+     * would wait for the rest, closes; the client gets a 408 if nothing of the response has gone to it,
+     * and its connection closes either way. The client's doing: no failure of the endpoint.
+     */
+    void requestBodyTimeout(String reason) {
+        ExchangeState before = state();
+        if (before == DONE) {
+            return;
+        }
+        if (before != DISPATCHING && counters != null) {
+            counters.finished(true);
+        }
+        if (backend != null) {
+            abandonBackend().close();
+        }
+        releasePending();
+        if (before == STREAMING_RESPONSE) {
+            moveTo(DONE);
+            message.ended("cD--");
+            client.abort();
+            return;
+        }
+        status = HttpResponseStatus.REQUEST_TIMEOUT.code();
+        moveTo(DONE);
+        client.failAndClose(HttpResponseStatus.REQUEST_TIMEOUT, reason, message);
+        message.ended("cR--");
     }
 
     /** The handler gave up on this request after forwarding it: end it and the connection. */

@@ -41,6 +41,10 @@ final class HttpMessage implements Message, LoggedExchange {
     private boolean decided;
     private boolean answeredHere;
     private boolean finished;
+    /** The protocols the request asks to switch to (a real upgrade request), or null. */
+    private String upgrade;
+    /** The request scan holds the bytes after this request until its exchange ends (it has an Upgrade field). */
+    private boolean holdsScan;
 
     // The access log entry: filled only when the log was on as the request began (accessLog not null).
     private final AccessLog accessLog;
@@ -60,6 +64,32 @@ final class HttpMessage implements Message, LoggedExchange {
         if (accessLog != null) {
             bytesOutAtStart = client.bytesOut();
         }
+    }
+
+    /** The request ends the scan until its exchange ends; {@code upgrade}: what it asks to switch to, or null. */
+    void holdsScan(String upgrade) {
+        this.holdsScan = true;
+        this.upgrade = upgrade;
+    }
+
+    /** Whether the client waits for a 100 Continue before it sends the body. */
+    boolean expectsContinue() {
+        return io.netty.handler.codec.http.HttpUtil.is100ContinueExpected(request);
+    }
+
+    boolean holdsScan() {
+        return holdsScan;
+    }
+
+    /** The protocols the request asks to switch to, or null when it is no upgrade request. */
+    String upgrade() {
+        return upgrade;
+    }
+
+    /** The connection became a tunnel: nothing more of this request is HTTP. */
+    void tunneled() {
+        finished = true;
+        requestComplete = true;
     }
 
     /** Whether this request goes to the access log: then the exchange notes its timings. */
@@ -232,6 +262,25 @@ final class HttpMessage implements Message, LoggedExchange {
             pending.add(c);
             client.setAutoRead(false); // undecided: keep the rest in the socket
         }
+    }
+
+    /** The body is coming too slowly (see {@link BodyRateWatch}): 408 if nothing of a response has gone, and the connection closes. */
+    void requestBodyTimeout(String reason) {
+        if (exchange != null) {
+            exchange.requestBodyTimeout(reason);
+            return;
+        }
+        boolean answered = answeredHere;
+        finished = true;
+        releasePending();
+        if (answered) {
+            client.abort(); // the answer went; the rest of its body is not waited for
+            return;
+        }
+        decided = true;
+        client.countAnswered(HttpResponseStatus.REQUEST_TIMEOUT.code(), startNanos);
+        client.failAndClose(HttpResponseStatus.REQUEST_TIMEOUT, reason, this);
+        ended("cR--");
     }
 
     /** The exchange (or a reply) is complete: the connection may go on with the next request. */

@@ -126,6 +126,6 @@ public class HttpProtocol implements StreamProtocol {
                 .addLast("scan", scanner)
                 .addLast("decoder", new HttpRequestDecoder(settings.decoder))
                 .addLast("framing", validator)
-                .addLast("proxy", new HttpProxyHandler(connection, this, validator, settings.via, settings.dropUnderscoreHeaders));
+                .addLast("proxy", new HttpProxyHandler(connection, this, validator, settings));
     }
 }

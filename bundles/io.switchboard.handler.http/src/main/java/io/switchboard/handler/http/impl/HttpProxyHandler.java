@@ -51,13 +51,27 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** Bytes written to the client on this connection: an exchange's share is the difference. */
     private long bytesOut;
+    /** The frontend's settings: body and tunnel limits. */
+    private final HttpSettings settings;
+    /** Watches a request body that is still coming for one that trickles (made once a body outlasts a read). */
+    private BodyRateWatch bodyWatch;
 
     HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via) {
         this(connection, protocol, validator, via, true);
     }
 
+    HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, HttpSettings settings) {
+        this(connection, protocol, validator, settings.via, settings.dropUnderscoreHeaders, settings);
+    }
+
     HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via,
                      boolean dropUnderscoreHeaders) {
+        this(connection, protocol, validator, via, dropUnderscoreHeaders, HttpSettings.DEFAULTS);
+    }
+
+    private HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via,
+                     boolean dropUnderscoreHeaders, HttpSettings settings) {
+        this.settings = settings;
         this.dropUnderscoreHeaders = dropUnderscoreHeaders;
         this.connection = connection;
         this.protocol = protocol;
@@ -131,7 +145,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         inReadBatch = true;
         if (msg instanceof HttpContent) {
-            flow.countIn(((HttpContent) msg).content().readableBytes());
+            int n = ((HttpContent) msg).content().readableBytes();
+            flow.countIn(n);
+            if (bodyWatch != null) {
+                bodyWatch.read(n);
+            }
         }
         if (closing) {
             ReferenceCountUtil.release(msg);
@@ -168,6 +186,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
         // The access log's one volatile read per request; off, it is null and nothing more is done for it.
         HttpMessage message = new HttpMessage(this, request, keepAlive, protocol.accessLogs().active());
+        if (validator.scanner().holding() && request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1
+                && request.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.UPGRADE)) {
+            // The bytes after this request wait in the scan until its exchange ends: a tunnel's, or HTTP again.
+            message.holdsScan(Upgrades.asked(request));
+        }
         current = message;
         if (draining) {
             busy(true);
@@ -237,6 +260,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 break;
             }
         }
+        if (exchange.holdsScan()) {
+            validator.scanner().resume(); // no switch: what the client sent after the request is HTTP
+        }
         // Draining: a response begun before the drain went out keep-alive, so the client may send one
         // more request; it gets "Connection: close" (no close under the client's feet).
         if (draining) {
@@ -245,6 +271,47 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (queued.isEmpty() && (current == null || current.receivingRequest())) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /**
+     * The back-end switched protocols for {@code exchange}: the connection is no longer HTTP. The
+     * tunnel takes it over with the 101 head, the bytes the back-end sent after it and those the
+     * client sent after its request (all owned by the tunnel from here).
+     */
+    void upgraded(HttpMessage exchange, Tunnel tunnel, ByteBuf head, ByteBuf fromBackend) {
+        current = null;
+        closing = true;
+        exchange.tunneled();
+        responseWatch.cancel();
+        if (bodyWatch != null) {
+            bodyWatch.cancel();
+        }
+        releaseQueued();
+        ByteBuf fromClient = validator.scanner().takeHeld();
+        tunnel.open(head, fromBackend, fromClient, settings.tunnelIdleSeconds);
+    }
+
+    /** Bytes a tunnel wrote to the client: counted as the connection's (its access log entry reads them). */
+    void countTunnelOut(int n) {
+        bytesOut += n;
+        flow.countOut(n);
+    }
+
+    /** A request body fell under the minimum rate or went silent past its timeout: 408 and close (see {@link BodyRateWatch}). */
+    void bodyTooSlow(HttpMessage m, String reason) {
+        if (current == m && !closing) {
+            m.requestBodyTimeout(reason);
+        }
+    }
+
+    /** Whether {@code m} is the request in progress and its body is still coming. */
+    boolean receivingBody(HttpMessage m) {
+        return current == m && !closing && m.receivingRequest();
+    }
+
+    /** Whether the socket is being read: while it is not, a slow body is the proxy's doing, not the client's. */
+    boolean reading() {
+        return ctx.channel().config().isAutoRead();
     }
 
     /** Response bytes are written as they come; the flush happens once per back-end read batch. */
@@ -318,6 +385,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         inReadBatch = false;
         if (current != null) {
             current.flushBackend();
+            // A body that did not come whole with its read batch is watched for trickling; most never are.
+            if (current.receivingRequest() && !closing && settings.watchesBody()) {
+                if (bodyWatch == null) {
+                    bodyWatch = new BodyRateWatch(this, settings);
+                }
+                bodyWatch.watch(current);
+            }
         }
     }
 
@@ -369,6 +443,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         responseWatch.cancel();
+        if (bodyWatch != null) {
+            bodyWatch.cancel();
+        }
         releaseQueued();
         HttpMessage e = current;
         current = null;

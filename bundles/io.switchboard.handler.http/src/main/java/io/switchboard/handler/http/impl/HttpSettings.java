@@ -27,6 +27,13 @@ final class HttpSettings {
         m.put("via", "pseudonym for the Via header added to forwarded requests and responses (none)");
         m.put("underscoreHeaders", "drop (the default, as NGINX) or pass: request header names with an underscore, which CGI and WSGI"
                 + " back-ends read as their dash twins (Content_Length as Content-Length)");
+        m.put("tunnelIdleSeconds", "seconds a connection switched by a 101 (WebSocket) may go without a byte either way before both"
+                + " sides are closed (3600)");
+        m.put("requestBodyTimeoutSeconds", "seconds a request body may go without a byte arriving; then 408 and the connection closes"
+                + " (60; 0 = no limit)");
+        m.put("minBodyRateBytesPerSecond", "slowest request body accepted, as its bytes over the last bodyRateWindowSeconds, measured"
+                + " once the body has been coming that long; slower gets 408 and the connection closes (240; 0 = no minimum)");
+        m.put("bodyRateWindowSeconds", "the window (and grace) over which minBodyRateBytesPerSecond is measured (5)");
         return Map.copyOf(m);
     }
 
@@ -39,6 +46,27 @@ final class HttpSettings {
     final HttpDecoderConfig decoder;
     /** Whether request header names with an underscore stay behind (they do by default). */
     final boolean dropUnderscoreHeaders;
+    /** Seconds a tunnel (after a 101) may stay silent both ways. */
+    int tunnelIdleSeconds = 3600;
+    /** Seconds a request body may go without a byte (0: no limit). */
+    int requestBodyTimeoutSeconds = 60;
+    /** Slowest body accepted, bytes per second over the window (0: none). */
+    int minBodyRateBytesPerSecond = 240;
+    int bodyRateWindowSeconds = 5;
+
+    /** Whether request bodies are watched at all (a timeout or a minimum rate is set). */
+    boolean watchesBody() {
+        return requestBodyTimeoutSeconds > 0 || minBodyRateBytesPerSecond > 0;
+    }
+
+    /** The body and tunnel limits (defaults otherwise); returns this. */
+    HttpSettings limits(int tunnelIdleSeconds, int requestBodyTimeoutSeconds, int minBodyRateBytesPerSecond, int bodyRateWindowSeconds) {
+        this.tunnelIdleSeconds = tunnelIdleSeconds;
+        this.requestBodyTimeoutSeconds = requestBodyTimeoutSeconds;
+        this.minBodyRateBytesPerSecond = minBodyRateBytesPerSecond;
+        this.bodyRateWindowSeconds = bodyRateWindowSeconds;
+        return this;
+    }
 
     HttpSettings(int maxUriBytes, int maxHeaderBytes, long requestHeadTimeoutMillis, int clientIdleSeconds, String via) {
         this(maxUriBytes, maxHeaderBytes, requestHeadTimeoutMillis, clientIdleSeconds, via, true);
@@ -88,6 +116,10 @@ final class HttpSettings {
                 TimeUnit.SECONDS.toMillis(r.integer("requestHeadTimeoutSeconds", 10, 0, 3600)),
                 r.integer("clientIdleSeconds", 60, 1, 86_400),
                 via,
-                underscores.equals("drop"));
+                underscores.equals("drop")).limits(
+                r.integer("tunnelIdleSeconds", 3600, 1, 7 * 86_400),
+                r.integer("requestBodyTimeoutSeconds", 60, 0, 86_400),
+                r.integer("minBodyRateBytesPerSecond", 240, 0, 1 << 30),
+                r.integer("bodyRateWindowSeconds", 5, 1, 60));
     }
 }

@@ -56,12 +56,16 @@ final class RequestEncoder {
      */
     static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost,
                         boolean dropUnderscores) {
-        return head(alloc, r, clientIp, via, defaultHost, dropUnderscores, "http");
+        return head(alloc, r, clientIp, via, defaultHost, dropUnderscores, "http", false);
     }
 
-    /** @param proto the scheme the client spoke ({@code https} on a frontend that terminates TLS) */
+    /**
+     * @param proto the scheme the client spoke ({@code https} on a frontend that terminates TLS)
+     * @param upgrade the request asks for an upgrade the proxy forwards: its Upgrade field goes on,
+     *                with {@code Connection: upgrade} (both hop-by-hop: this hop asks the next one again)
+     */
     static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost,
-                        boolean dropUnderscores, String proto) {
+                        boolean dropUnderscores, String proto, boolean upgrade) {
         HttpHeaders headers = r.headers();
         String[] named = connectionNamed(headers);
         String xff = null;
@@ -76,6 +80,10 @@ final class RequestEncoder {
             Map.Entry<CharSequence, CharSequence> h = it.next();
             CharSequence name = h.getKey();
             if (dropUnderscores && hasUnderscore(name)) {
+                continue;
+            }
+            if (upgrade && name.length() == 7 && is(name, "upgrade")) {
+                writeField(out, name, h.getValue());
                 continue;
             }
             switch (fieldKind(name, named)) {
@@ -106,6 +114,9 @@ final class RequestEncoder {
         writeField(out, "Forwarded", forwarded == null ? hop : forwarded + ", " + hop);
         if (via != null) {
             writeField(out, "Via", via);
+        }
+        if (upgrade) {
+            writeField(out, "Connection", "upgrade");
         }
         out.writeByte('\r').writeByte('\n');
         return out;

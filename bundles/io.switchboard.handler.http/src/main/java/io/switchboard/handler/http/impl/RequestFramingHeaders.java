@@ -25,9 +25,12 @@ abstract class RequestFramingHeaders {
 
     // Header names whose value is read (lower case), as bits of a match mask.
     private static final byte[][] NAMES = {
-        bytes("content-length"), bytes("transfer-encoding"), bytes("sec-websocket-key1"), bytes("sec-websocket-key2")};
+        bytes("content-length"), bytes("transfer-encoding"), bytes("sec-websocket-key1"), bytes("sec-websocket-key2"),
+        bytes("upgrade")};
     private static final int CONTENT_LENGTH = 1;
     private static final int TRANSFER_ENCODING = 2;
+    /** Only noted: bytes after a request that asks for an upgrade may belong to another protocol. */
+    private static final int UPGRADE = 16;
     private static final int ALL_NAMES = (1 << NAMES.length) - 1;
     private static final byte[] CHUNKED_CODING = bytes("chunked");
     private static final long MAX_CONTENT_LENGTH = (Long.MAX_VALUE - 9) / 10;
@@ -45,6 +48,8 @@ abstract class RequestFramingHeaders {
     private int codingLength;
     private boolean codingOther;
     private int codingState;
+    /** The head being scanned has an Upgrade field. */
+    boolean upgradeField;
 
     // Framing of heads passed on whose request the validator has not seen yet, oldest first.
     private long[] framing = new long[4];
@@ -64,6 +69,7 @@ abstract class RequestFramingHeaders {
         codings = 0;
         chunkedCodings = 0;
         lastCodingChunked = false;
+        upgradeField = false;
     }
 
     /** The first byte of a field name; a trailer field declares nothing. */
@@ -94,7 +100,10 @@ abstract class RequestFramingHeaders {
                 framingField = 1 << i;
             }
         }
-        if (framingField == CONTENT_LENGTH) {
+        if (framingField == UPGRADE) {
+            upgradeField = true;
+            framingField = 0; // its value is the proxy's business, not the framing's
+        } else if (framingField == CONTENT_LENGTH) {
             lengthState = 0;
             lengthValue = 0;
         } else if (framingField == TRANSFER_ENCODING) {

@@ -55,6 +55,10 @@ final class RequestFramingValidator extends ChannelDuplexHandler {
         this.scanner = scanner;
     }
 
+    RequestHeadScanner scanner() {
+        return scanner;
+    }
+
     /** True while a response is in progress: the client may be waiting for it. */
     boolean busy() {
         return outstanding > 0;

@@ -24,6 +24,10 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     /** The head the timer is for, as {@link RequestStreamScanner#headSeq()} counted it. */
     private int timerSeq;
+    /** Bytes after a request asking for an upgrade, until the proxy knows what they are (null: none). */
+    private ByteBuf held;
+    /** Held bytes past which the socket is not read any more until the upgrade is decided. */
+    static final int MAX_HELD = 64 * 1024;
 
     RequestHeadScanner(RequestFramingValidator validator, long headTimeoutMillis) {
         this.validator = validator;
@@ -38,11 +42,13 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         cancelTimer();
+        releaseHeld();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelTimer();
+        releaseHeld();
         ctx.fireChannelInactive();
     }
 
@@ -58,7 +64,11 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
             return;
         }
         if (stream.scan(buf)) {
-            ctx.fireChannelRead(buf);
+            if (stream.holding()) {
+                hold(buf);
+            } else {
+                ctx.fireChannelRead(buf);
+            }
             updateTimer();
             return;
         }
@@ -72,6 +82,56 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
         }
         buf.release();
         validator.violation(stream.violation());
+    }
+
+    /** The bytes up to the end of the upgrade request go on; the rest waits for the upgrade to be decided. */
+    private void hold(ByteBuf buf) {
+        int from = buf.readerIndex();
+        int at = stream.holdAt();
+        if (at > from) {
+            ctx.fireChannelRead(buf.retainedSlice(from, at - from));
+        }
+        buf.readerIndex(at);
+        if (!buf.isReadable()) {
+            buf.release();
+        } else if (held == null) {
+            held = buf;
+        } else {
+            held = ctx.alloc().compositeBuffer().addComponents(true, held, buf);
+        }
+        if (held != null && held.readableBytes() > MAX_HELD) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** Whether the scan waits for an upgrade to be decided. */
+    boolean holding() {
+        return stream.holding();
+    }
+
+    /** The back-end did not switch: the bytes after the request are scanned as HTTP and go on. */
+    void resume() {
+        stream.resume();
+        ByteBuf b = held;
+        held = null;
+        if (b != null) {
+            channelRead(ctx, b);
+            ctx.fireChannelReadComplete(); // as a read from the socket would: the batch ends, what it began is flushed
+        }
+    }
+
+    /** The back-end switched: the bytes held are the tunnel's (null: none); the scan is over. */
+    ByteBuf takeHeld() {
+        ByteBuf b = held;
+        held = null;
+        return b;
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
     }
 
     /** The framing of the oldest head passed on whose request the validator has not seen; {@link RequestFramingHeaders#UNKNOWN} if none. */

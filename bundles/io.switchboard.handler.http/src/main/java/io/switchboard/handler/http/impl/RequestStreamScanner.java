@@ -47,6 +47,9 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
     private static final int CHUNK_EXTENSIONS = 17;
     private static final int CHUNK_LINE_LF = 18;
     private static final int FAILED = 19;
+    // After an HTTP/1.1 request with Upgrade: what follows may be another protocol's bytes, not scanned
+    // until the proxy knows whether the back-end switched (then they are the tunnel's).
+    private static final int HOLD = 20;
 
     private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
 
@@ -56,6 +59,8 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
     private int index;
     /** Where the message being scanned began in the current buffer; -1 when it began in an earlier one. */
     private int messageStart;
+    /** Where the bytes held after an upgrade request begin in the buffer last scanned. */
+    private int holdAt;
 
     // The head being scanned.
     private boolean headInProgress;
@@ -87,6 +92,23 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
         return state == FAILED;
     }
 
+    /** Whether the scan stopped after a request asking for an upgrade: the bytes from {@link #holdAt()} on wait. */
+    boolean holding() {
+        return state == HOLD;
+    }
+
+    /** Where, in the buffer last scanned, the bytes after the upgrade request begin. */
+    int holdAt() {
+        return holdAt;
+    }
+
+    /** No upgrade happened: the bytes after the request are HTTP again. */
+    void resume() {
+        if (state == HOLD) {
+            state = LINE_START;
+        }
+    }
+
     /** Whether a head has begun and not ended. */
     boolean headInProgress() {
         return headInProgress;
@@ -108,6 +130,10 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
         messageStart = -1;
         int i = buf.readerIndex();
         int end = buf.writerIndex();
+        if (state == HOLD) {
+            holdAt = i;
+            return true;
+        }
         while (i < end) {
             if (state == FIXED_BODY || state == CHUNK_DATA) {
                 int n = (int) Math.min(remaining, end - i);
@@ -115,7 +141,10 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
                 remaining -= n;
                 if (remaining == 0) {
                     if (state == FIXED_BODY) {
-                        state = LINE_START;
+                        messageEnded(i);
+                        if (state == HOLD) {
+                            return true;
+                        }
                     } else {
                         state = CHUNK_DATA_CR;
                     }
@@ -126,6 +155,9 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
             int stop = buf.forEachByte(i, end - i, this);
             if (state == FAILED) {
                 return false;
+            }
+            if (state == HOLD) {
+                return true;
             }
             if (stop < 0) {
                 break;
@@ -260,10 +292,9 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
                     return fail("bare CR in a header line");
                 }
                 if (trailer) {
-                    state = LINE_START; // the chunked message is complete
-                    return true;
+                    return messageEnded(at + 1); // the chunked message is complete
                 }
-                return endHead();
+                return endHead(at + 1);
             case CHUNK_DATA_CR:
                 if (c == CR) {
                     state = CHUNK_DATA_LF;
@@ -347,9 +378,28 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
         startHeaders();
     }
 
+    /**
+     * A whole request has been scanned; the next one starts at {@code next}. After one asking for an
+     * upgrade (HTTP/1.1 only: a server ignores Upgrade on 1.0) the scan holds there. False when it holds.
+     */
+    private boolean messageEnded(int next) {
+        if (upgradeRequest) {
+            upgradeRequest = false;
+            state = HOLD;
+            holdAt = next;
+            return false;
+        }
+        state = LINE_START;
+        return true;
+    }
+
+    /** Whether the request being scanned asks for an upgrade (noted at the end of its head). */
+    private boolean upgradeRequest;
+
     /** The empty line after the header lines: the body's framing is decided here. */
-    private boolean endHead() {
+    private boolean endHead(int next) {
         headInProgress = false;
+        upgradeRequest = upgradeField && !http10;
         long framing = declaredFraming(http10);
         if (framing == UNKNOWN) {
             return false; // a violation
@@ -359,8 +409,7 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
             return true;
         }
         if (framing == 0) {
-            state = LINE_START;
-            return true;
+            return messageEnded(next);
         }
         remaining = framing;
         state = FIXED_BODY;

@@ -38,9 +38,12 @@ final class ResponseHead {
     /** The Transfer-Encoding line (start, end), kept apart: a client that cannot take chunks gets the body without it. */
     private final int transferEncodingStart;
     private final int transferEncodingEnd;
+    /** A 101's Upgrade value (what the back-end switched to); null for any other status, or none sent. */
+    final String upgrade;
 
     ResponseHead(int status, Body body, long contentLength, boolean persistent, byte[] bytes, int length, int[] kept,
-                 int keptCount, int transferEncodingStart, int transferEncodingEnd) {
+                 int keptCount, int transferEncodingStart, int transferEncodingEnd, String upgrade) {
+        this.upgrade = upgrade;
         this.transferEncodingStart = transferEncodingStart;
         this.transferEncodingEnd = transferEncodingEnd;
         this.status = status;
@@ -60,6 +63,11 @@ final class ResponseHead {
 
     boolean informational() {
         return status < 200;
+    }
+
+    /** 101 Switching Protocols: after this head the connection is no longer HTTP. */
+    boolean switching() {
+        return status == 101;
     }
 
     /**

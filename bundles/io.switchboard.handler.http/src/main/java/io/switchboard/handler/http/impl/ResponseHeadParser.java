@@ -12,8 +12,9 @@ import java.util.Locale;
  * Transfer-Encoding), then how the body is framed and whether the connection persists. A head that
  * cannot be framed safely is refused: Transfer-Encoding together with Content-Length, Content-Length
  * values that differ or are not numbers, obs-fold, bare CR or LF line ends, control bytes, a header
- * name that is not a token, more than {@value #MAX_HEADERS} header lines, a malformed status line, and
- * 101 Switching Protocols (upgrades are not forwarded).
+ * name that is not a token, more than {@value #MAX_HEADERS} header lines, and a malformed status line.
+ * A 101 Switching Protocols keeps its Upgrade line (the client must see what it switches to), and
+ * the value is read: whether the switch is one the request asked for is the exchange's to judge.
  *
  * <p>Somewhat over 300 lines, as one pass: what it finds (lines kept, framing, persistence) lives in
  * locals of {@link #parse}; in parts, that would take an object per response to carry.
@@ -67,9 +68,8 @@ final class ResponseHeadParser {
         if (status < 100) {
             throw new Refused("status code " + status);
         }
-        if (status == 101) {
-            throw new Refused("101 Switching Protocols (upgrades are not forwarded)");
-        }
+        boolean switching = status == 101;
+        String upgrade = null;
         int[] kept = new int[16];
         kept[0] = start + 9;
         kept[1] = lf + 1;
@@ -141,7 +141,7 @@ final class ResponseHeadParser {
                         close = true;
                     } else if (te - ts == 10 && named(b, ts, "keep-alive")) {
                         keepAlive = true;
-                    } else if (te > ts) {
+                    } else if (te > ts && !(switching && te - ts == 7 && named(b, ts, "upgrade"))) {
                         if (connectionTokens == null) {
                             connectionTokens = new String[4];
                         } else if (tokenCount == connectionTokens.length) {
@@ -167,6 +167,10 @@ final class ResponseHeadParser {
                 keep = false; // kept apart, see ResponseHead
                 teStart = ls;
                 teEnd = lf + 1;
+            } else if (switching && nameLength == 7 && named(b, ls, "upgrade")) {
+                keep = true;
+                String value = new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1);
+                upgrade = upgrade == null ? value : upgrade + ", " + value;
             } else {
                 keep = !HttpSyntax.hopByHop(b, ls, nameLength);
             }
@@ -213,7 +217,7 @@ final class ResponseHeadParser {
             body = ResponseHead.Body.UNTIL_CLOSE;
         }
         boolean persistent = body != ResponseHead.Body.UNTIL_CLOSE && !close && (!http10 || keepAlive);
-        return new ResponseHead(status, body, contentLength, persistent, b, lf + 1, kept, keptCount, teStart, teEnd);
+        return new ResponseHead(status, body, contentLength, persistent, b, lf + 1, kept, keptCount, teStart, teEnd, upgrade);
     }
 
     /** Drops the kept header lines whose names the Connection header listed (never the framing ones). */

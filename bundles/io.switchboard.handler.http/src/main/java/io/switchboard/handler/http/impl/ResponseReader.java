@@ -28,6 +28,13 @@ final class ResponseReader {
 
         /** Bytes arrived while no response was expected. */
         void outOfStep();
+
+        /**
+         * A 101 to a request that asked for an upgrade: the connection is no longer HTTP and nothing
+         * more is read here. {@code rest}, owned by the listener, holds the bytes that came after the
+         * head in the same read (null: none).
+         */
+        void switched(ResponseHead head, ByteBuf rest);
     }
 
     static final int MAX_HEAD = 24 * 1024;
@@ -44,6 +51,8 @@ final class ResponseReader {
     private final ChunkedBodyReader chunked;
     private int state = IDLE;
     private boolean headRequest;
+    /** The request asked for an upgrade: a 101 may answer it. */
+    private boolean upgradeAsked;
     /** Pass only the data of a chunked body (for an HTTP/1.0 client); the close ends it for the client. */
     private boolean dechunk;
     /** Bytes of a head still incomplete, held at the start of {@link #scratch} (0: none). */
@@ -60,7 +69,13 @@ final class ResponseReader {
 
     /** A request went out: its response is read next. A response to HEAD has no body, whatever its head says. */
     void expect(boolean head) {
+        expect(head, false);
+    }
+
+    /** As {@link #expect(boolean)}; {@code upgrade}: the request asked for an upgrade. */
+    void expect(boolean head, boolean upgrade) {
         headRequest = head;
+        upgradeAsked = upgrade;
         gathered = 0;
         dechunk = false;
         state = HEAD;
@@ -189,6 +204,14 @@ final class ResponseReader {
 
     /** Tells the listener about a head; false if the reader has failed meanwhile. */
     private boolean head(ResponseHead head, ByteBuf in) {
+        if (head.switching()) {
+            if (!upgradeAsked) {
+                return fail("101 Switching Protocols to a request that asked for no upgrade");
+            }
+            state = FAILED; // not HTTP any more: the tunnel takes the connection over
+            listener.switched(head, in.isReadable() ? in.readRetainedSlice(in.readableBytes()) : null);
+            return false;
+        }
         if (head.informational()) {
             state = HEAD; // the final response follows
             listener.responseHead(head);

@@ -35,6 +35,14 @@ class ResponseReaderTest {
         }
 
         @Override
+        public void switched(ResponseHead head, ByteBuf rest) {
+            events.append("switched;");
+            if (rest != null) {
+                rest.release();
+            }
+        }
+
+        @Override
         public void responseEnd() {
             ends++;
             events.append("end;");
