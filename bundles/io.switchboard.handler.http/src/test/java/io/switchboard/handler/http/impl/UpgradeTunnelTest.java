@@ -129,6 +129,27 @@ class UpgradeTunnelTest {
     }
 
     @Test
+    void connectionListingUpgradeAmongOtherTokensAsBrowsersSendItIsAnUpgrade() throws Exception {
+        start(head -> SWITCHED, Map.of());
+        try (Socket s = connect(proxy.port())) {
+            send(s, UPGRADE.replace("Connection: Upgrade", "Connection: keep-alive, Upgrade"));
+            assertTrue(readUntil(s.getInputStream(), "\r\n\r\n").startsWith("HTTP/1.1 101 "));
+            send(s, "firefox");
+            assertEquals("firefox", readExactly(s.getInputStream(), 7));
+        }
+    }
+
+    @Test
+    void anHttp10RequestNeverUpgrades() throws Exception {
+        start(head -> SWITCHED, Map.of());
+        try (Socket s = connect(proxy.port())) {
+            send(s, UPGRADE.replace("HTTP/1.1", "HTTP/1.0"));
+            assertTrue(readUntil(s.getInputStream(), "\r\n\r\n").startsWith("HTTP/1.1 502 "));
+            assertFalse(backend.heads.get(0).toLowerCase().contains("upgrade:"), backend.heads.get(0));
+        }
+    }
+
+    @Test
     void a101ToAnotherProtocolThanAskedIsA502() throws Exception {
         start(head -> "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n", Map.of());
         try (Socket s = connect(proxy.port())) {
