@@ -66,6 +66,8 @@ class RequestBodyRateTest {
     @Test
     void aBodyThatGoesSilentGets408AfterTheBodyTimeout() throws Exception {
         start(Map.of("requestBodyTimeoutSeconds", "2", "minBodyRateBytesPerSecond", "0"));
+        HttpAccessLogTest.Recorder log = new HttpAccessLogTest.Recorder();
+        proxy.protocol.accessLogs().use(log);
         try (Socket s = connect(10_000)) {
             send(s, post(100) + "0123456789");
             long t0 = System.nanoTime();
@@ -75,6 +77,10 @@ class RequestBodyRateTest {
             assertTrue(answer.contains("requestBodyTimeoutSeconds"), answer);
             assertTrue(ms >= 1500 && ms < 6000, "408 after " + ms + " ms");
         }
+        assertEquals(1, log.entries.size(), log.entries.toString());
+        assertEquals(408, log.entries.get(0).status());
+        assertEquals("cR--", log.entries.get(0).termination(), "a client timeout while the request came");
+        assertEquals(10, log.entries.get(0).requestBodyBytes());
         assertTrue(raw.ended.await(5, TimeUnit.SECONDS), "the back-end connection waiting for the body closed");
     }
 

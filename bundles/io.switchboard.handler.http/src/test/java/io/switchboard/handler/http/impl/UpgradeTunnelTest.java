@@ -89,6 +89,34 @@ class UpgradeTunnelTest {
     }
 
     @Test
+    void aTunnelIsOneAccessLogEntryWithStatus101WrittenWhenItEnds() throws Exception {
+        start(head -> SWITCHED, Map.of());
+        HttpAccessLogTest.Recorder log = new HttpAccessLogTest.Recorder();
+        proxy.protocol.accessLogs().use(log);
+        try (Socket s = connect(proxy.port())) {
+            send(s, UPGRADE);
+            String head = readUntil(s.getInputStream(), "\r\n\r\n");
+            send(s, "0123456789");
+            assertEquals("0123456789", readExactly(s.getInputStream(), 10));
+            Thread.sleep(200);
+            assertEquals(0, log.entries.size(), "nothing logged while the tunnel is open");
+            s.shutdownOutput();
+            assertEquals("bye", readExactly(s.getInputStream(), 3));
+            assertEquals(-1, s.getInputStream().read());
+            long end = System.currentTimeMillis() + 5000;
+            while (log.entries.isEmpty() && System.currentTimeMillis() < end) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, log.entries.size(), log.entries.toString());
+            HttpAccessLogTest.Entry e = log.entries.get(0);
+            assertEquals(101, e.status());
+            assertEquals("----", e.termination());
+            assertEquals("/chat", e.target());
+            assertEquals(head.length() + 10 + 3, e.bytesSent(), "the 101 head and every byte the tunnel carried to the client");
+        }
+    }
+
+    @Test
     void aBackendThatDiesMidStreamClosesTheClient() throws Exception {
         start(head -> SWITCHED, Map.of());
         try (Socket s = connect(proxy.port())) {
@@ -125,6 +153,27 @@ class UpgradeTunnelTest {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertTrue(ms >= 800 && ms < 4000, "closed after " + ms + " ms");
             assertTrue(backend.ended.await(5, TimeUnit.SECONDS), "the back-end connection closed too");
+        }
+    }
+
+    @Test
+    void connectionListingUpgradeAmongOtherTokensAsBrowsersSendItIsAnUpgrade() throws Exception {
+        start(head -> SWITCHED, Map.of());
+        try (Socket s = connect(proxy.port())) {
+            send(s, UPGRADE.replace("Connection: Upgrade", "Connection: keep-alive, Upgrade"));
+            assertTrue(readUntil(s.getInputStream(), "\r\n\r\n").startsWith("HTTP/1.1 101 "));
+            send(s, "firefox");
+            assertEquals("firefox", readExactly(s.getInputStream(), 7));
+        }
+    }
+
+    @Test
+    void anHttp10RequestNeverUpgrades() throws Exception {
+        start(head -> SWITCHED, Map.of());
+        try (Socket s = connect(proxy.port())) {
+            send(s, UPGRADE.replace("HTTP/1.1", "HTTP/1.0"));
+            assertTrue(readUntil(s.getInputStream(), "\r\n\r\n").startsWith("HTTP/1.1 502 "));
+            assertFalse(backend.heads.get(0).toLowerCase().contains("upgrade:"), backend.heads.get(0));
         }
     }
 
