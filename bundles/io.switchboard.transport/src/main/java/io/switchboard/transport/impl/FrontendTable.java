@@ -11,6 +11,7 @@ import io.switchboard.api.transport.DrainEvent;
 import io.switchboard.api.transport.FrontendProtocol;
 import io.switchboard.api.transport.StreamBinding;
 import io.switchboard.api.transport.StreamProtocol;
+import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -42,6 +43,7 @@ final class FrontendTable {
     private final Drains drains;
     private final FrontendSockets sockets;
     private final Consumer<String> info;
+    private final Consumer<String> warn;
     private final Consumer<String> error;
     private final Map<String, Frontend> frontends = new ConcurrentHashMap<>();
     private volatile FrontendSettings settings = FrontendSettings.DEFAULTS;
@@ -49,12 +51,13 @@ final class FrontendTable {
     private int acceptors;
 
     FrontendTable(Loops loops, Protocols protocols, Drains drains, FrontendSockets sockets, Consumer<String> info,
-                  Consumer<String> error) {
+                  Consumer<String> warn, Consumer<String> error) {
         this.loops = loops;
         this.protocols = protocols;
         this.drains = drains;
         this.sockets = sockets;
         this.info = info;
+        this.warn = warn;
         this.error = error;
         this.acceptors = loops.size();
     }
@@ -81,6 +84,14 @@ final class FrontendTable {
                     + String.join(", ", protocols.names()) + ")", true);
         }
         FrontendProtocol p = e.protocol;
+        ProxyProtocolSettings proxy;
+        try {
+            proxy = ProxyProtocolSettings.parse(spec.options(), p instanceof StreamProtocol);
+        } catch (ConfigProblem x) {
+            return new Prepared(null, null, x.getMessage(), false);
+        }
+        // The PROXY protocol keys are the transport's: the protocol never sees them.
+        spec = spec.withOptions(ProxyProtocolSettings.protocolOptions(spec.options()));
         Set<String> known = p.options().keySet();
         for (String key : spec.options().keySet()) {
             if (!known.contains(key)) {
@@ -95,6 +106,9 @@ final class FrontendTable {
             if (b == null) {
                 return new Prepared(null, null, "protocol '" + spec.protocol() + "' from " + e.bundle
                         + " is neither a stream nor a datagram protocol", false);
+            }
+            if (proxy != null) {
+                b = new ProxiedBinding((StreamBinding) b, proxy, warn);
             }
             return new Prepared(b, e.bundle, null, false);
         } catch (IllegalArgumentException x) {

@@ -146,7 +146,7 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         refs.pool.set(pools);
         refs.table.bound(p.connectionTableSize);
         Listeners listeners = new Listeners(loops, refs, this::protocolFailed);
-        table = new FrontendTable(loops, protocols, drains, new FrontendSockets(loops, listeners, refs, this::warn), this::info, this::error);
+        table = new FrontendTable(loops, protocols, drains, new FrontendSockets(loops, listeners, refs, this::warn), this::info, this::warn, this::error);
         if (left != null) {
             frontendSettings = (Map<String, ?>) left.get("settings");
             table.adopt((List<Map<String, Object>>) left.get("frontends"), settingsOrDefaults(frontendSettings));

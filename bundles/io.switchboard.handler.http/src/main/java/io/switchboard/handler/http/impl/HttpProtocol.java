@@ -96,6 +96,18 @@ public class HttpProtocol implements StreamProtocol {
         return gatewayErrors;
     }
 
+    private final BackendTlsContexts backendTls = new BackendTlsContexts(m -> {
+        Logger l = log;
+        if (l != null) {
+            l.info(m);
+        }
+    });
+
+    /** Client TLS contexts for clusters with TLS to their endpoints. */
+    BackendTlsContexts backendTls() {
+        return backendTls;
+    }
+
     AccessLogs accessLogs() {
         return accessLogs;
     }

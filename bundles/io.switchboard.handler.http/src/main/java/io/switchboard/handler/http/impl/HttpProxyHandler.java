@@ -85,9 +85,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return flow;
     }
 
-    /** The client's address (the channel keeps it: no allocation). */
+    /** The client's address: a trusted proxy's PROXY header's, else the channel's (no allocation). */
     InetSocketAddress clientAddress() {
-        return (InetSocketAddress) ctx.channel().remoteAddress();
+        return connection.clientAddress();
+    }
+
+    BackendTlsContexts backendTls() {
+        return protocol.backendTls();
     }
 
     AccessLogs accessLogs() {
@@ -108,7 +112,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The client's address as text, for the forwarding headers (formatted once per connection). */
     String clientIp() {
         if (clientIp == null) {
-            clientIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+            clientIp = clientAddress().getAddress().getHostAddress();
         }
         return clientIp;
     }

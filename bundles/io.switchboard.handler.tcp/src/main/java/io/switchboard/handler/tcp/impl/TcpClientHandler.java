@@ -19,6 +19,8 @@ import io.switchboard.api.runtime.EndpointCounters;
 import io.switchboard.api.telemetry.TrafficCell;
 import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.transport.Connection;
+import io.switchboard.support.proxy.ProxyHeader;
+import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -183,6 +185,12 @@ final class TcpClientHandler extends Relay {
                 ReferenceCountUtil.release(first);
                 backend.close();
                 return;
+            }
+            int proxyVersion = cluster.sendProxyProtocol();
+            if (proxyVersion != 0 && !e.isLocal()) {
+                // The back-end learns who the client is before any of its bytes.
+                backend.write(Unpooled.wrappedBuffer(ProxyHeader.encode(proxyVersion, connection.clientAddress(),
+                        (InetSocketAddress) client.localAddress())), backend.voidPromise());
             }
             if (first.isReadable()) {
                 backend.write(first, backend.voidPromise());
