@@ -61,9 +61,14 @@ class BackendTlsSystemIT {
         for (Map.Entry<String, String> c : clusters.entrySet()) {
             int port = RuntimeProcess.freePort();
             ports.put(c.getKey(), port);
-            conf.put("io.switchboard.cluster-" + c.getKey() + ".cfg", endpoint + "retries = 0\n" + c.getValue());
+            conf.put("io.switchboard.cluster-" + c.getKey() + ".cfg", endpoint + "retries = 0\nmaxFails = 0\n" + c.getValue());
             conf.put("io.switchboard.frontend-" + c.getKey() + ".cfg", "address = 127.0.0.1\nport = " + port + "\ncluster = " + c.getKey() + "\n");
         }
+        // TCP relays to the same clusters: a raw HTTP/1.0 exchange through TLS
+        int tcpGood = RuntimeProcess.freePort();
+        int tcpWrongCa = RuntimeProcess.freePort();
+        conf.put("io.switchboard.frontend-tcpgood.cfg", "protocol = tcp\naddress = 127.0.0.1\nport = " + tcpGood + "\ncluster = good\n");
+        conf.put("io.switchboard.frontend-tcpwrongca.cfg", "protocol = tcp\naddress = 127.0.0.1\nport = " + tcpWrongCa + "\ncluster = wrongca\n");
         conf.put("io.switchboard.cluster-nover.cfg", endpoint + "tls = true\n");
         conf.put("io.switchboard.cluster-nofile.cfg", endpoint + "tls = true\ntlsVerify = ca\ntlsCaFile = " + dir.resolve("missing.pem") + "\n");
         Process nginx = new ProcessBuilder(ExternalTools.find("nginx").getPath(), "-p", dir.toString(), "-c",
@@ -95,6 +100,17 @@ class BackendTlsSystemIT {
             String none = get(ports.get("noverify"));
             assertTrue(none.startsWith("HTTP/1.1 200") && none.endsWith("whatever.test\n"), "tlsVerify = none serves: " + none);
 
+            rt.awaitPort(tcpGood, 60_000);
+            rt.awaitPort(tcpWrongCa, 60_000);
+            String tcpOk = get(tcpGood, "GET / HTTP/1.0\r\nHost: test\r\n\r\n", false);
+            assertTrue(tcpOk.startsWith("HTTP/1.1 200") && tcpOk.endsWith("backend.test\n"), "a TCP relay over verified TLS: " + tcpOk);
+            String tcpHalfClosed = get(tcpGood, "GET / HTTP/1.0\r\nHost: test\r\n\r\n", true);
+            assertTrue(tcpHalfClosed.startsWith("HTTP/1.1 200"), "the request, then the client's half-close (close_notify): " + tcpHalfClosed);
+            String tcpRefused = get(tcpWrongCa, "GET / HTTP/1.0\r\nHost: test\r\n\r\n", false);
+            assertEquals("", tcpRefused, "a relay whose endpoint fails verification closes with nothing");
+            String tcpWhy = rt.awaitOutput("frontend tcpwrongca: relay closed: TLS handshake with");
+            assertTrue(tcpWhy.contains("backend.test"), tcpWhy);
+
             String nover = rt.awaitOutput("io.switchboard.cluster-nover.cfg");
             assertTrue(nover.contains("config rejected") && nover.contains("key 'tlsVerify'"), nover);
             String nofile = rt.awaitOutput("io.switchboard.cluster-nofile.cfg");
@@ -125,13 +141,27 @@ class BackendTlsSystemIT {
     }
 
     private static String get(int port) throws IOException {
+        return get(port, "GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", false);
+    }
+
+    /** Sends the request (then half-closes, if asked) and reads to the end; a reset reads as the end. */
+    private static String get(int port, String request, boolean halfClose) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(15_000);
             OutputStream out = s.getOutputStream();
-            out.write("GET / HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            if (halfClose) {
+                s.shutdownOutput();
+            }
             InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            try {
+                in.transferTo(got);
+            } catch (java.net.SocketException reset) {
+                // closed with a reset
+            }
+            return got.toString(StandardCharsets.ISO_8859_1);
         }
     }
 }

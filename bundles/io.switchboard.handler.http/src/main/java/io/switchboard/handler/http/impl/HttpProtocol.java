@@ -4,6 +4,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.log.AccessLog;
+import io.switchboard.support.tls.BackendTlsContexts;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.transport.Connection;

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.switchboard.support.tls.BackendTlsContexts;
 import io.switchboard.api.log.AccessLog;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.switching.TrackedFlow;

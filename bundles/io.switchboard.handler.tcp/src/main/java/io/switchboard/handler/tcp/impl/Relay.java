@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.switching.TrackedFlow;
 
@@ -64,6 +65,11 @@ class Relay extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             if (peer instanceof DuplexChannel && peer.isActive()) {
                 Channel self = ctx.channel();
+                SslHandler ssl = peer.pipeline().get(SslHandler.class);
+                if (ssl != null) {
+                    endTls(peer, ssl, () -> closeIfDone(self));
+                    return;
+                }
                 peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ((DuplexChannel) peer).shutdownOutput()
                         .addListener(x -> closeIfDone(self)));
             } else {
@@ -76,6 +82,20 @@ class Relay extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    /**
+     * A TLS peer learns the end of what it is sent from close_notify, after those bytes and after the
+     * handshake (sent before it, it would end the handshake and lose them), then the FIN.
+     */
+    static void endTls(Channel peer, SslHandler ssl, Runnable then) {
+        ssl.handshakeFuture().addListener(h -> {
+            if (!h.isSuccess() || !peer.isActive()) {
+                return; // the relay closes with the connection
+            }
+            peer.flush();
+            ssl.closeOutbound().addListener(f -> ((DuplexChannel) peer).shutdownOutput().addListener(x -> then.run()));
+        });
     }
 
     private void closeIfDone(Channel self) {

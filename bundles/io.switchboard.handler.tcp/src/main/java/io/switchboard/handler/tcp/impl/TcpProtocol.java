@@ -11,7 +11,10 @@ import io.switchboard.api.transport.StreamProtocol;
 import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
 import io.switchboard.support.lifecycle.LastKnownGood;
+import io.switchboard.support.log.Throttled;
+import io.switchboard.support.tls.BackendTlsContexts;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -20,6 +23,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * TCP as a protocol frontends speak: each connection's first bytes go through the intelligent
@@ -34,6 +39,12 @@ public class TcpProtocol implements StreamProtocol {
             "firstBytesWaitMillis", "milliseconds to wait for a client's first bytes before the flow is routed without them (protocols where the server speaks first; 200)");
 
     private final LastKnownGood<ClusterDirectory> clusters = new LastKnownGood<>("io.switchboard.handler.tcp.protocol.clusters");
+
+    @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Logger log;
+
+    private final BackendTlsContexts backendTls = new BackendTlsContexts(m -> log(false, m));
+    private final Throttled tlsFailures = new Throttled(10, TimeUnit.SECONDS);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindClusters(ClusterDirectory c) {
@@ -63,6 +74,27 @@ public class TcpProtocol implements StreamProtocol {
 
     ClusterDirectory clusters() {
         return clusters.get();
+    }
+
+    /** Client TLS contexts for clusters with TLS to their endpoints. */
+    BackendTlsContexts backendTls() {
+        return backendTls;
+    }
+
+    /** A relay's TLS handshake with an endpoint failed: logged once per burst, with the reason. */
+    void tlsFailed(String frontend, String why) {
+        tlsFailures.occurred(m -> log(true, m), "frontend " + frontend + ": relay closed: " + why);
+    }
+
+    private void log(boolean warn, String m) {
+        Logger l = log;
+        if (l == null) {
+            System.out.println((warn ? "WARN  " : "INFO  ") + "handler.tcp: " + m); // outside a framework (tests)
+        } else if (warn) {
+            l.warn(m);
+        } else {
+            l.info(m);
+        }
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.switchboard.handler.http.impl;
+package io.switchboard.support.tls;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -16,15 +16,15 @@ import javax.net.ssl.SSLException;
  * its {@link BackendTls}). The engine is OpenSSL (BoringSSL, netty-tcnative) when it is installed,
  * else the JDK's; which one is logged once.
  */
-final class BackendTlsContexts {
+public final class BackendTlsContexts {
     private final AtomicBoolean logged = new AtomicBoolean();
     private final Consumer<String> info;
 
-    BackendTlsContexts(Consumer<String> info) {
+    public BackendTlsContexts(Consumer<String> info) {
         this.info = info;
     }
 
-    SslContext context(BackendTls tls) {
+    public SslContext context(BackendTls tls) {
         return (SslContext) tls.context(this::build);
     }
 
