@@ -146,6 +146,7 @@ final class ProxyHeaderReader extends ChannelDuplexHandler {
         }
         // The protocol sets the channel up as on any new connection.
         ctx.channel().config().setAutoRead(true);
+        readRequested = false; // that was the setting's own read; with auto-read one is made below
         ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         if (ctx.pipeline().get(DECODER) != null) {
             ctx.pipeline().remove(DECODER);
