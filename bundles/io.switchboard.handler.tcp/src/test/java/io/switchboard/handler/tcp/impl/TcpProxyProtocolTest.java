@@ -233,6 +233,21 @@ class TcpProxyProtocolTest {
         }
     }
 
+    /** A v2 LOCAL header (the proxy's own health check): served, with the connection's own address as the client. */
+    @Test
+    void aLocalHeaderLeavesTheConnectionsOwnAddress() throws Exception {
+        int port = frontend("pp", "proxyProtocol", "v2", "proxyProtocolFrom", "127.0.0.1");
+        ByteBuffer local = ByteBuffer.allocate(16);
+        local.put(V2_SIGNATURE).put((byte) 0x20).put((byte) 0x00).putShort((short) 0);
+        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            c.setSoTimeout(10_000);
+            c.getOutputStream().write(concat(local.array(), "ping".getBytes()));
+            assertEquals("ping", new String(c.getInputStream().readNBytes(4)));
+            assertEquals(c.getLocalSocketAddress(), flowOf(port).clientAddress());
+        }
+        assertEquals(0, plane.status("pp").refused());
+    }
+
     private void assertRefused(int port, byte[] send, String logFragment) throws Exception {
         long before = plane.status("pp").refused();
         try (Socket c = new Socket(InetAddress.getLoopbackAddress(), port)) {
