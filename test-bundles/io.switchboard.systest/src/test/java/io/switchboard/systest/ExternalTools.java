@@ -10,7 +10,7 @@ final class ExternalTools {
     static void require(String... programs) {
         for (String p : programs) {
             if (find(p) == null) {
-                throw new AssertionError(p + " is not installed; the system tests need it (Debian: apt-get install -y wrk nginx-light chromium; .ci/run installs them)");
+                throw new AssertionError(p + " is not installed; the system tests need it (Debian: apt-get install -y wrk nginx-light chromium haproxy; .ci/run installs them)");
             }
         }
     }

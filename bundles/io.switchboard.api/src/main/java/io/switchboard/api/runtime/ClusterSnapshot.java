@@ -66,6 +66,19 @@ public interface ClusterSnapshot {
         return 60_000;
     }
 
+    /**
+     * The PROXY protocol version each connection to an endpoint starts with, naming the client
+     * ({@code sendProxyProtocol}): 1 or 2, or 0 for none. Such a connection serves one client only.
+     */
+    default int sendProxyProtocol() {
+        return 0;
+    }
+
+    /** TLS to the endpoints, or null: plain TCP. */
+    default BackendTls tls() {
+        return null;
+    }
+
     /** Ids of the endpoints reserved for premium requests (empty: none). */
     java.util.Set<String> premium();
 

@@ -4,12 +4,20 @@ import io.netty.channel.socket.SocketChannel;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.telemetry.TrafficMeter;
+import java.net.InetSocketAddress;
 import org.osgi.annotation.versioning.ProviderType;
 
 /** One connection a frontend accepted, as the transport gives it to the protocol. */
 @ProviderType
 public interface Connection {
     SocketChannel channel();
+
+    /**
+     * The client's address: the one a trusted proxy's PROXY protocol header carried when the
+     * frontend accepts it, else the channel's remote address. Routing, forwarding headers, logs and
+     * hashing use this, never the channel's remote address.
+     */
+    InetSocketAddress clientAddress();
 
     /** The connection's flow: its reassignment tracking and counters. */
     TrackedFlow flow();

@@ -7,7 +7,7 @@
  * imports nothing from any protocol bundle.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.switchboard.api.transport;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,6 +6,7 @@ import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.telemetry.TrafficMeter;
 import io.switchboard.api.transport.BackendPool;
 import io.switchboard.api.transport.Connection;
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 
 /** A connection a frontend accepted, as the protocol sees it. */
@@ -27,6 +28,7 @@ final class AcceptedConnection implements Connection {
 
     @Override public SocketChannel channel() { return channel; }
     @Override public TrackedFlow flow() { return flow; }
+    @Override public InetSocketAddress clientAddress() { return flow.clientAddress(); }
     @Override public String cluster() { return cluster; }
     @Override public BackendPool backends() { return refs.pool.get(); }
     @Override public void requestStarted() { requests.increment(); }

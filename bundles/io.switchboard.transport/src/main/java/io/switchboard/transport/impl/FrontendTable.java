@@ -13,6 +13,7 @@ import io.switchboard.api.transport.DrainEvent;
 import io.switchboard.api.transport.FrontendProtocol;
 import io.switchboard.api.transport.StreamBinding;
 import io.switchboard.api.transport.StreamProtocol;
+import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -47,6 +48,7 @@ final class FrontendTable {
     private final Drains drains;
     private final FrontendSockets sockets;
     private final Consumer<String> info;
+    private final Consumer<String> warn;
     private final Consumer<String> error;
     private final Map<String, Frontend> frontends = new ConcurrentHashMap<>();
     private volatile FrontendSettings settings = FrontendSettings.DEFAULTS;
@@ -54,13 +56,14 @@ final class FrontendTable {
     private int acceptors;
 
     FrontendTable(Loops loops, Protocols protocols, TlsProvider tls, Drains drains, FrontendSockets sockets, Consumer<String> info,
-                  Consumer<String> error) {
+                  Consumer<String> warn, Consumer<String> error) {
         this.loops = loops;
         this.protocols = protocols;
         this.tls = tls;
         this.drains = drains;
         this.sockets = sockets;
         this.info = info;
+        this.warn = warn;
         this.error = error;
         this.acceptors = loops.size();
     }
@@ -87,6 +90,14 @@ final class FrontendTable {
                     + String.join(", ", protocols.names()) + ")", true);
         }
         FrontendProtocol p = e.protocol;
+        ProxyProtocolSettings proxy;
+        try {
+            proxy = ProxyProtocolSettings.parse(spec.options(), p instanceof StreamProtocol);
+        } catch (ConfigProblem x) {
+            return new Prepared(null, null, x.getMessage(), false);
+        }
+        // The PROXY protocol keys are the transport's: the protocol never sees them.
+        spec = spec.withOptions(ProxyProtocolSettings.protocolOptions(spec.options()));
         Set<String> known = p.options().keySet();
         TlsTermination t = tls.get();
         Set<String> tlsKeys = t == null ? Set.of() : t.options().keySet();
@@ -128,7 +139,7 @@ final class FrontendTable {
             return new Prepared(null, null, "protocol " + spec.protocol() + " from " + e.bundle + " failed: " + x, false);
         }
         if (t == null || !t.enabled(tlsOptions)) {
-            return new Prepared(b, e.bundle, null, false);
+            return new Prepared(proxied(b, proxy), e.bundle, null, false);
         }
         if (!(b instanceof StreamBinding)) {
             return new Prepared(null, null, "key 'tlsCertificate': TLS is for stream protocols, and " + spec.protocol()
@@ -136,12 +147,17 @@ final class FrontendTable {
         }
         try {
             TlsBinding secure = t.bind(spec.withOptions(tlsOptions));
-            return new Prepared(new SecureBinding(secure, (StreamBinding) b), e.bundle + " + TLS from " + tls.servedBy(), null, false);
+            return new Prepared(proxied(new SecureBinding(secure, (StreamBinding) b), proxy), e.bundle + " + TLS from " + tls.servedBy(), null, false);
         } catch (IllegalArgumentException x) {
             return new Prepared(null, null, String.valueOf(x.getMessage()), false);
         } catch (RuntimeException | LinkageError x) {
             return new Prepared(null, null, "TLS from " + tls.servedBy() + " failed: " + x, false);
         }
+    }
+
+    /** The PROXY header comes first on the wire, before a TLS ClientHello: its reader goes outside everything. */
+    private Object proxied(Object binding, ProxyProtocolSettings proxy) {
+        return proxy == null ? binding : new ProxiedBinding((StreamBinding) binding, proxy, warn);
     }
 
     /** Whether the frontend's configuration (or the shared defaults) asks for TLS. */

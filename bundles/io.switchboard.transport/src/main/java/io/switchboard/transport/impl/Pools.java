@@ -4,7 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -37,6 +39,7 @@ final class Pools implements BackendPool {
 
     private final Class<? extends SocketChannel> channelClass;
     private final Class<? extends DatagramChannel> datagramClass;
+    private final boolean epoll;
     private final FastThreadLocal<Map<String, Map<Endpoint, ArrayDeque<Channel>>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<String, Map<Endpoint, ArrayDeque<Channel>>> initialValue() {
@@ -53,6 +56,7 @@ final class Pools implements BackendPool {
     Pools(Loops loops) {
         this.channelClass = loops.socketChannelClass();
         this.datagramClass = loops.datagramChannelClass();
+        this.epoll = loops.isEpoll();
     }
 
     /** What the next version adopts: called on a loop, it returns that loop's maps. */
@@ -134,12 +138,24 @@ final class Pools implements BackendPool {
         if (endpoint.isLocal()) {
             return LocalConnector.refuse(loop, "local application " + endpoint.localName() + " takes no datagrams");
         }
-        return new Bootstrap()
+        Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(datagramClass)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM))
-                .handler(handler)
-                .connect(endpoint.address());
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(EmptyDatagrams.INSTANCE, handler);
+                    }
+                });
+        if (epoll) {
+            // A connected epoll socket reads with recv(), which takes an empty datagram for "nothing
+            // read" and loses it; room for two datagrams makes it read with recvmmsg(), which keeps it.
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2 * MAX_DATAGRAM))
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
+        } else {
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
+        }
+        return b.connect(endpoint.address());
     }
 
     /** Counts a connection the loop opens until it closes, and forgets it when it closes while idle. */

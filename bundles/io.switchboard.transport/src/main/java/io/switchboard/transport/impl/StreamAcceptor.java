@@ -9,7 +9,9 @@ import java.util.function.BiConsumer;
 
 /**
  * Sets up each connection a frontend's listener accepts: the valid-service filter, the flow, the
- * frontend's books, then the protocol binding in force at that moment, which adds its handlers.
+ * frontend's books, then the protocol binding in force at that moment, which adds its handlers. On
+ * a frontend behind proxies the PROXY protocol header is read first, and the flow and the protocol
+ * get the client address it carries.
  */
 final class StreamAcceptor extends ChannelInitializer<SocketChannel> {
     private final Frontend frontend;
@@ -36,11 +38,22 @@ final class StreamAcceptor extends ChannelInitializer<SocketChannel> {
             ch.close(); // the frontend stopped speaking its protocol since the listener accepted
             return;
         }
-        FrontendSpec spec = frontend.spec();
-        ConnectionFlow flow = ConnectionFlow.open(refs, spec.name(), spec.protocol(), cluster,
-                (InetSocketAddress) ch.remoteAddress(), (InetSocketAddress) ch.localAddress());
-        ch.attr(ConnectionFlow.KEY).set(flow);
         ch.attr(FrontendTable.BINDING).set(binding);
+        if (binding instanceof ProxiedBinding) {
+            // Behind a proxy: the protocol gets the connection once its PROXY header gave the client's address.
+            ProxyHeaderReader.install(ch, (ProxiedBinding) binding, frontend.spec().name(),
+                    client -> start(ch, ((ProxiedBinding) binding).protocol, cluster, client), frontend.refused::increment);
+            return;
+        }
+        start(ch, binding, cluster, (InetSocketAddress) ch.remoteAddress());
+    }
+
+    /** The connection's flow, with the client's address, and the protocol's handlers. */
+    private void start(SocketChannel ch, StreamBinding binding, String cluster, InetSocketAddress client) {
+        FrontendSpec spec = frontend.spec();
+        ConnectionFlow flow = ConnectionFlow.open(refs, spec.name(), spec.protocol(), cluster, client,
+                (InetSocketAddress) ch.localAddress());
+        ch.attr(ConnectionFlow.KEY).set(flow);
         ch.closeFuture().addListener(f -> flow.close());
         try {
             binding.accept(new AcceptedConnection(ch, flow, cluster, refs, frontend.requests));

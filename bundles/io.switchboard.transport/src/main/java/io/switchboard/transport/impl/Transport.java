@@ -151,7 +151,7 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         if (left != null && tls.get() == null && left.get("tls") instanceof TlsTermination) {
             tls.set((TlsTermination) left.get("tls"), String.valueOf(left.get("tlsServedBy"))); // TLS is being updated too: the one known good
         }
-        table = new FrontendTable(loops, protocols, tls, drains, new FrontendSockets(loops, listeners, refs, this::warn), this::info, this::error);
+        table = new FrontendTable(loops, protocols, tls, drains, new FrontendSockets(loops, listeners, refs, this::warn), this::info, this::warn, this::error);
         if (left != null) {
             frontendSettings = (Map<String, ?>) left.get("settings");
             table.adopt((List<Map<String, Object>>) left.get("frontends"), settingsOrDefaults(frontendSettings));

@@ -51,6 +51,8 @@ public final class TestClusters implements ClusterDirectory {
         public volatile int firstByteTimeoutMillis = 30_000;
         public volatile int idleTimeoutMillis = 60_000;
         public volatile int maxConnections;
+        /** PROXY protocol version sent to endpoints (0: none). */
+        public volatile int sendProxyProtocol;
 
         RoundRobin(String name, List<Endpoint> endpoints) {
             this.name = name;
@@ -82,6 +84,7 @@ public final class TestClusters implements ClusterDirectory {
         @Override public int firstByteTimeoutMillis() { return firstByteTimeoutMillis; }
         @Override public int retries() { return 2; }
         @Override public int idleTimeoutMillis() { return idleTimeoutMillis; }
+        @Override public int sendProxyProtocol() { return sendProxyProtocol; }
         @Override public int maxConnections() { return maxConnections; }
         @Override public Set<String> premium() { return Set.of(); }
     }

@@ -1,6 +1,7 @@
 package io.switchboard.control.impl.cluster;
 
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.runtime.BackendTls;
 import io.switchboard.control.impl.health.HealthSpec;
 import io.switchboard.control.impl.route.Match;
 import java.util.List;
@@ -23,6 +24,10 @@ public final class ClusterSpec {
         final int failTimeoutSeconds;
         final int maxConnections;
         final int idleTimeoutMillis;
+        /** PROXY protocol version sent to endpoints (0: none). */
+        final int sendProxyProtocol;
+        /** TLS to the endpoints, or null. */
+        final BackendTls tls;
 
         public Options(int connectTimeoutMillis, int firstByteTimeoutMillis, int retries, int maxFails, int failTimeoutSeconds) {
             this(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, 0, 60_000);
@@ -30,6 +35,14 @@ public final class ClusterSpec {
 
         public Options(int connectTimeoutMillis, int firstByteTimeoutMillis, int retries, int maxFails, int failTimeoutSeconds,
                        int maxConnections, int idleTimeoutMillis) {
+            this(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, maxConnections,
+                    idleTimeoutMillis, 0, null);
+        }
+
+        private Options(int connectTimeoutMillis, int firstByteTimeoutMillis, int retries, int maxFails, int failTimeoutSeconds,
+                        int maxConnections, int idleTimeoutMillis, int sendProxyProtocol, BackendTls tls) {
+            this.sendProxyProtocol = sendProxyProtocol;
+            this.tls = tls;
             this.idleTimeoutMillis = idleTimeoutMillis;
             this.connectTimeoutMillis = connectTimeoutMillis;
             this.firstByteTimeoutMillis = firstByteTimeoutMillis;
@@ -43,6 +56,26 @@ public final class ClusterSpec {
             return idleTimeoutMillis;
         }
 
+        public int sendProxyProtocol() {
+            return sendProxyProtocol;
+        }
+
+        /** The same options, sending the PROXY protocol header of this version (0: none) to endpoints. */
+        public Options withSendProxyProtocol(int version) {
+            return new Options(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds,
+                    maxConnections, idleTimeoutMillis, version, tls);
+        }
+
+        /** The same options, with TLS to the endpoints (null: none). */
+        public Options withTls(BackendTls backendTls) {
+            return new Options(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds,
+                    maxConnections, idleTimeoutMillis, sendProxyProtocol, backendTls);
+        }
+
+        public BackendTls tls() {
+            return tls;
+        }
+
         @Override
         public boolean equals(Object o) {
             if (!(o instanceof Options)) {
@@ -51,12 +84,14 @@ public final class ClusterSpec {
             Options x = (Options) o;
             return connectTimeoutMillis == x.connectTimeoutMillis && firstByteTimeoutMillis == x.firstByteTimeoutMillis
                     && retries == x.retries && maxFails == x.maxFails && failTimeoutSeconds == x.failTimeoutSeconds
-                    && maxConnections == x.maxConnections && idleTimeoutMillis == x.idleTimeoutMillis;
+                    && maxConnections == x.maxConnections && idleTimeoutMillis == x.idleTimeoutMillis
+                    && sendProxyProtocol == x.sendProxyProtocol && Objects.equals(tls, x.tls);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, maxConnections, idleTimeoutMillis);
+            return Objects.hash(connectTimeoutMillis, firstByteTimeoutMillis, retries, maxFails, failTimeoutSeconds, maxConnections, idleTimeoutMillis,
+                    sendProxyProtocol, tls);
         }
     }
 
@@ -131,6 +166,8 @@ public final class ClusterSpec {
         return name + " policy=" + policy + " endpoints=" + endpoints + " premium=" + premium + " premiumMatch=" + premiumMatch
                 + " premiumFallback=" + premiumFallback + " options=" + options.connectTimeoutMillis + "," + options.firstByteTimeoutMillis
                 + "," + options.retries + "," + options.maxFails + "," + options.failTimeoutSeconds + "," + options.maxConnections
-                + "," + options.idleTimeoutMillis + (health.equals(HealthSpec.NONE) ? "" : " health=" + health);
+                + "," + options.idleTimeoutMillis
+                + (options.sendProxyProtocol == 0 ? "" : " sendProxyProtocol=v" + options.sendProxyProtocol)
+                + (options.tls == null ? "" : " " + options.tls) + (health.equals(HealthSpec.NONE) ? "" : " health=" + health);
     }
 }

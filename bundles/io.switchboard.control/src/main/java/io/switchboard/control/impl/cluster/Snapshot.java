@@ -262,6 +262,8 @@ final class Snapshot implements ClusterSnapshot {
     @Override public Set<String> premium() { return spec.premium(); }
     @Override public int maxConnections() { return spec.options().maxConnections; }
     @Override public int idleTimeoutMillis() { return spec.options().idleTimeoutMillis; }
+    @Override public int sendProxyProtocol() { return spec.options().sendProxyProtocol; }
+    @Override public io.switchboard.api.runtime.BackendTls tls() { return spec.options().tls; }
     @Override public long policyFallbacks() { return health.fallbacks.sum(); }
     @Override public String policyProblem() { return health.problem.get(); }
 

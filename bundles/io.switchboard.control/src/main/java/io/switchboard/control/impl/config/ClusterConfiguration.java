@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Option;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
@@ -66,6 +67,23 @@ public class ClusterConfiguration {
 
         @AttributeDefinition(description = "Milliseconds a back-end connection may go without a byte once a response has begun (then the response is cut and the client connection closed) and while it is idle in the pool.", min = "1")
         int idleTimeoutMillis() default 60000;
+
+        @AttributeDefinition(description = "PROXY protocol header each connection to an endpoint starts with, naming the client: off, v1 or v2. Such HTTP back-end connections are not shared between clients.",
+                options = {@Option(value = "off"), @Option(value = "v1"), @Option(value = "v2")})
+        String sendProxyProtocol() default "off";
+
+        @AttributeDefinition(description = "TLS to the endpoints (tlsVerify is then required).")
+        boolean tls() default false;
+
+        @AttributeDefinition(description = "Server name sent (SNI) and checked in the certificate; default: the endpoint's host.", required = false)
+        String tlsServerName();
+
+        @AttributeDefinition(description = "ca: verify the endpoint's certificate against tlsCaFile; none: no check at all. No default: say which.",
+                required = false, options = {@Option(value = "ca"), @Option(value = "none")})
+        String tlsVerify();
+
+        @AttributeDefinition(description = "PEM file of the CA certificates to trust (tlsVerify = ca), relative to the working directory.", required = false)
+        String tlsCaFile();
     }
 
     @Reference

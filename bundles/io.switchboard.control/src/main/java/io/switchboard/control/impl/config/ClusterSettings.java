@@ -26,6 +26,7 @@ public final class ClusterSettings {
     public static final String FACTORY_PID = "io.switchboard.cluster";
     static final List<String> KEYS = List.of("name", "endpoints", "policy", "premium", "premiumMatch", "premiumFallback",
             "connectTimeoutMillis", "firstByteTimeoutMillis", "retries", "maxFails", "failTimeoutSeconds", "maxConnections", "idleTimeoutMillis",
+            "sendProxyProtocol", "tls", "tlsServerName", "tlsVerify", "tlsCaFile",
             "healthCheck", "healthPath", "healthStatus", "healthIntervalMillis", "healthTimeoutMillis", "rise", "fall",
             "agentPort", "agentIntervalMillis", "agentTimeoutMillis", "agentStaleSeconds", "agentFormat", "distribution",
             "slowStartSeconds", "maxEjectionPercent", "ejectErrorPercent", "ejectMinRequests");
@@ -95,7 +96,9 @@ public final class ClusterSettings {
                 r.integer("maxFails", 3, 0, 1000),
                 r.integer("failTimeoutSeconds", 10, 1, 3600),
                 r.integer("maxConnections", 0, 0, 1_000_000),
-                r.integer("idleTimeoutMillis", 60_000, 1, 86_400_000));
+                r.integer("idleTimeoutMillis", 60_000, 1, 86_400_000))
+                .withSendProxyProtocol(List.of("off", "v1", "v2").indexOf(r.choice("sendProxyProtocol", "off", "off", "v1", "v2")))
+                .withTls(BackendTlsSettings.parse(r));
         return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options, health(r, agentPorts), source);
     }
 

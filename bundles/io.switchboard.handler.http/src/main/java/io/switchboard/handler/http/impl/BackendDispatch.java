@@ -5,17 +5,22 @@ import static io.switchboard.handler.http.impl.ExchangeState.CONNECTING;
 import static io.switchboard.handler.http.impl.ExchangeState.DISPATCHING;
 import static io.switchboard.handler.http.impl.ExchangeState.DONE;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.runtime.BackendTls;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
 import io.switchboard.api.telemetry.TrafficCell;
 import io.switchboard.api.transport.BackendPool;
+import io.switchboard.support.proxy.ProxyHeader;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
@@ -67,6 +72,10 @@ abstract class BackendDispatch {
     boolean retried;
     /** An endpoint was passed over for its connection limit: when none is left, that is a 503, not a 502. */
     private boolean atLimit;
+    /** The pool partition of the cluster's connections: TLS ones apart, by their settings. */
+    String partition = HttpProtocol.POOL;
+    /** Why the last TLS handshake with an endpoint failed, for the 502; null when none did. */
+    private String tlsFailure;
 
     // Timings for the access log, taken only when the request is logged (timed).
     final boolean timed;
@@ -146,20 +155,27 @@ abstract class BackendDispatch {
             fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no cluster named " + clusterName);
             return;
         }
-        InetSocketAddress peer = (InetSocketAddress) client.ctx.channel().remoteAddress();
+        BackendTls tls = cluster.tls();
+        if (tls != null) {
+            partition = HttpProtocol.POOL + "|" + tls;
+        }
+        InetSocketAddress peer = client.clientAddress();
         context = new HttpRequestContext(client.frontendName(), peer, request);
         dispatch();
     }
 
     private void dispatch() {
         if (attempts > cluster.retries()) {
-            fail(HttpResponseStatus.BAD_GATEWAY, "no back-end answered after " + attempts + " attempts");
+            fail(HttpResponseStatus.BAD_GATEWAY, "no back-end answered after " + attempts + " attempts"
+                    + (tlsFailure == null ? "" : ": " + tlsFailure));
             return;
         }
         Endpoint e = cluster.choose(context, excluded);
         Channel pooled = null;
         BackendPool pool = client.backends();
-        while (e != null && (pooled = BackendHandler.takeIdle(pool, e)) == null && cluster.maxConnections() > 0
+        // A connection that began with a PROXY header speaks for its client only: never taken from the pool.
+        boolean sharable = cluster.sendProxyProtocol() == 0;
+        while (e != null && (pooled = sharable ? BackendHandler.takeIdle(pool, partition, e) : null) == null && cluster.maxConnections() > 0
                 && pool.openConnections(e) >= cluster.maxConnections()) {
             atLimit = true; // every connection this loop may open to it is busy: another endpoint serves
             exclude(e);
@@ -174,7 +190,8 @@ abstract class BackendDispatch {
         if (e == null) {
             fail(excluded.isEmpty() || atLimit ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.BAD_GATEWAY,
                     excluded.isEmpty() ? "no endpoint available"
-                            : atLimit ? "every endpoint is at its connection limit" : "no back-end reachable");
+                            : atLimit ? "every endpoint is at its connection limit"
+                            : tlsFailure != null ? "no back-end reachable: " + tlsFailure : "no back-end reachable");
             return;
         }
         if (failedCell != null) {
@@ -198,18 +215,60 @@ abstract class BackendDispatch {
         client.setAutoRead(false); // hold the body in the socket until there is somewhere to send it
         Channel clientChannel = client.ctx.channel();
         Endpoint target = e;
-        pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(target, cluster.idleTimeoutMillis()), cluster.connectTimeoutMillis())
-                .addListener((ChannelFuture f) -> connected(f, target));
+        BackendTls tls = target.isLocal() ? null : cluster.tls(); // a local application is in this process: no TLS
+        SslContext context = tls == null ? null : client.backendTls().context(tls);
+        String serverName = tls == null ? null : tls.serverName() != null ? tls.serverName() : target.host();
+        pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(target, cluster.idleTimeoutMillis(), context, serverName),
+                        cluster.connectTimeoutMillis())
+                .addListener((ChannelFuture f) -> {
+                    SslHandler h = f.isSuccess() ? f.channel().pipeline().get(SslHandler.class) : null;
+                    if (h == null) {
+                        connected(f, target);
+                    } else {
+                        // The request goes out once the endpoint proved who it is.
+                        h.handshakeFuture().addListener(hf -> handshaken(f, hf.isSuccess() ? null : hf.cause(), target, serverName));
+                    }
+                });
+    }
+
+    private void handshaken(ChannelFuture f, Throwable failure, Endpoint e, String serverName) {
+        if (failure == null) {
+            connected(f, e);
+            return;
+        }
+        f.channel().close();
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        tlsFailure = "TLS handshake with " + e + " (" + serverName + ") failed: " + root.getMessage();
+        if (state == DONE) {
+            return;
+        }
+        counters.finished(false);
+        failedCell = cell;
+        exclude(e);
+        moveTo(DISPATCHING);
+        dispatch();
     }
 
     private void connected(ChannelFuture f, Endpoint e) {
         if (state == DONE) {
             if (f.isSuccess()) {
-                client.backends().release(HttpProtocol.POOL, e, f.channel()); // clean and unused: good for the next request
+                if (cluster.sendProxyProtocol() == 0) {
+                    client.backends().release(partition, e, f.channel()); // clean and unused: good for the next request
+                } else {
+                    f.channel().close();
+                }
             }
             return;
         }
         if (f.isSuccess()) {
+            int proxyVersion = cluster.sendProxyProtocol();
+            if (proxyVersion != 0 && !e.isLocal()) {
+                f.channel().write(Unpooled.wrappedBuffer(ProxyHeader.encode(proxyVersion, client.clientAddress(),
+                        (InetSocketAddress) client.ctx.channel().localAddress())), f.channel().voidPromise());
+            }
             attach(f.channel(), false);
             if (!requestComplete) {
                 client.setAutoRead(true);

@@ -28,9 +28,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Respo
      * older response reader in its pipeline: it is clean (only a cleanly ended exchange releases a
      * connection), so this version's reader takes its place.
      */
-    static Channel takeIdle(BackendPool pool, Endpoint e) {
+    static Channel takeIdle(BackendPool pool, String partition, Endpoint e) {
         Channel ch;
-        while ((ch = pool.pollIdle(HttpProtocol.POOL, e)) != null) {
+        while ((ch = pool.pollIdle(partition, e)) != null) {
             if (ch.pipeline().get(BackendHandler.class) != null) {
                 return ch;
             }

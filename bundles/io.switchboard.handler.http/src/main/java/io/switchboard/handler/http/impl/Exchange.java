@@ -233,8 +233,9 @@ final class Exchange extends BackendDispatch {
         Channel b = detachBackend();
         // Reuse only a connection whose exchange ended cleanly on both sides: a back-end that answered
         // before the request body was all sent would read the rest as a new request.
-        if (backendReusable && requestComplete) {
-            client.backends().release(HttpProtocol.POOL, endpoint, b);
+        // Nor one that began with a PROXY header naming this client: it is not another client's.
+        if (backendReusable && requestComplete && cluster.sendProxyProtocol() == 0) {
+            client.backends().release(partition, endpoint, b);
         } else {
             b.close();
         }

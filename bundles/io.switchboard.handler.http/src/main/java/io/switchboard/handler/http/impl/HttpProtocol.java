@@ -4,6 +4,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.log.AccessLog;
+import io.switchboard.support.tls.BackendTlsContexts;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.transport.Connection;
@@ -94,6 +95,18 @@ public class HttpProtocol implements StreamProtocol {
 
     GatewayErrors gatewayErrors() {
         return gatewayErrors;
+    }
+
+    private final BackendTlsContexts backendTls = new BackendTlsContexts(m -> {
+        Logger l = log;
+        if (l != null) {
+            l.info(m);
+        }
+    });
+
+    /** Client TLS contexts for clusters with TLS to their endpoints. */
+    BackendTlsContexts backendTls() {
+        return backendTls;
     }
 
     AccessLogs accessLogs() {

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.switchboard.support.tls.BackendTlsContexts;
 import io.switchboard.api.log.AccessLog;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.switching.TrackedFlow;
@@ -100,9 +101,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return flow;
     }
 
-    /** The client's address (the channel keeps it: no allocation). */
+    /** The client's address: a trusted proxy's PROXY header's, else the channel's (no allocation). */
     InetSocketAddress clientAddress() {
-        return (InetSocketAddress) ctx.channel().remoteAddress();
+        return connection.clientAddress();
+    }
+
+    BackendTlsContexts backendTls() {
+        return protocol.backendTls();
     }
 
     AccessLogs accessLogs() {
@@ -136,7 +141,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** The client's address as text, for the forwarding headers (formatted once per connection). */
     String clientIp() {
         if (clientIp == null) {
-            clientIp = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+            clientIp = clientAddress().getAddress().getHostAddress();
         }
         return clientIp;
     }

@@ -3,13 +3,11 @@ package io.switchboard.handler.tcp.impl;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.ssl.SslHandler;
-import io.switchboard.api.tls.Tls;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.switching.TrackedFlow;
 
@@ -67,12 +65,9 @@ class Relay extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             if (peer instanceof DuplexChannel && peer.isActive()) {
                 Channel self = ctx.channel();
-                ChannelHandler tls = peer.pipeline().get(Tls.HANDLER);
-                if (tls instanceof SslHandler) {
-                    // A client that speaks TLS to us gets its close_notify before the FIN.
-                    peer.flush();
-                    ((SslHandler) tls).closeOutbound().addListener(f -> ((DuplexChannel) peer).shutdownOutput()
-                            .addListener(x -> closeIfDone(self)));
+                SslHandler ssl = peer.pipeline().get(SslHandler.class);
+                if (ssl != null) {
+                    endTls(peer, ssl, () -> closeIfDone(self));
                     return;
                 }
                 peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ((DuplexChannel) peer).shutdownOutput()
@@ -87,6 +82,20 @@ class Relay extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    /**
+     * A TLS peer learns the end of what it is sent from close_notify, after those bytes and after the
+     * handshake (sent before it, it would end the handshake and lose them), then the FIN.
+     */
+    static void endTls(Channel peer, SslHandler ssl, Runnable then) {
+        ssl.handshakeFuture().addListener(h -> {
+            if (!h.isSuccess() || !peer.isActive()) {
+                return; // the relay closes with the connection
+            }
+            peer.flush();
+            ssl.closeOutbound().addListener(f -> ((DuplexChannel) peer).shutdownOutput().addListener(x -> then.run()));
+        });
     }
 
     private void closeIfDone(Channel self) {

@@ -10,15 +10,20 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.runtime.BackendTls;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.runtime.EndpointCounters;
 import io.switchboard.api.telemetry.TrafficCell;
 import io.switchboard.api.switching.TrackedFlow;
 import io.switchboard.api.transport.Connection;
+import io.switchboard.support.proxy.ProxyHeader;
+import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -177,12 +182,19 @@ final class TcpClientHandler extends Relay {
         // Counted on the client's loop, which is also the back-end connection's: the cell's only writer.
         TrafficCell cell = connection.meter().cell(clusterName, e);
         Relay backendSide = new Relay(flow);
+        BackendTls tls = e.isLocal() ? null : cluster.tls(); // a local application is in this process: no TLS
+        SslContext sslContext = tls == null ? null : protocol.backendTls().context(tls);
+        String serverName = tls == null ? null : tls.serverName() != null ? tls.serverName() : e.host();
         // Channel, not SocketChannel: a local:NAME endpoint is a local channel.
         connection.backends().connect(client.eventLoop(), e, new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.config().setAutoRead(false);
                 ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+                if (sslContext != null) {
+                    // SNI and the name the certificate must show; the relay's bytes wait for the handshake.
+                    ch.pipeline().addLast("tls", sslContext.newHandler(ch.alloc(), serverName, e.port()));
+                }
                 ch.pipeline().addLast("relay", backendSide);
             }
         }, cluster.connectTimeoutMillis()).addListener((ChannelFuture f) -> {
@@ -198,14 +210,35 @@ final class TcpClientHandler extends Relay {
             }
             Channel backend = f.channel();
             cell.relayOpened();
+            boolean[] handshakeFailed = new boolean[1];
+            SslHandler ssl = backend.pipeline().get(SslHandler.class);
+            if (ssl != null) {
+                ssl.handshakeFuture().addListener(hf -> {
+                    if (!hf.isSuccess()) {
+                        handshakeFailed[0] = true;
+                        Throwable root = hf.cause();
+                        while (root.getCause() != null && root.getCause() != root) {
+                            root = root.getCause();
+                        }
+                        protocol.tlsFailed(flow.frontend(), "TLS handshake with " + e + " (" + serverName + ") failed: " + root.getMessage());
+                        backend.close(); // and the client with it
+                    }
+                });
+            }
             backend.closeFuture().addListener(x -> {
-                counters.finished(true);
+                counters.finished(!handshakeFailed[0]);
                 cell.relayClosed();
             });
             if (!client.isActive()) {
                 ReferenceCountUtil.release(first);
                 backend.close();
                 return;
+            }
+            int proxyVersion = cluster.sendProxyProtocol();
+            if (proxyVersion != 0 && !e.isLocal()) {
+                // The back-end learns who the client is before any of its bytes.
+                backend.write(Unpooled.wrappedBuffer(ProxyHeader.encode(proxyVersion, connection.clientAddress(),
+                        (InetSocketAddress) client.localAddress())), backend.voidPromise());
             }
             if (first.isReadable()) {
                 backend.write(first, backend.voidPromise());
@@ -218,7 +251,9 @@ final class TcpClientHandler extends Relay {
             connecting = false;
             if (inputEnded) {
                 // The client is done sending: what it sent goes first, then the back-end sees the end.
-                if (backend instanceof DuplexChannel) { // a local channel has no half-close: it ends with the relay
+                if (ssl != null) {
+                    Relay.endTls(backend, ssl, () -> { });
+                } else if (backend instanceof DuplexChannel) { // a local channel has no half-close: it ends with the relay
                     backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(x -> ((DuplexChannel) backend).shutdownOutput());
                 } else {
                     backend.flush();

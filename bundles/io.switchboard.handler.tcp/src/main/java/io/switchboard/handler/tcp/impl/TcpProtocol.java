@@ -12,7 +12,10 @@ import io.switchboard.support.config.ConfigProblem;
 import io.switchboard.support.config.ConfigReader;
 import io.switchboard.support.lifecycle.LastKnownGood;
 import java.util.List;
+import io.switchboard.support.log.Throttled;
+import io.switchboard.support.tls.BackendTlsContexts;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -21,6 +24,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * TCP as a protocol frontends speak: each connection's first bytes go through the intelligent
@@ -36,6 +41,12 @@ public class TcpProtocol implements StreamProtocol {
             "sniClusters", "route TLS connections without terminating them, by the server name in the ClientHello: NAME=CLUSTER, comma separated (NAME may be *.example.com); others go to the frontend's cluster");
 
     private final LastKnownGood<ClusterDirectory> clusters = new LastKnownGood<>("io.switchboard.handler.tcp.protocol.clusters");
+
+    @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Logger log;
+
+    private final BackendTlsContexts backendTls = new BackendTlsContexts(m -> log(false, m));
+    private final Throttled tlsFailures = new Throttled(10, TimeUnit.SECONDS);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindClusters(ClusterDirectory c) {
@@ -65,6 +76,27 @@ public class TcpProtocol implements StreamProtocol {
 
     ClusterDirectory clusters() {
         return clusters.get();
+    }
+
+    /** Client TLS contexts for clusters with TLS to their endpoints. */
+    BackendTlsContexts backendTls() {
+        return backendTls;
+    }
+
+    /** A relay's TLS handshake with an endpoint failed: logged once per burst, with the reason. */
+    void tlsFailed(String frontend, String why) {
+        tlsFailures.occurred(m -> log(true, m), "frontend " + frontend + ": relay closed: " + why);
+    }
+
+    private void log(boolean warn, String m) {
+        Logger l = log;
+        if (l == null) {
+            System.out.println((warn ? "WARN  " : "INFO  ") + "handler.tcp: " + m); // outside a framework (tests)
+        } else if (warn) {
+            l.warn(m);
+        } else {
+            l.info(m);
+        }
     }
 
     @Override

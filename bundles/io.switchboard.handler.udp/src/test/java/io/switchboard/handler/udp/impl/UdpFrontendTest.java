@@ -154,6 +154,32 @@ class UdpFrontendTest {
         assertEquals(0, udp.dropped());
     }
 
+    /**
+     * An empty datagram is valid UDP (a keep-alive, a probe): it opens the flow when it comes first,
+     * goes to the back-end, and the back-end's empty answer comes back, on epoll both ways.
+     */
+    @Test
+    void zeroLengthDatagramsAreRelayedBothWays() throws Exception {
+        Echo echo = echo();
+        UdpFixture f = fixture(new TestClusters().put("echo", endpoint("echo", echo.port())));
+        Udp udp = f.frontend("echo");
+        assertEquals("epoll", f.plane.transport.name());
+        Client c = client(5000);
+        byte[] first = c.roundTrip(udp.address(), new byte[0]);
+        assertNotNull(first, "an empty first datagram is answered");
+        assertEquals(0, first.length);
+        assertEquals(udp.address(), c.lastFrom);
+        byte[] data = random(100, 1);
+        assertArrayEquals(data, c.roundTrip(udp.address(), data));
+        byte[] again = c.roundTrip(udp.address(), new byte[0]);
+        assertNotNull(again, "an empty datagram on an established flow is answered");
+        assertEquals(0, again.length);
+        assertEquals(3, echo.datagrams.get(), "the back-end saw all three");
+        assertEquals(3, udp.datagramsIn());
+        assertEquals(3, udp.datagramsOut());
+        assertEquals(0, udp.dropped());
+    }
+
     @Test
     void theNioFallbackRelaysByteExactToo() throws Exception {
         Echo echo = echo();
