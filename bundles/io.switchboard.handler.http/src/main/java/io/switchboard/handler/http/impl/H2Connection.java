@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.transport.Connection;
@@ -63,6 +64,9 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
                 .decoderEnforceMaxRstFramesPerWindow(limits.maxResets, limits.resetWindowSeconds)
                 .build();
         connection.channel().pipeline()
+                // Responses of several streams come from several back-end reads of one loop iteration:
+                // flushed once, at its end, not once per stream.
+                .addLast("h2-flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
                 .addLast("h2-connection", new H2Connection(codec))
                 .addLast("h2", codec)
                 .addLast("h2-streams", new Http2MultiplexHandler(new StreamInitializer(protocol, connection, settings)))
@@ -168,7 +172,8 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
         @Override
         protected void initChannel(Channel stream) {
             stream.pipeline()
-                    .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true))
+                    // Header validation is the frame codec's (done once, as HPACK decodes).
+                    .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, false))
                     .addLast("h2-response", new StreamResponseWriter())
                     .addLast("h2-request", new StreamRequestCheck())
                     .addLast("proxy", new HttpProxyHandler(connection, protocol, null, settings.via, settings.dropUnderscoreHeaders, true));
