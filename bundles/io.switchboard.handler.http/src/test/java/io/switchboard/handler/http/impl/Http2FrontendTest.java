@@ -120,6 +120,32 @@ class Http2FrontendTest {
         assertTrue(out.contains("status codes: 2000 2xx"), out);
     }
 
+    @Test
+    void eachStreamIsOneAccessLogEntryAsHttp2() throws Exception {
+        proxy(Map.of());
+        HttpAccessLogTest.Recorder log = new HttpAccessLogTest.Recorder();
+        proxy.protocol.accessLogs().use(log);
+        try (H2Wire w = new H2Wire(proxy.port()).start()) {
+            w.request(1, H2Wire.get("/log/1").add("user-agent", "h2-agent"));
+            w.request(3, H2Wire.get("/log/3"));
+            responses(w, 2, true);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (log.entries.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(2, log.entries.size(), log.entries.toString());
+        HttpAccessLogTest.Entry e = log.entries.stream().filter(x -> x.target().equals("/log/1")).findFirst().orElseThrow();
+        assertEquals("HTTP/2.0", e.protocol());
+        assertEquals("GET", e.method());
+        assertEquals(200, e.status());
+        assertEquals("one", e.endpoint());
+        assertEquals("web", e.cluster());
+        assertEquals("h2-agent", e.userAgent());
+        assertEquals("one /log/1\n".length(), e.bodyBytesSent());
+        assertEquals("----", e.termination());
+    }
+
     // ---------------------------------------------------------------- streams and flow control
 
     @Test
