@@ -5,7 +5,8 @@
 # For each case it prints the median req/s, the proxy's own CPU time per request (µs, from
 # /proc/PID/stat) and the ratio to NGINX. The machine is shared: compare ratios within one run.
 #   bench/h2.sh                        # 3 rounds x 10 s, 16 connections x 10 streams
-#   bench/h2.sh -r 1 -d 3              # a smoke run
+#   bench/h2.sh -r 1 -d 3 -w 5         # a smoke run (the JIT still compiling: CPU per request is inflated)
+#   -w SEC: Switchboard's warm-up before the rounds (default 20; its JIT compiles the hot path meanwhile)
 #   bench/h2.sh -c 64 -m 20 -p /1k     # other shapes (-p: a path the back-end serves: / is "ok", /1k, /64k)
 # Needs: apt-get install -y nghttp2-client nginx-light; the runtime built (mvn -q -DskipTests package).
 # For HTTP/1.1 comparisons (wrk) use bench/run.sh; bench/switchboard.sh with H2C=true is the same
@@ -13,10 +14,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-rounds=3 secs=10 conns=16 streams=10 path=/ backends=2
-while getopts "r:d:c:m:p:b:" o; do
+rounds=3 secs=10 conns=16 streams=10 path=/ backends=2 warm=20
+while getopts "r:d:c:m:p:b:w:" o; do
   case $o in
-    r) rounds=$OPTARG;; d) secs=$OPTARG;; c) conns=$OPTARG;; m) streams=$OPTARG;; p) path=$OPTARG;; b) backends=$OPTARG;;
+    r) rounds=$OPTARG;; d) secs=$OPTARG;; w) warm=$OPTARG;; c) conns=$OPTARG;; m) streams=$OPTARG;; p) path=$OPTARG;; b) backends=$OPTARG;;
     *) sed -n 2,12p "$0"; exit 2;;
   esac
 done
@@ -87,7 +88,7 @@ run() { # name port pid round
 }
 
 # Warm-up (the JVM compiles its hot path), then interleaved rounds.
-h2load -D 5 -c "$conns" -m "$streams" "http://127.0.0.1:$sb_port$path" >/dev/null 2>&1 || true
+h2load -D "$warm" -c "$conns" -m "$streams" "http://127.0.0.1:$sb_port$path" >/dev/null 2>&1 || true
 h2load -D 2 -c "$conns" -m "$streams" "http://127.0.0.1:$ng_port$path" >/dev/null 2>&1 || true
 for r in $(seq "$rounds"); do
   run switchboard "$sb_port" "$sb_pid" "$r"
