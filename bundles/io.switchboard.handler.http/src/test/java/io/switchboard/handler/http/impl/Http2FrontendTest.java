@@ -149,6 +149,24 @@ class Http2FrontendTest {
     // ---------------------------------------------------------------- streams and flow control
 
     @Test
+    void aBodyWithoutContentLengthGoesToTheBackendChunkedWithItsTrailer() throws Exception {
+        proxy(Map.of());
+        try (H2Wire w = new H2Wire(proxy.port()).start()) {
+            Http2Headers h = new DefaultHttp2Headers().method("POST").scheme("http").authority("example").path("/upload");
+            w.frame(HEADERS, END_HEADERS, 1, w.block(h));
+            w.frame(DATA, 0, 1, "hello ".getBytes(StandardCharsets.US_ASCII));
+            w.frame(DATA, 0, 1, "world".getBytes(StandardCharsets.US_ASCII));
+            w.frame(HEADERS, END_HEADERS | END_STREAM, 1, w.block(new DefaultHttp2Headers().add("x-checksum", "42")));
+            Map<Integer, Response> r = responses(w, 1, true);
+            assertEquals("one /upload\n", r.get(1).body.toString(StandardCharsets.UTF_8));
+        }
+        String head = one.heads.get(0).toLowerCase();
+        assertTrue(head.startsWith("post /upload http/1.1\r\n"), head);
+        assertTrue(head.contains("\r\ntransfer-encoding: chunked\r\n"), head);
+        assertTrue(!head.contains("content-length"), head);
+    }
+
+    @Test
     void manyStreamsOnOneConnectionEachGetTheirOwnResponse() throws Exception {
         proxy(Map.of());
         try (H2Wire w = new H2Wire(proxy.port()).start()) {
