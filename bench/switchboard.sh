@@ -5,6 +5,7 @@
 #   ../shared/bench/bench.sh -w 20 direct haproxy --custom 'switchboard=bench/switchboard.sh {PORT} {BACKENDS}'
 # env: MODE=http|tcp (default http)  SWITCHBOARD_JAR (another build)  JAVA_OPTS (extra JVM flags)  LOOPS (event loops, default 1: like HAProxy's nbthread 1, the other core runs wrk and the back-ends; 0 = one per core)
 #      ACCESSLOG=combined|haproxy|json (default: off) writes the access log in that format into the run's directory
+#      H2C=true: the frontend also speaks HTTP/2 with prior knowledge (h2load, curl --http2-prior-knowledge; see bench/h2.sh)
 set -eu
 port=$1; backends=$2
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,6 +14,9 @@ work=$(mktemp -d "${PA_RUN_DIR:-/tmp}/switchboard.XXXXXX")
 mkdir -p "$work/conf" "$work/plugins"
 printf 'endpoints = %s\npolicy = round-robin\n' "$backends" >"$work/conf/io.switchboard.cluster-bench.cfg"
 printf 'protocol = %s\naddress = 127.0.0.1\nport = %s\ncluster = bench\n' "${MODE:-http}" "$port" >"$work/conf/io.switchboard.frontend-bench.cfg"
+if [ -n "${H2C:-}" ]; then
+  printf 'h2c = %s\n' "$H2C" >>"$work/conf/io.switchboard.frontend-bench.cfg"
+fi
 printf 'eventLoops = %s\n' "${LOOPS:-1}" >"$work/conf/io.switchboard.transport.cfg"
 if [ -n "${ACCESSLOG:-}" ]; then
   printf 'enabled = true\nformat = %s\npath = %s/access.log\n' "$ACCESSLOG" "$work" >"$work/conf/io.switchboard.accesslog.cfg"

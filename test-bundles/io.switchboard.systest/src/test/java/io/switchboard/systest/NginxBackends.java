@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP back-ends fast enough not to be what limits a load test: one nginx process (started as a
- * child, ended by its PID) serving {@code ok} on several ports, and a status port whose request
- * count a test can sample.
+ * child, ended by its PID) serving {@code ok} on several ports (and under {@code /files/} what a test
+ * puts in {@link #files()}), and a status port whose request count a test can sample.
  */
 final class NginxBackends implements AutoCloseable {
     private final Path dir;
@@ -61,9 +61,13 @@ final class NginxBackends implements AutoCloseable {
         }
         for (int p : ports) {
             conf.append("  server { listen 127.0.0.1:").append(p)
-                    .append("; location / { add_header X-Be $server_port; return 200 \"ok\\n\"; } }\n");
+                    .append("; location / { add_header X-Be $server_port; return 200 \"ok\\n\"; }")
+                    .append(" location /files/ { alias ").append(dir.resolve("files")).append("/; } }\n");
         }
         conf.append("  server { listen 127.0.0.1:").append(statusPort).append("; location / { stub_status; } }\n}\n");
+        // nginx's worker may run as another user (nobody, when started by root): it must be able to read the files.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createDirectories(dir.resolve("files"));
         Path file = dir.resolve("nginx.conf");
         Files.writeString(file, conf);
         Process p = new ProcessBuilder(ExternalTools.find("nginx").getPath(), "-p", dir.toString(), "-c", file.toString(),
@@ -72,6 +76,11 @@ final class NginxBackends implements AutoCloseable {
         NginxBackends backends = new NginxBackends(dir, p, ports, statusPort);
         backends.awaitUp();
         return backends;
+    }
+
+    /** Files every port serves under {@code /files/}. */
+    Path files() {
+        return dir.resolve("files");
     }
 
     List<Integer> ports() {

@@ -162,7 +162,8 @@ final class Exchange extends BackendDispatch {
         backendReusable = head.persistent;
         boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
         // An HTTP/1.0 client cannot take chunks: it gets the data, and the close ends the body.
-        boolean dechunk = http10 && head.body == ResponseHead.Body.CHUNKED;
+        // Nor can an HTTP/2 stream: DATA frames carry the data, END_STREAM ends it.
+        boolean dechunk = (http10 || client.stream) && head.body == ResponseHead.Body.CHUNKED;
         if (dechunk) {
             backendHandler.dechunk();
         }

@@ -331,7 +331,7 @@ final class HttpMessage implements Message, LoggedExchange {
     @Override public String endpoint() { return exchange == null || exchange.endpoint == null ? null : exchange.endpoint.id(); }
     @Override public String method() { return request.method().name(); }
     @Override public String target() { return request.uri(); }
-    @Override public String protocol() { return request.protocolVersion().text(); }
+    @Override public String protocol() { return client.stream ? "HTTP/2.0" : request.protocolVersion().text(); }
     @Override public String referer() { return request.headers().get(HttpHeaderNames.REFERER); }
     @Override public String userAgent() { return request.headers().get(HttpHeaderNames.USER_AGENT); }
     @Override public int status() { return status; }

@@ -2,6 +2,7 @@ package io.switchboard.handler.http.impl;
 
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.log.AccessLog;
 import io.switchboard.support.tls.BackendTlsContexts;
@@ -26,8 +27,10 @@ import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
 /**
- * HTTP/1.1 as a protocol frontends speak: the pipeline of each client connection is the byte-level
- * framing scan, the request decoder, the framing validator and the proxy. There is no encoder:
+ * HTTP/1.1 and HTTP/2 as a protocol frontends speak. An HTTP/1.1 connection's pipeline is the
+ * byte-level framing scan, the request decoder, the framing validator and the proxy. HTTP/2 (over
+ * TLS when ALPN picks {@code h2}; in clear text with prior knowledge when {@code h2c} is on) is
+ * {@link H2Connection}: each stream is one request to the same proxy. There is no encoder:
  * responses are written as bytes. A request that breaks the framing rules is answered 400 (a
  * request line over the limit 414, a header section over it 431) and the connection closed, before
  * anything is forwarded; a request head still incomplete after the head timeout gets 408.
@@ -131,14 +134,34 @@ public class HttpProtocol implements StreamProtocol {
 
     private void accept(Connection connection, HttpSettings settings) {
         SocketChannel ch = connection.channel();
+        ch.pipeline().addLast("idle", new IdleStateHandler(settings.clientIdleSeconds, 0, 0));
+        if (ch.pipeline().get(TLS) instanceof SslHandler) {
+            // TLS: ALPN says which protocol the connection speaks once the handshake is done.
+            ch.pipeline().addLast("alpn", new AlpnSwitch(this, connection, settings));
+        } else if (settings.h2.h2c) {
+            ch.pipeline().addLast("preface", new PrefaceSniffer(this, connection, settings));
+        } else {
+            http1(connection, settings);
+        }
+    }
+
+    /** The name under which a TLS frontend's terminating handler sits, before the protocol's handlers. */
+    static final String TLS = "tls";
+
+    /** The HTTP/1.1 pipeline: framing scan, decoder, framing validator, proxy. */
+    void http1(Connection connection, HttpSettings settings) {
         RequestFramingValidator validator = new RequestFramingValidator();
         RequestHeadScanner scanner = new RequestHeadScanner(validator, settings.requestHeadTimeoutMillis);
         validator.scanner(scanner);
-        ch.pipeline()
-                .addLast("idle", new IdleStateHandler(settings.clientIdleSeconds, 0, 0))
+        connection.channel().pipeline()
                 .addLast("scan", scanner)
                 .addLast("decoder", new HttpRequestDecoder(settings.decoder))
                 .addLast("framing", validator)
                 .addLast("proxy", new HttpProxyHandler(connection, this, validator, settings));
+    }
+
+    /** The HTTP/2 pipeline: frames, one child channel per stream, each stream proxied as one request. */
+    void http2(Connection connection, HttpSettings settings) {
+        H2Connection.configure(this, connection, settings);
     }
 }

@@ -2,6 +2,7 @@ package io.switchboard.handler.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.switchboard.api.tls.Tls;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.support.tls.BackendTlsContexts;
@@ -31,6 +33,8 @@ import java.util.ArrayDeque;
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final Connection connection;
+    /** An HTTP/2 stream, not an HTTP/1.1 connection. */
+    final boolean stream;
     private final HttpProtocol protocol;
     private final RequestFramingValidator validator;
     /** The Via value this proxy adds ("1.1 name"), or null. */
@@ -62,17 +66,28 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, HttpSettings settings) {
-        this(connection, protocol, validator, settings.via, settings.dropUnderscoreHeaders, settings);
+        this(connection, protocol, validator, settings.via, settings.dropUnderscoreHeaders, settings, false);
     }
 
     HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via,
                      boolean dropUnderscoreHeaders) {
-        this(connection, protocol, validator, via, dropUnderscoreHeaders, HttpSettings.DEFAULTS);
+        this(connection, protocol, validator, via, dropUnderscoreHeaders, HttpSettings.DEFAULTS, false);
+    }
+
+    /**
+     * @param stream whether this serves one HTTP/2 stream (its child channel) rather than an HTTP/1.1
+     *     connection: one request, no validator (the frame codec checks), the response ended by a
+     *     {@link LastHttpContent} (END_STREAM) instead of its framing, the stream closed, never the connection
+     */
+    HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, HttpSettings settings,
+                     boolean stream) {
+        this(connection, protocol, validator, settings.via, settings.dropUnderscoreHeaders, settings, stream);
     }
 
     private HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via,
-                     boolean dropUnderscoreHeaders, HttpSettings settings) {
+                     boolean dropUnderscoreHeaders, HttpSettings settings, boolean stream) {
         this.settings = settings;
+        this.stream = stream;
         this.dropUnderscoreHeaders = dropUnderscoreHeaders;
         this.connection = connection;
         this.protocol = protocol;
@@ -222,7 +237,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         // After a framing error the rest of the stream cannot be trusted: answer and close.
         closing = true;
         releaseQueued();
-        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        answerAndClose(answer);
     }
 
     /**
@@ -238,7 +253,20 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(request);
         closing = true;
         releaseQueued();
-        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        answerAndClose(answer);
+    }
+
+    /**
+     * Writes the proxy's own answer and ends: the HTTP/1.1 connection closes; an HTTP/2 stream ends
+     * (END_STREAM), and is reset if the client is still sending.
+     */
+    private void answerAndClose(ByteBuf answer) {
+        if (stream) {
+            ctx.write(answer, ctx.voidPromise());
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** Called by the exchange when its response is complete (or it failed) and the connection may go on. */
@@ -247,6 +275,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
+        if (stream) {
+            // The stream's one request is answered: END_STREAM. A client still sending its body gets a reset.
+            closing = true;
+            ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            if (exchange.receivingRequest()) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
         validator.responseDone();
         if (!keepAlive || closing) {
             closing = true;
@@ -355,7 +392,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ByteBuf answer = Responses.error(ctx.alloc(), status, reason, false);
         message.responded(status.code(), answer);
         countOut(answer);
-        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        answerAndClose(answer);
     }
 
     /**

@@ -34,6 +34,12 @@ final class HttpSettings {
         m.put("minBodyRateBytesPerSecond", "slowest request body accepted, as its bytes over the last bodyRateWindowSeconds, measured"
                 + " once the body has been coming that long; slower gets 408 and the connection closes (240; 0 = no minimum)");
         m.put("bodyRateWindowSeconds", "the window (and grace) over which minBodyRateBytesPerSecond is measured (5)");
+        m.put("h2c", "true: a cleartext connection that opens with the HTTP/2 preface speaks HTTP/2 (prior knowledge); others HTTP/1.1 (false)");
+        m.put("h2MaxConcurrentStreams", "HTTP/2 streams a client may have open at once on one connection; more are refused (100)");
+        m.put("h2MaxHeaderListBytes", "largest HTTP/2 header list, decoded (HPACK), in bytes; a larger one ends the stream or the connection (16384)");
+        m.put("h2MaxFrameBytes", "largest HTTP/2 frame payload a client may send, 16384..16777215 (16384)");
+        m.put("h2MaxResets", "RST_STREAM frames a client may send per h2ResetWindowSeconds before GOAWAY ENHANCE_YOUR_CALM (200; rapid reset)");
+        m.put("h2ResetWindowSeconds", "the window h2MaxResets counts in (30)");
         return Map.copyOf(m);
     }
 
@@ -74,6 +80,15 @@ final class HttpSettings {
 
     HttpSettings(int maxUriBytes, int maxHeaderBytes, long requestHeadTimeoutMillis, int clientIdleSeconds, String via,
                  boolean dropUnderscoreHeaders) {
+        this(maxUriBytes, maxHeaderBytes, requestHeadTimeoutMillis, clientIdleSeconds, via, dropUnderscoreHeaders, H2Limits.DEFAULTS);
+    }
+
+    /** HTTP/2's settings: whether h2c is spoken, and the limits of every HTTP/2 connection. */
+    final H2Limits h2;
+
+    HttpSettings(int maxUriBytes, int maxHeaderBytes, long requestHeadTimeoutMillis, int clientIdleSeconds, String via,
+                 boolean dropUnderscoreHeaders, H2Limits h2) {
+        this.h2 = h2;
         this.dropUnderscoreHeaders = dropUnderscoreHeaders;
         this.maxUriBytes = maxUriBytes;
         this.maxHeaderBytes = maxHeaderBytes;
@@ -116,7 +131,14 @@ final class HttpSettings {
                 TimeUnit.SECONDS.toMillis(r.integer("requestHeadTimeoutSeconds", 10, 0, 3600)),
                 r.integer("clientIdleSeconds", 60, 1, 86_400),
                 via,
-                underscores.equals("drop")).limits(
+                underscores.equals("drop"),
+                new H2Limits(
+                        r.bool("h2c", false),
+                        r.integer("h2MaxConcurrentStreams", 100, 1, 100_000),
+                        r.integer("h2MaxHeaderListBytes", 16384, 1024, 1 << 22),
+                        r.integer("h2MaxFrameBytes", 16384, 16384, 16_777_215),
+                        r.integer("h2MaxResets", 200, 1, 1_000_000),
+                        r.integer("h2ResetWindowSeconds", 30, 1, 3600))).limits(
                 r.integer("tunnelIdleSeconds", 3600, 1, 7 * 86_400),
                 r.integer("requestBodyTimeoutSeconds", 60, 0, 86_400),
                 r.integer("minBodyRateBytesPerSecond", 240, 0, 1 << 30),

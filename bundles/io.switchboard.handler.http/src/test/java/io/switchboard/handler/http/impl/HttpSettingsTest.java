@@ -36,4 +36,25 @@ class HttpSettingsTest {
             assertEquals(bad.keySet().iterator().next(), p.key());
         }
     }
+
+    @Test
+    void http2OptionsHaveTheirDefaultsAndABadValueNamesItsKey() throws ConfigProblem {
+        H2Limits d = HttpSettings.parse(Map.of()).h2;
+        assertFalse(d.h2c);
+        assertEquals(100, d.maxConcurrentStreams);
+        assertEquals(16384, d.maxHeaderListBytes);
+        assertEquals(16384, d.maxFrameBytes);
+        assertEquals(200, d.maxResets);
+        assertEquals(30, d.resetWindowSeconds);
+        H2Limits set = HttpSettings.parse(Map.of("h2c", "true", "h2MaxConcurrentStreams", "8", "h2MaxFrameBytes", "65536")).h2;
+        assertTrue(set.h2c);
+        assertEquals(8, set.maxConcurrentStreams);
+        assertEquals(65536, set.maxFrameBytes);
+        Map<String, String> bad = Map.of("h2c", "maybe", "h2MaxConcurrentStreams", "0", "h2MaxHeaderListBytes", "10",
+                "h2MaxFrameBytes", "16383", "h2MaxResets", "-1", "h2ResetWindowSeconds", "x");
+        for (Map.Entry<String, String> e : bad.entrySet()) {
+            ConfigProblem p = assertThrows(ConfigProblem.class, () -> HttpSettings.parse(Map.of(e.getKey(), e.getValue())), e.toString());
+            assertEquals(e.getKey(), p.key());
+        }
+    }
 }
