@@ -206,7 +206,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
         // The access log's one volatile read per request; off, it is null and nothing more is done for it.
         HttpMessage message = new HttpMessage(this, request, keepAlive, protocol.accessLogs().active());
-        if (validator.scanner().holding() && request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1
+        if (!stream && validator.scanner().holding() && request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1
                 && request.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.UPGRADE)) {
             // The bytes after this request wait in the scan until its exchange ends: a tunnel's, or HTTP again.
             message.holdsScan(Upgrades.asked(request));
