@@ -77,6 +77,10 @@ class RequestBodyRateTest {
             assertTrue(answer.contains("requestBodyTimeoutSeconds"), answer);
             assertTrue(ms >= 1500 && ms < 6000, "408 after " + ms + " ms");
         }
+        long end = System.currentTimeMillis() + 5000; // the entry is given to the log just after the close goes out
+        while (log.entries.isEmpty() && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
         assertEquals(1, log.entries.size(), log.entries.toString());
         assertEquals(408, log.entries.get(0).status());
         assertEquals("cR--", log.entries.get(0).termination(), "a client timeout while the request came");
