@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.testkit.HttpBackend;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -66,13 +67,15 @@ class TlsSystemIT {
         ExternalTools.require("nginx", "openssl");
         Path certs = certificates();
         int port = RuntimeProcess.freePort();
-        try (NginxBackends nginx = NginxBackends.start(2)) {
+        try (NginxBackends nginx = NginxBackends.start(2); HttpBackend heads = new HttpBackend("heads")) {
             int web = nginx.ports().get(0);
             int other = nginx.ports().get(1);
             Map<String, String> conf = new HashMap<>();
             conf.put("io.switchboard.cluster-web.cfg", "endpoints = 127.0.0.1:" + web + "\n");
             conf.put("io.switchboard.cluster-a.cfg", "endpoints = 127.0.0.1:" + other + "\n");
             conf.put("io.switchboard.route-a.cfg", "frontends = tls\nmatch = sni=a.example\ncluster = a\n");
+            conf.put("io.switchboard.cluster-heads.cfg", "endpoints = 127.0.0.1:" + heads.port() + "\n");
+            conf.put("io.switchboard.route-heads.cfg", "frontends = tls\nmatch = sni=*.heads.example\ncluster = heads\n");
             conf.put("io.switchboard.frontend-tls.cfg", tlsFrontend(port, "web", certs, ""));
             try (RuntimeProcess rt = new RuntimeProcess(conf)) {
                 rt.awaitPort(port, 60_000);
@@ -93,7 +96,13 @@ class TlsSystemIT {
                 TlsTools.Session unknown = TlsTools.sClient(port, "unknown.example", TlsTools.get("x"));
                 assertEquals("CN=default.example", unknown.subject(), unknown.out());
 
-                // TLS 1.2 and 1.3 both; ALPN http/1.1; the back-end learns the client spoke https
+                // the back-end learns the client spoke https
+                TlsTools.Session viaHeads = TlsTools.sClient(port, "www.heads.example", TlsTools.get("www.heads.example"));
+                assertTrue(viaHeads.response() != null && viaHeads.response().startsWith("HTTP/1.1 200"), viaHeads.out());
+                String head = heads.heads.get(heads.heads.size() - 1);
+                assertTrue(head.contains("X-Forwarded-Proto: https\r\n") && head.contains("proto=https"), head);
+
+                // TLS 1.2 and 1.3 both; ALPN http/1.1
                 assertTrue(TlsTools.sClient(port, "a.example", "", "-tls1_2").out().contains("Protocol  : TLSv1.2"));
                 TlsTools.Session alpn = TlsTools.sClient(port, "a.example", "", "-tls1_3", "-alpn", "h2,http/1.1");
                 assertTrue(alpn.out().contains("New, TLSv1.3"), alpn.out());
@@ -248,6 +257,12 @@ class TlsSystemIT {
                     assertNull(unknown.subject(), unknown.out());
                     assertNull(unknown.response(), unknown.out());
                     rt.awaitOutput(0, l -> l.contains("frontend tls: TLS handshake failed from /127.0.0.1:"), 10_000);
+                    // each counted, though logged once per burst
+                    String status = String.join("\n", rt.command("sb:tls", 20_000));
+                    java.util.regex.Matcher failed = java.util.regex.Pattern.compile("failed (\\d+) \\(refused names (\\d+)\\)").matcher(status);
+                    assertTrue(failed.find(), status);
+                    assertTrue(Integer.parseInt(failed.group(1)) >= 4, status);
+                    assertEquals("1", failed.group(2), status);
 
                     // the connection opened before still serves, and new good handshakes too
                     assertTrue(request(kept).endsWith("ok\n"));

@@ -16,7 +16,6 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.SSLException;
@@ -145,9 +144,5 @@ final class CertificateSet {
             now.put(p, stamp(p));
         }
         return now;
-    }
-
-    static String lower(String host) {
-        return host == null ? null : host.toLowerCase(Locale.ROOT);
     }
 }

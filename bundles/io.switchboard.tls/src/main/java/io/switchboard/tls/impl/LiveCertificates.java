@@ -2,6 +2,7 @@ package io.switchboard.tls.impl;
 
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.AttributeKey;
 import io.netty.util.Mapping;
 import io.switchboard.api.tls.Tls;
 import io.switchboard.api.tls.TlsBinding;
@@ -16,6 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * once, when its ClientHello arrives.
  */
 final class LiveCertificates implements TlsBinding, Mapping<String, SslContext> {
+    /** Set on a connection whose failed handshake was counted. */
+    private static final AttributeKey<Boolean> FAILED = AttributeKey.valueOf("switchboard.tls.failed");
     private final TlsSettings settings;
     private final TlsService service;
     private volatile CertificateSet set;
@@ -69,7 +72,6 @@ final class LiveCertificates implements TlsBinding, Mapping<String, SslContext> 
             return c;
         }
         if (settings.refuseUnknownSni) {
-            refusedSni.increment();
             throw new UnknownNameException(host);
         }
         return s.defaultContext;
@@ -88,8 +90,18 @@ final class LiveCertificates implements TlsBinding, Mapping<String, SslContext> 
         handshakes.increment();
     }
 
+    /** Counts a connection's failed handshake, once however many times its handlers report it. */
     void handshakeFailed(Channel channel, Throwable cause) {
+        if (channel.attr(FAILED).getAndSet(Boolean.TRUE) != null) {
+            return;
+        }
         failures.increment();
+        for (Throwable c = cause; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof UnknownNameException) {
+                refusedSni.increment();
+                break;
+            }
+        }
         service.handshakeFailed(settings.frontend, channel, cause);
     }
 

@@ -25,6 +25,17 @@ final class TerminatingSniHandler extends SniHandler {
         this.frontend = frontend;
     }
 
+    /** The certificate for the name; a refused name is counted here, once, and fails the lookup (the connection closes). */
+    @Override
+    protected Future<SslContext> lookup(ChannelHandlerContext ctx, String hostname) {
+        try {
+            return ctx.executor().newSucceededFuture(frontend.map(hostname));
+        } catch (LiveCertificates.UnknownNameException e) {
+            frontend.handshakeFailed(ctx.channel(), e);
+            return ctx.executor().newFailedFuture(e);
+        }
+    }
+
     @Override
     protected void replaceHandler(ChannelHandlerContext ctx, String hostname, SslContext sslContext) throws Exception {
         if (hostname != null) {

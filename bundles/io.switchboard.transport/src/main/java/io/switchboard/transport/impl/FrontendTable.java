@@ -215,6 +215,7 @@ final class FrontendTable {
                 && overlap(existing.spec().bindAddress(), spec.bindAddress());
         String why = sockets.open(f, acceptors, settings, !ownPort);
         if (why != null) {
+            SecureBinding.retire(p.binding);
             if (existing != null && existing.listener() != null) {
                 error.accept("frontend " + spec.name() + " cannot move to " + spec.bindAddress() + ":" + spec.port() + ": "
                         + why + "; it keeps listening on " + existing.spec().bindAddress() + ":" + existing.boundPort());
@@ -400,6 +401,7 @@ final class FrontendTable {
             }
             Prepared p = prepare(f.spec(), next);
             if (p.problem != null && !p.waiting) {
+                prepared.forEach(x -> SecureBinding.retire(x.binding)); // readied for nothing: their file watch stops
                 return p.problem + " (for frontend " + f.spec().name() + ")";
             }
             if (!p.waiting) {
@@ -413,6 +415,8 @@ final class FrontendTable {
             for (int i = 0; i < changed.size(); i++) {
                 rebind(changed.get(i), prepared.get(i), "frontend " + changed.get(i).spec().name() + ": shared settings changed");
             }
+        } else {
+            prepared.forEach(x -> SecureBinding.retire(x.binding));
         }
         if (next.acceptors != before.acceptors) {
             setAcceptors(next.acceptors == 0 ? loops.size() : next.acceptors);
