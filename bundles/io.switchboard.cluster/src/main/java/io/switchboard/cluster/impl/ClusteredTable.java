@@ -1,0 +1,177 @@
+package io.switchboard.cluster.impl;
+
+import io.switchboard.api.dispatch.DispatchEntry;
+import io.switchboard.api.dispatch.DispatchTable;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The dispatch table service. A lookup is one map read; a new entry goes into the map at once and
+ * its update into a bounded queue that the sync thread drains into batches (up to maxBatch updates a
+ * message) and broadcasts: an event loop never waits for the network or for a lock. When the queue
+ * is full the update is not queued (counted), and once it has drained the sync thread sends the whole
+ * table instead, so the peers catch up whatever was skipped; memory stays bounded by queueSize.
+ */
+final class ClusteredTable implements DispatchTable {
+    private final LocalTable table;
+    private final HybridClock clock;
+    private final SyncStats stats;
+    private final GroupMember member;
+    private final DispatcherSettings settings;
+    private final BlockingQueue<Update> queue;
+    private final Consumer<String> warn;
+    private volatile boolean overflowed;
+    private volatile boolean running = true;
+    private final Thread sync;
+
+    ClusteredTable(DispatcherSettings settings, LocalTable table, HybridClock clock, SyncStats stats, GroupMember member,
+                   Consumer<String> warn) {
+        this.settings = settings;
+        this.table = table;
+        this.clock = clock;
+        this.stats = stats;
+        this.member = member;
+        this.warn = warn;
+        this.queue = new ArrayBlockingQueue<>(settings.queueSize);
+        this.sync = new Thread(this::run, "sb-dispatch-sync");
+        sync.setDaemon(true);
+    }
+
+    void start() {
+        sync.start();
+    }
+
+    void stop() {
+        running = false;
+        sync.interrupt();
+        try {
+            sync.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public DispatchEntry lookup(String cluster, String client) {
+        DispatchEntry e = table.get(cluster, client);
+        if (e != null && settings.sessionEnd == DispatcherSettings.SessionEnd.IDLE) {
+            long now = System.currentTimeMillis();
+            long since = e.lastUsedMillis();
+            e.used(now);
+            // Peers learn of a use now and then, so none expires a session another still serves.
+            if (now - since > settings.idleTimeoutSeconds * 250L) {
+                enqueue(Update.touch(cluster, client, now));
+            }
+        }
+        return e;
+    }
+
+    @Override
+    public DispatchEntry record(String cluster, String client, String endpoint) {
+        DispatchEntry mine = new DispatchEntry(cluster, client, endpoint, clock.now(), settings.node);
+        DispatchEntry inForce = table.putIfAbsent(mine);
+        if (inForce == mine) {
+            enqueue(Update.put(mine));
+        }
+        return inForce;
+    }
+
+    @Override
+    public DispatchEntry reassign(String cluster, String client, String endpoint) {
+        DispatchEntry e = new DispatchEntry(cluster, client, endpoint, clock.now(), settings.node);
+        table.merge(e);
+        enqueue(Update.put(e));
+        return e;
+    }
+
+    @Override
+    public boolean end(String cluster, String client) {
+        long at = clock.now();
+        if (table.remove(cluster, client, at)) {
+            stats.removed.increment();
+            enqueue(Update.remove(cluster, client, at));
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public Collection<DispatchEntry> entries() {
+        return table.snapshot();
+    }
+
+    @Override
+    public int size() {
+        return table.size();
+    }
+
+    @Override
+    public String node() {
+        return settings.node;
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    private void enqueue(Update u) {
+        if (!queue.offer(u)) {
+            stats.queueFull.increment();
+            overflowed = true;
+        }
+    }
+
+    private void run() {
+        List<Update> batch = new ArrayList<>(settings.maxBatch);
+        long nextSweep = System.currentTimeMillis() + 1000;
+        while (running) {
+            try {
+                Update first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, settings.maxBatch - 1);
+                    member.broadcast(batch);
+                    batch.clear();
+                }
+                if (overflowed && queue.isEmpty()) {
+                    overflowed = false;
+                    warn.accept("dispatcher group " + settings.group + ": the update queue (queueSize " + settings.queueSize
+                            + ") overflowed; sending the whole table so the peers catch up");
+                    member.requestFullTableToAll();
+                }
+                if (member.fullTableWanted()) {
+                    member.sendFullTablesWanted();
+                }
+                long now = System.currentTimeMillis();
+                if (now >= nextSweep) {
+                    nextSweep = now + 1000;
+                    sweep(now);
+                }
+            } catch (InterruptedException e) {
+                if (!running) {
+                    return;
+                }
+            } catch (Exception e) {
+                batch.clear();
+                if (running) {
+                    warn.accept("dispatcher group " + settings.group + ": sending updates failed: " + e);
+                }
+            }
+        }
+    }
+
+    /** Ends sessions idle past idleTimeoutSeconds (when sessions end on idle). */
+    private void sweep(long now) {
+        if (settings.sessionEnd != DispatcherSettings.SessionEnd.IDLE) {
+            return;
+        }
+        for (DispatchEntry e : table.idleSince(now - settings.idleTimeoutSeconds * 1000L)) {
+            end(e.cluster(), e.client());
+        }
+    }
+}
