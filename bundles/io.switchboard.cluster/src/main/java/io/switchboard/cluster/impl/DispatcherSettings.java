@@ -29,8 +29,6 @@ final class DispatcherSettings {
 
     /** What ends a client's session: its entry goes at the peers too. */
     enum SessionEnd {
-        /** When its last connection here closes (the default for L4 stickiness). */
-        CLOSE,
         /** After idleTimeoutSeconds without a request at this dispatcher. */
         IDLE,
         /** Only when ended explicitly (sb:dispatch end, or the API). */
@@ -133,7 +131,7 @@ final class DispatcherSettings {
         }
         int mcastPort = r.integer("mcastPort", 45588, 1, 65535);
         int joinTimeout = r.integer("joinTimeoutMillis", 5000, 100, 600_000);
-        SessionEnd end = SessionEnd.valueOf(r.choice("sessionEnd", "idle", "close", "idle", "explicit").toUpperCase());
+        SessionEnd end = SessionEnd.valueOf(r.choice("sessionEnd", "idle", "idle", "explicit").toUpperCase());
         int idle = r.integer("idleTimeoutSeconds", 300, 1, 86_400 * 30);
         int maxBatch = r.integer("maxBatch", 512, 1, 65_536);
         int maxUpdateBytes = r.integer("maxUpdateBytes", 1 << 20, 1024, 64 << 20);
