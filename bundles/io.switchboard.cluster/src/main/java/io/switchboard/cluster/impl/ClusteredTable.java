@@ -5,9 +5,11 @@ import io.switchboard.api.dispatch.DispatchTable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -16,6 +18,8 @@ import java.util.function.Consumer;
  * message) and broadcasts: an event loop never waits for the network or for a lock. When the queue
  * is full the update is not queued (counted), and once it has drained the sync thread sends the whole
  * table instead, so the peers catch up whatever was skipped; memory stays bounded by queueSize.
+ * The queue is lock-free (a concurrent linked queue and a counter that bounds it): an event loop
+ * recording a new client takes no lock, and wakes the sync thread only when the queue was empty.
  */
 final class ClusteredTable implements DispatchTable {
     private final LocalTable table;
@@ -23,7 +27,8 @@ final class ClusteredTable implements DispatchTable {
     private final SyncStats stats;
     private final GroupMember member;
     private final DispatcherSettings settings;
-    private final BlockingQueue<Update> queue;
+    private final Queue<Update> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final Consumer<String> warn;
     private volatile boolean overflowed;
     private volatile boolean running = true;
@@ -37,7 +42,6 @@ final class ClusteredTable implements DispatchTable {
         this.stats = stats;
         this.member = member;
         this.warn = warn;
-        this.queue = new ArrayBlockingQueue<>(settings.queueSize);
         this.sync = new Thread(this::run, "sb-dispatch-sync");
         sync.setDaemon(true);
     }
@@ -116,14 +120,29 @@ final class ClusteredTable implements DispatchTable {
     }
 
     int queued() {
-        return queue.size();
+        return queued.get();
     }
 
     private void enqueue(Update u) {
-        if (!queue.offer(u)) {
+        int n = queued.incrementAndGet();
+        if (n > settings.queueSize) {
+            queued.decrementAndGet();
             stats.queueFull.increment();
             overflowed = true;
+            return;
         }
+        queue.offer(u);
+        if (n == 1) {
+            LockSupport.unpark(sync);
+        }
+    }
+
+    private Update poll() {
+        Update u = queue.poll();
+        if (u != null) {
+            queued.decrementAndGet();
+        }
+        return u;
     }
 
     private void run() {
@@ -131,14 +150,25 @@ final class ClusteredTable implements DispatchTable {
         long nextSweep = System.currentTimeMillis() + 1000;
         while (running) {
             try {
-                Update first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    batch.add(first);
-                    queue.drainTo(batch, settings.maxBatch - 1);
+                Update u = poll();
+                if (u == null) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // woken by the next update
+                    if (Thread.interrupted() && !running) {
+                        return;
+                    }
+                }
+                while (u != null) {
+                    batch.add(u);
+                    if (batch.size() == settings.maxBatch) {
+                        break;
+                    }
+                    u = poll();
+                }
+                if (!batch.isEmpty()) {
                     member.broadcast(batch);
                     batch.clear();
                 }
-                if (overflowed && queue.isEmpty()) {
+                if (overflowed && queued.get() == 0) {
                     overflowed = false;
                     warn.accept("dispatcher group " + settings.group + ": the update queue (queueSize " + settings.queueSize
                             + ") overflowed; sending the whole table so the peers catch up");
@@ -151,10 +181,6 @@ final class ClusteredTable implements DispatchTable {
                 if (now >= nextSweep) {
                     nextSweep = now + 1000;
                     sweep(now);
-                }
-            } catch (InterruptedException e) {
-                if (!running) {
-                    return;
                 }
             } catch (Exception e) {
                 batch.clear();

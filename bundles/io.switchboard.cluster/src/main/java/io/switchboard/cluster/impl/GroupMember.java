@@ -98,6 +98,11 @@ final class GroupMember implements Receiver {
         return view;
     }
 
+    /** The channel (tests: to cut the group in two). */
+    JChannel channel() {
+        return channel;
+    }
+
     Map<String, Peer> peers() {
         return peers;
     }
