@@ -80,6 +80,8 @@ public class DispatcherComponent {
     private final HybridClock clock = new HybridClock();
     private volatile Joined joined;
     private ServiceRegistration<?> commands;
+    private StartHold hold;
+    private ServiceRegistration<?> holdRegistration;
     private volatile String problem;
 
     /** One membership of the group: its channel, table service and registration. */
@@ -111,7 +113,33 @@ public class DispatcherComponent {
             }
         }
         commands = context.registerService(Object.class, new DispatcherCommands(this), commandProperties());
+        hold = new StartHold();
+        boolean configured = props.containsKey("service.pid");
+        boolean mustHold = left == null && (configured ? settings.enabled : StartHold.enabledIn(confDir(context)));
+        if (!mustHold) {
+            hold.release(); // taken over from a running version, or off: listeners need not wait
+        } else {
+            java.util.concurrent.CompletableFuture.delayedExecutor(settings.joinTimeoutMillis + 30_000L, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .execute(() -> release("the dispatcher cluster did not join within " + (settings.joinTimeoutMillis + 30_000L) + " ms"));
+        }
+        holdRegistration = context.registerService(io.switchboard.api.dispatch.ListenerHold.class.getName(), hold, null);
         apply(settings);
+    }
+
+    private static java.nio.file.Path confDir(BundleContext context) {
+        String d = context.getProperty("switchboard.conf.dir");
+        return java.nio.file.Path.of(d == null || d.isBlank() ? "conf" : d);
+    }
+
+    /** Lets listeners open; when they were held, says why now. */
+    private void release(String why) {
+        StartHold h = hold;
+        if (h != null && h.held()) {
+            if (why != null) {
+                warn("listeners open without the dispatcher group's table: " + why);
+            }
+            h.release();
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -127,6 +155,7 @@ public class DispatcherComponent {
             s = DispatcherSettings.parse(props);
         } catch (ConfigProblem p) {
             error(new ConfigReader(props, DispatcherSettings.KEYS).rejected(p, "the dispatcher cluster keeps its settings"));
+            release("its configuration was rejected");
             return;
         }
         if (s.sameGroup(settings) && s.queueSize == settings.queueSize && s.maxBatch == settings.maxBatch
@@ -143,6 +172,7 @@ public class DispatcherComponent {
     private void apply(DispatcherSettings s) {
         info(s.describe());
         if (!s.enabled) {
+            release(null);
             return;
         }
         LocalTable table = new LocalTable(entries);
@@ -162,12 +192,14 @@ public class DispatcherComponent {
             if (refused != null) {
                 problem = "refused to join group " + s.group + ": " + refused;
                 error("dispatcher group " + s.group + ": " + problem);
+                release(problem);
                 return;
             }
         } catch (Exception e) {
             problem = "could not join group " + s.group + ": " + e;
             error("dispatcher group " + s.group + ": " + problem + " (conf/io.switchboard.dispatchers.cfg)");
             j.member.close();
+            release(problem);
             return;
         }
         if (joined != j) {
@@ -182,6 +214,7 @@ public class DispatcherComponent {
         j.registration = context.registerService(DispatchTable.class, j.table, props);
         info("dispatcher " + s.node + " joined group " + s.group + " (" + j.member.view() + "), " + entries.size()
                 + " entries in its table; ready");
+        release(null);
     }
 
     private void leave() {
@@ -212,11 +245,14 @@ public class DispatcherComponent {
 
     @Deactivate
     void deactivate(BundleContext context) {
-        try {
-            commands.unregister();
-        } catch (IllegalStateException e) {
-            // gone with the bundle
+        for (ServiceRegistration<?> r : new ServiceRegistration<?>[] {commands, holdRegistration}) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // gone with the bundle
+            }
         }
+        hold.release();
         leave();
         if (!Handover.frameworkStopping(context)) {
             Map<String, Object> state = new HashMap<>();
