@@ -61,7 +61,7 @@ public final class DispatcherCommands {
                 .append(", removed ").append(st.removed.sum()).append('\n');
         long p50 = st.delayPercentile(50);
         long p99 = st.delayPercentile(99);
-        sb.append("sync delay (a peer's new entry, created there to placed here; latest ").append(Math.min(st.delaySamples(), 4096)).append(" entries): p50 ")
+        sb.append("sync delay (a peer's new entry, created there to placed here; latest ").append(Math.min(st.delaySamples(), SyncStats.SAMPLES)).append(" entries): p50 ")
                 .append(p50 < 0 ? "-" : String.format("%.3f ms", p50 / 1000.0)).append(", p99 ")
                 .append(p99 < 0 ? "-" : String.format("%.3f ms", p99 / 1000.0)).append('\n');
         return sb.toString();

@@ -81,7 +81,8 @@ public class DispatcherComponent {
     private volatile Joined joined;
     private ServiceRegistration<?> commands;
     private StartHold hold;
-    private ServiceRegistration<?> holdRegistration;
+    /** Whether a configuration (not the defaults of an absent one) has been read. */
+    private volatile boolean configured;
     private volatile String problem;
 
     /** One membership of the group: its channel, table service and registration. */
@@ -113,22 +114,14 @@ public class DispatcherComponent {
             }
         }
         commands = context.registerService(Object.class, new DispatcherCommands(this), commandProperties());
-        hold = new StartHold();
-        boolean configured = props.containsKey("service.pid");
-        boolean mustHold = left == null && (configured ? settings.enabled : StartHold.enabledIn(confDir(context)));
-        if (!mustHold) {
-            hold.release(); // taken over from a running version, or off: listeners need not wait
-        } else {
+        hold = HoldActivator.current;
+        // Activated before Config Admin has the file's configuration: the hold stays until it comes.
+        configured = props.containsKey("service.pid");
+        if (hold.held()) {
             java.util.concurrent.CompletableFuture.delayedExecutor(settings.joinTimeoutMillis + 30_000L, java.util.concurrent.TimeUnit.MILLISECONDS)
                     .execute(() -> release("the dispatcher cluster did not join within " + (settings.joinTimeoutMillis + 30_000L) + " ms"));
         }
-        holdRegistration = context.registerService(io.switchboard.api.dispatch.ListenerHold.class.getName(), hold, null);
         apply(settings);
-    }
-
-    private static java.nio.file.Path confDir(BundleContext context) {
-        String d = context.getProperty("switchboard.conf.dir");
-        return java.nio.file.Path.of(d == null || d.isBlank() ? "conf" : d);
     }
 
     /** Lets listeners open; when they were held, says why now. */
@@ -150,6 +143,7 @@ public class DispatcherComponent {
 
     @Modified
     void modified(Map<String, Object> props) {
+        configured = true;
         DispatcherSettings s;
         try {
             s = DispatcherSettings.parse(props);
@@ -172,7 +166,9 @@ public class DispatcherComponent {
     private void apply(DispatcherSettings s) {
         info(s.describe());
         if (!s.enabled) {
-            release(null);
+            if (configured) {
+                release("the dispatcher cluster is off (or its configuration was rejected)");
+            }
             return;
         }
         LocalTable table = new LocalTable(entries);
@@ -245,12 +241,10 @@ public class DispatcherComponent {
 
     @Deactivate
     void deactivate(BundleContext context) {
-        for (ServiceRegistration<?> r : new ServiceRegistration<?>[] {commands, holdRegistration}) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // gone with the bundle
-            }
+        try {
+            commands.unregister();
+        } catch (IllegalStateException e) {
+            // gone with the bundle
         }
         hold.release();
         leave();

@@ -18,11 +18,11 @@ final class StackXml {
         if (s.transport == DispatcherSettings.Transport.UDP) {
             x.append("<UDP bind_addr=\"").append(bind).append("\" bind_port=\"").append(s.bindPort)
                     .append("\" port_range=\"0\" mcast_addr=\"").append(s.mcastAddress.getHostAddress())
-                    .append("\" mcast_port=\"").append(s.mcastPort).append("\" ip_ttl=\"2\"/>\n");
+                    .append("\" mcast_port=\"").append(s.mcastPort).append("\" ip_ttl=\"2\" bundler_type=\"no-bundler\"/>\n");
             x.append("<PING/>\n");
         } else {
             x.append("<TCP bind_addr=\"").append(bind).append("\" bind_port=\"").append(s.bindPort)
-                    .append("\" port_range=\"0\" sock_conn_timeout=\"300\"/>\n");
+                    .append("\" port_range=\"0\" sock_conn_timeout=\"300\" tcp_nodelay=\"true\" bundler_type=\"no-bundler\"/>\n");
             if (s.discoveryDir != null) {
                 x.append("<FILE_PING location=\"").append(escape(s.discoveryDir.toAbsolutePath().toString()))
                         .append("\" remove_all_data_on_view_change=\"true\"/>\n");

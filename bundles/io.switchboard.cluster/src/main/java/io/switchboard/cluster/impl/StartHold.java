@@ -11,9 +11,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The hold on listeners while this dispatcher joins. It is decided before the configuration is read
- * into Config Admin: this bundle starts before the control bundle reads {@code conf/}, so it looks at
- * {@code conf/io.switchboard.dispatchers.cfg} itself, and holds when that file turns the dispatcher
- * cluster on. It is released once the table is synced, or when joining failed or took too long
+ * into Config Admin ({@link HoldActivator}): this bundle starts before the control bundle reads
+ * {@code conf/}, so it looks at {@code conf/io.switchboard.dispatchers.cfg} itself (the {@code .cfg}
+ * form only), and holds when that file turns the dispatcher cluster on. It is released once the table is synced, or when joining failed or took too long
  * (then the log says the dispatcher serves without the group's table).
  */
 final class StartHold implements ListenerHold {

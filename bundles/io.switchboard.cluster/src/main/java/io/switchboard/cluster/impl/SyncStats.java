@@ -24,7 +24,7 @@ final class SyncStats {
     final LongAdder conflicts = new LongAdder();
     /** Entries removed: ended, idle, closed. */
     final LongAdder removed = new LongAdder();
-    private static final int SAMPLES = 4096;
+    static final int SAMPLES = 1024;
     private final AtomicLongArray delays = new AtomicLongArray(SAMPLES);
     private final LongAdder sampled = new LongAdder();
     private volatile long next;
