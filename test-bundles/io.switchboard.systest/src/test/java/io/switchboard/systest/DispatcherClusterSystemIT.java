@@ -190,6 +190,69 @@ class DispatcherClusterSystemIT {
         }
     }
 
+    /**
+     * The table outlives its bundle: under wrk load, d1's cluster bundle and the JGroups bundle are
+     * updated and refreshed (Felix's update and refresh); no request fails, d1 keeps every entry (the
+     * ones only it knows too), and what it records afterwards reaches d2.
+     */
+    @Test
+    void updatingTheClusterBundlesLosesNoEntry() throws Exception {
+        ExternalTools.require("wrk", "nginx");
+        int[] group = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        int[] web = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        try (NginxBackends nginx = NginxBackends.start(3)) {
+            List<Integer> be = nginx.ports();
+            String endpoints = "b1=127.0.0.1:" + be.get(0) + ", b2=127.0.0.1:" + be.get(1) + ", b3=127.0.0.1:" + be.get(2);
+            try (RuntimeProcess d1 = new RuntimeProcess(conf(1, group, web[0], endpoints));
+                 RuntimeProcess d2 = new RuntimeProcess(conf(2, group, web[1], endpoints))) {
+                d1.awaitPort(web[0], 90_000);
+                d2.awaitPort(web[1], 90_000);
+                awaitPeers(d1, 2);
+                awaitPeers(d2, 2);
+                Map<String, String> endpointOf = new HashMap<>();
+                for (int i = 0; i < 200; i++) {
+                    endpointOf.put("u" + i, get(web[i % 2], "u" + i));
+                }
+                // reassignments only the table knows: d1 drains b2 for a moment
+                d1.command("sb:drain web/b2", 20_000);
+                for (int i = 0; i < 200; i++) {
+                    if (endpointOf.get("u" + i).equals(be.get(1).toString())) {
+                        endpointOf.put("u" + i, get(web[0], "u" + i));
+                    }
+                }
+                d1.command("sb:enable web/b2", 20_000);
+                WrkRun load1 = WrkRun.start("http://127.0.0.1:" + web[0] + "/", 16, 60);
+                WrkRun load2 = WrkRun.start("http://127.0.0.1:" + web[1] + "/", 16, 60);
+                for (String bundle : List.of("io.switchboard.cluster", "io.switchboard.jgroups", "io.switchboard.cluster")) {
+                    d1.updateAndRefresh(bundle);
+                    for (Map.Entry<String, String> m : endpointOf.entrySet()) {
+                        assertEquals(m.getValue(), get(web[0], m.getKey()), m.getKey() + " at d1 after updating " + bundle);
+                    }
+                }
+                awaitPeers(d1, 2);
+                String count = String.join("\n", d1.command("sb:dispatch u1", 20_000));
+                assertTrue(count.contains("in the table"), count);
+                get(web[0], "after-update");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                String atD2 = "";
+                while (System.nanoTime() < deadline && !atD2.contains("1 entries matching 'after-update'")) {
+                    atD2 = String.join("\n", d2.command("sb:dispatch after-update", 20_000));
+                    Thread.sleep(100);
+                }
+                assertTrue(atD2.contains("1 entries matching 'after-update'"), atD2);
+                WrkRun.Summary s1 = load1.stop();
+                WrkRun.Summary s2 = load2.stop();
+                System.out.printf("[systest] wrk during 3 updates of d1's cluster bundles: d1 %d requests, %d errors, %d non-2xx; d2 %d requests, %d errors, %d non-2xx%n",
+                        s1.requests(), s1.socketErrors(), s1.non2xx(), s2.requests(), s2.socketErrors(), s2.non2xx());
+                assertEquals(0, s1.socketErrors() + s1.non2xx(), s1.text());
+                assertEquals(0, s2.socketErrors() + s2.non2xx(), s2.text());
+                for (Map.Entry<String, String> m : endpointOf.entrySet()) {
+                    assertEquals(m.getValue(), get(web[1], m.getKey()), m.getKey() + " at d2");
+                }
+            }
+        }
+    }
+
     private static int indexOf(List<String> lines, String fragment) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains(fragment)) {

@@ -32,6 +32,8 @@ final class ClusteredTable implements DispatchTable {
     private final Consumer<String> warn;
     private volatile boolean overflowed;
     private volatile boolean running = true;
+    /** Left the group for good (turned off, or another group): it answers no lookup and keeps nothing. */
+    private volatile boolean closed;
     private final Thread sync;
 
     ClusteredTable(DispatcherSettings settings, LocalTable table, HybridClock clock, SyncStats stats, GroupMember member,
@@ -50,6 +52,11 @@ final class ClusteredTable implements DispatchTable {
         sync.start();
     }
 
+    /**
+     * Stops sending. The table still answers from the entries (which the next version of the bundle
+     * takes over, and sends to the group when it has joined): this object may serve a little longer,
+     * until the next version's table replaces it.
+     */
     void stop() {
         running = false;
         sync.interrupt();
@@ -60,8 +67,17 @@ final class ClusteredTable implements DispatchTable {
         }
     }
 
+    /** Left the group for good: the clusters balance on their own from now on. */
+    void close() {
+        closed = true;
+        stop();
+    }
+
     @Override
     public DispatchEntry lookup(String cluster, String client) {
+        if (closed) {
+            return null;
+        }
         DispatchEntry e = table.get(cluster, client);
         if (e != null && settings.sessionEnd == DispatcherSettings.SessionEnd.IDLE) {
             long now = System.currentTimeMillis();
@@ -78,6 +94,9 @@ final class ClusteredTable implements DispatchTable {
     @Override
     public DispatchEntry record(String cluster, String client, String endpoint) {
         DispatchEntry mine = new DispatchEntry(cluster, client, endpoint, clock.now(), settings.node);
+        if (closed) {
+            return mine;
+        }
         DispatchEntry inForce = table.putIfAbsent(mine);
         if (inForce == mine) {
             enqueue(Update.put(mine));
@@ -88,6 +107,9 @@ final class ClusteredTable implements DispatchTable {
     @Override
     public DispatchEntry reassign(String cluster, String client, String endpoint) {
         DispatchEntry e = new DispatchEntry(cluster, client, endpoint, clock.now(), settings.node);
+        if (closed) {
+            return e;
+        }
         table.merge(e);
         enqueue(Update.put(e));
         return e;
@@ -95,6 +117,9 @@ final class ClusteredTable implements DispatchTable {
 
     @Override
     public boolean end(String cluster, String client) {
+        if (closed) {
+            return false;
+        }
         long at = clock.now();
         if (table.remove(cluster, client, at)) {
             stats.removed.increment();

@@ -83,6 +83,8 @@ public class DispatcherComponent {
     private StartHold hold;
     /** Whether a configuration (not the defaults of an absent one) has been read. */
     private volatile boolean configured;
+    /** This version took its entries over from the previous one: once joined it sends them all. */
+    private volatile boolean takenOver;
     private volatile String problem;
 
     /** One membership of the group: its channel, table service and registration. */
@@ -103,6 +105,7 @@ public class DispatcherComponent {
         this.context = context;
         Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
         entries = adopt(left);
+        takenOver = left != null && !entries.isEmpty();
         try {
             settings = DispatcherSettings.parse(props);
         } catch (ConfigProblem p) {
@@ -158,7 +161,7 @@ public class DispatcherComponent {
             settings = s;
             return;
         }
-        leave();
+        leave(true);
         settings = s;
         apply(s);
     }
@@ -204,6 +207,11 @@ public class DispatcherComponent {
         }
         problem = null;
         j.table.start();
+        if (takenOver) {
+            // entries recorded while this bundle was being updated were never sent: the group gets them all
+            takenOver = false;
+            j.member.requestFullTableToAll();
+        }
         Dictionary<String, Object> props = new Hashtable<>();
         props.put("switchboard.dispatcher", s.node);
         props.put("switchboard.dispatcher.group", s.group);
@@ -213,7 +221,8 @@ public class DispatcherComponent {
         release(null);
     }
 
-    private void leave() {
+    /** Leaves the group; {@code forGood}: the table answers no more (else it serves until the next version's replaces it). */
+    private void leave(boolean forGood) {
         Joined j = joined;
         joined = null;
         if (j == null) {
@@ -235,7 +244,11 @@ public class DispatcherComponent {
                 Thread.currentThread().interrupt();
             }
         }
-        j.table.stop();
+        if (forGood) {
+            j.table.close();
+        } else {
+            j.table.stop();
+        }
         j.member.close();
     }
 
@@ -247,11 +260,17 @@ public class DispatcherComponent {
             // gone with the bundle
         }
         hold.release();
-        leave();
+        Joined last = joined;
+        leave(Handover.frameworkStopping(context));
         if (!Handover.frameworkStopping(context)) {
             Map<String, Object> state = new HashMap<>();
             state.put("entries", entries);
-            Handover.leave(context, HANDOVER_KEY, state, UNCLAIMED_MILLIS, () -> { });
+            // stopped, not updated: nobody takes the entries, and the last table stops answering
+            Handover.leave(context, HANDOVER_KEY, state, UNCLAIMED_MILLIS, () -> {
+                if (last != null) {
+                    last.table.close();
+                }
+            });
         }
     }
 

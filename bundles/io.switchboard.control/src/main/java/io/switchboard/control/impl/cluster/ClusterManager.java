@@ -152,9 +152,9 @@ public class ClusterManager implements ClusterDirectory {
     }
 
     void unsetDispatchTable(io.switchboard.api.dispatch.DispatchTable t) {
-        if (DispatchLink.table == t) {
-            DispatchLink.table = null;
-        }
+        // Kept: while the dispatcher cluster's bundle is updated, its last table (the same entries, which
+        // the next version takes over) serves lookups; a table that was closed (the dispatcher cluster
+        // turned off) answers none, so the clusters balance on their own.
     }
 
     private final OptionalLog out = new OptionalLog(() -> log);
