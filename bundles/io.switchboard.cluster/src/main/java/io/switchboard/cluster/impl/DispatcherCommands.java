@@ -92,6 +92,19 @@ public final class DispatcherCommands {
         return sb.toString();
     }
 
+    /** sb:dispatch end <cluster> <client> — ends the client's session here and at every peer (sessionEnd = explicit). */
+    public String dispatch(String verb, String clusterName, String client) {
+        if (!verb.equals("end")) {
+            return "usage: sb:dispatch [client] | sb:dispatch end <cluster> <client>";
+        }
+        ClusteredTable t = cluster.table();
+        if (t == null) {
+            return "this dispatcher is not in a group";
+        }
+        return t.end(clusterName, client) ? "ended " + clusterName + "/" + client + " here and at the peers"
+                : "no entry for " + clusterName + "/" + client;
+    }
+
     /** sb:resync <peer> — asks the peer for its whole table; its updates are trusted again once it arrives. */
     public String resync(String peer) throws Exception {
         GroupMember m = cluster.member();
