@@ -97,6 +97,10 @@ final class ClusteredTable implements DispatchTable {
         if (closed) {
             return mine;
         }
+        if (table.size() >= settings.maxEntries && table.get(cluster, client) == null) {
+            stats.tableFull.increment(); // memory stays bounded: this client is balanced without an entry
+            return mine;
+        }
         DispatchEntry inForce = table.putIfAbsent(mine);
         if (inForce == mine) {
             enqueue(Update.put(mine));

@@ -58,6 +58,7 @@ public final class DispatcherCommands {
                 .append(", malformed ").append(st.malformed.sum())
                 .append(", dropped from untrusted ").append(st.untrustedDropped.sum())
                 .append(", conflicts ").append(st.conflicts.sum())
+                .append(", table full ").append(st.tableFull.sum())
                 .append(", removed ").append(st.removed.sum()).append('\n');
         long p50 = st.delayPercentile(50);
         long p99 = st.delayPercentile(99);

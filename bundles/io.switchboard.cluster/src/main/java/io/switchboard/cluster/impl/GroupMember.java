@@ -253,6 +253,10 @@ final class GroupMember implements Receiver {
                 case PUT:
                     clock.witness(u.entry.created());
                     DispatchEntry before = table.get(u.cluster, u.client);
+                    if (before == null && table.size() >= settings.maxEntries) {
+                        stats.tableFull.increment();
+                        break;
+                    }
                     if (table.merge(u.entry) && before != null && !before.endpoint().equals(u.entry.endpoint())) {
                         stats.conflicts.increment();
                     }

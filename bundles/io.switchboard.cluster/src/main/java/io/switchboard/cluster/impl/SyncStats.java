@@ -22,6 +22,8 @@ final class SyncStats {
     final LongAdder untrustedDropped = new LongAdder();
     /** A write for a client replaced an entry with another endpoint (two dispatchers chose at once). */
     final LongAdder conflicts = new LongAdder();
+    /** New entries not placed because the table held maxEntries (the client is balanced without one). */
+    final LongAdder tableFull = new LongAdder();
     /** Entries removed: ended, idle, closed. */
     final LongAdder removed = new LongAdder();
     static final int SAMPLES = 1024;

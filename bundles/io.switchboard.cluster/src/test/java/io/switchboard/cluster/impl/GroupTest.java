@@ -257,6 +257,19 @@ class GroupTest {
     }
 
     @Test
+    void theTableHoldsAtMostMaxEntries() throws Exception {
+        List<Node> g = group(1, Map.of("maxEntries", "100"));
+        assertNull(g.get(0).join());
+        for (int i = 0; i < 150; i++) {
+            assertEquals("app1", g.get(0).service.record("web", "m" + i, "app1").endpoint());
+        }
+        assertEquals(100, g.get(0).table.size());
+        assertEquals(50, g.get(0).stats.tableFull.sum());
+        assertNotNull(g.get(0).service.lookup("web", "m99"));
+        assertNull(g.get(0).service.lookup("web", "m100"));
+    }
+
+    @Test
     void anUpdateStormLagsAndCatchesUpWithBoundedMemory() throws Exception {
         List<Node> g = group(2, Map.of("queueSize", "16384"));
         for (Node n : g) {
