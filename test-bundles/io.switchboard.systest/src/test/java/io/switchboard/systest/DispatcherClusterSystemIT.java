@@ -115,6 +115,10 @@ class DispatcherClusterSystemIT {
                 Matcher p99 = Pattern.compile("p50 ([\\d.]+) ms, p99 ([\\d.]+) ms").matcher(peers);
                 assertTrue(p99.find(), peers);
                 System.out.println("[systest] an entry created at d1 is in d2's table after: p50 " + p99.group(1) + " ms, p99 " + p99.group(2) + " ms");
+                String metrics = String.join("\n", d2.command("sb:metrics switchboard_dispatch", 20_000));
+                Matcher in = Pattern.compile("switchboard_dispatch_updates_total\\{direction=\"in\"\\} ([\\d.E]+)").matcher(metrics);
+                assertTrue(in.find() && Double.parseDouble(in.group(1)) >= 1250, metrics);
+                assertTrue(metrics.contains("switchboard_dispatch_entries "), metrics);
 
                 // 2. the table, not the hash: d1 alone drains b1, its clients move there (reassigned), and d2 follows
                 d1.command("sb:drain web/b1", 20_000);

@@ -39,4 +39,16 @@ public interface DispatchTable {
 
     /** This dispatcher's name in the group. */
     String node();
+
+    /**
+     * The sync's counters since this dispatcher joined, by name: {@code updates_out}, {@code updates_in},
+     * {@code queued}, {@code queue_full}, {@code malformed}, {@code untrusted_dropped}, {@code conflicts}
+     * (a peer's write replaced an entry with another endpoint), {@code table_full}, {@code removed},
+     * {@code entries}, {@code delay_p50_micros} and {@code delay_p99_micros} (a peer's new entry, from its
+     * creation there to its place here; -1 before any).
+     */
+    java.util.Map<String, Long> counters();
+
+    /** Each peer's latest lag (from sending a batch to applying it here), in microseconds, by peer name. */
+    java.util.Map<String, Long> peerLagMicros();
 }

@@ -148,6 +148,35 @@ final class ClusteredTable implements DispatchTable {
         return settings.node;
     }
 
+    @Override
+    public java.util.Map<String, Long> counters() {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        m.put("updates_out", stats.updatesOut.sum());
+        m.put("updates_in", stats.updatesIn.sum());
+        m.put("queued", (long) queued.get());
+        m.put("queue_full", stats.queueFull.sum());
+        m.put("malformed", stats.malformed.sum());
+        m.put("untrusted_dropped", stats.untrustedDropped.sum());
+        m.put("conflicts", stats.conflicts.sum());
+        m.put("table_full", stats.tableFull.sum());
+        m.put("removed", stats.removed.sum());
+        m.put("entries", (long) table.size());
+        m.put("delay_p50_micros", stats.delayPercentile(50));
+        m.put("delay_p99_micros", stats.delayPercentile(99));
+        return m;
+    }
+
+    @Override
+    public java.util.Map<String, Long> peerLagMicros() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        member.peers().forEach((name, p) -> {
+            if (p.lastLagMicros >= 0) {
+                m.put(name, p.lastLagMicros);
+            }
+        });
+        return m;
+    }
+
     int queued() {
         return queued.get();
     }
