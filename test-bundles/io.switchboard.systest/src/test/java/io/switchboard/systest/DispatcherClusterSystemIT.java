@@ -257,6 +257,48 @@ class DispatcherClusterSystemIT {
         }
     }
 
+    /**
+     * A bad dispatcher file is rejected with file, key and reason, and the runtime serves on its own
+     * (its listeners do not wait for a group it will not join); fixed, it joins; broken again, it keeps
+     * what it had.
+     */
+    @Test
+    void aBadDispatcherFileIsRejectedAndTheRuntimeServesAlone() throws Exception {
+        ExternalTools.require("nginx");
+        int web = RuntimeProcess.freePort();
+        int groupPort = RuntimeProcess.freePort();
+        try (NginxBackends nginx = NginxBackends.start(1)) {
+            Map<String, String> conf = new HashMap<>();
+            conf.put("io.switchboard.dispatchers.cfg", "enabled = true\ntransport = carrier-pigeon\n");
+            conf.put("io.switchboard.cluster-web.cfg", "endpoints = b1=127.0.0.1:" + nginx.ports().get(0) + "\ndispatch = header:X-Client\n");
+            conf.put("io.switchboard.frontend-web.cfg", "address = 127.0.0.1\nport = " + web + "\ncluster = web\n");
+            try (RuntimeProcess rt = new RuntimeProcess(conf)) {
+                rt.awaitPort(web, 90_000);
+                String rejected = rt.awaitOutput("config rejected: ");
+                assertTrue(rejected.contains("io.switchboard.dispatchers.cfg: key 'transport': 'carrier-pigeon' is not one of tcp, udp;"
+                        + " the dispatcher cluster stays off"), rejected);
+                assertEquals(nginx.ports().get(0).toString(), get(web, "alone"));
+                assertTrue(String.join("\n", rt.command("sb:peers", 20_000)).contains("off (enabled = false"));
+
+                int mark = rt.output.size();
+                SystemTests.write(rt.workDir.resolve("conf/io.switchboard.dispatchers.cfg"),
+                        "enabled = true\nbindPort = " + groupPort + "\nnode = solo\n");
+                rt.awaitOutput(mark, l -> l.contains("dispatcher solo joined group switchboard"), 30_000);
+                awaitPeers(rt, 1);
+                get(web, "now-recorded");
+                assertTrue(String.join("\n", rt.command("sb:dispatch now-recorded", 20_000)).contains("1 entries matching 'now-recorded'"));
+
+                mark = rt.output.size();
+                SystemTests.write(rt.workDir.resolve("conf/io.switchboard.dispatchers.cfg"), "enabled = true\nbindPort = 99999\n");
+                String kept = rt.awaitOutput(mark, l -> l.contains("config rejected: "), 30_000);
+                assertTrue(kept.contains("io.switchboard.dispatchers.cfg: key 'bindPort': 99999 is out of range 1..65535;"
+                        + " the dispatcher cluster keeps its settings"), kept);
+                awaitPeers(rt, 1);
+                assertTrue(String.join("\n", rt.command("sb:dispatch now-recorded", 20_000)).contains("1 entries matching 'now-recorded'"));
+            }
+        }
+    }
+
     private static int indexOf(List<String> lines, String fragment) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains(fragment)) {
