@@ -48,6 +48,15 @@ public class DispatcherComponent {
     static final String PID = "io.switchboard.dispatchers";
     static final String HANDOVER_KEY = "io.switchboard.cluster.table";
     static final long UNCLAIMED_MILLIS = 60_000;
+    /**
+     * JGroups logs through java.util.logging, at INFO by default (every view, every address): its
+     * warnings stay, the rest is what this component logs itself. Held here so the level sticks.
+     */
+    private static final java.util.logging.Logger JGROUPS_LOG = java.util.logging.Logger.getLogger("org.jgroups");
+
+    static {
+        JGROUPS_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     @ObjectClassDefinition(name = "Switchboard dispatcher cluster")
     public @interface Config {
