@@ -94,6 +94,8 @@ public class DispatcherComponent {
     private volatile boolean configured;
     /** This version took its entries over from the previous one: once joined it sends them all. */
     private volatile boolean takenOver;
+    /** A configuration file's settings were accepted (not only the defaults of none, or of a rejected one). */
+    private volatile boolean accepted;
     private volatile String problem;
 
     /** One membership of the group: its channel, table service and registration. */
@@ -117,6 +119,7 @@ public class DispatcherComponent {
         takenOver = left != null && !entries.isEmpty();
         try {
             settings = DispatcherSettings.parse(props);
+            accepted = props.containsKey("service.pid");
         } catch (ConfigProblem p) {
             error(new ConfigReader(props, DispatcherSettings.KEYS).rejected(p, "the dispatcher cluster stays off"));
             try {
@@ -160,10 +163,12 @@ public class DispatcherComponent {
         try {
             s = DispatcherSettings.parse(props);
         } catch (ConfigProblem p) {
-            error(new ConfigReader(props, DispatcherSettings.KEYS).rejected(p, "the dispatcher cluster keeps its settings"));
+            error(new ConfigReader(props, DispatcherSettings.KEYS).rejected(p,
+                    accepted ? "the dispatcher cluster keeps its settings" : "the dispatcher cluster stays off"));
             release("its configuration was rejected");
             return;
         }
+        accepted = true;
         if (s.sameGroup(settings) && s.queueSize == settings.queueSize && s.maxBatch == settings.maxBatch
                 && s.sessionEnd == settings.sessionEnd && s.idleTimeoutSeconds == settings.idleTimeoutSeconds
                 && s.maxUpdateBytes == settings.maxUpdateBytes) {
