@@ -29,7 +29,7 @@ public final class ClusterSettings {
             "sendProxyProtocol", "tls", "tlsServerName", "tlsVerify", "tlsCaFile",
             "healthCheck", "healthPath", "healthStatus", "healthIntervalMillis", "healthTimeoutMillis", "rise", "fall",
             "agentPort", "agentIntervalMillis", "agentTimeoutMillis", "agentStaleSeconds", "agentFormat", "distribution",
-            "slowStartSeconds", "maxEjectionPercent", "ejectErrorPercent", "ejectMinRequests");
+            "slowStartSeconds", "maxEjectionPercent", "ejectErrorPercent", "ejectMinRequests", "dispatch");
 
     private ClusterSettings() {
     }
@@ -99,7 +99,20 @@ public final class ClusterSettings {
                 r.integer("idleTimeoutMillis", 60_000, 1, 86_400_000))
                 .withSendProxyProtocol(List.of("off", "v1", "v2").indexOf(r.choice("sendProxyProtocol", "off", "off", "v1", "v2")))
                 .withTls(BackendTlsSettings.parse(r));
-        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options, health(r, agentPorts), source);
+        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options, health(r, agentPorts), source)
+                .withDispatch(dispatch(r));
+    }
+
+    /** {@code source}, {@code cookie:NAME} or {@code header:NAME}: how the dispatch table keys this cluster's clients. */
+    private static String dispatch(ConfigReader r) throws ConfigProblem {
+        String d = r.optionalString("dispatch", "");
+        if (d.isEmpty() || d.equals("source")) {
+            return d;
+        }
+        if ((d.startsWith("cookie:") || d.startsWith("header:")) && d.length() > 7 && d.substring(7).matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            return d;
+        }
+        throw new ConfigProblem("dispatch", "'" + d + "' is not source, cookie:NAME or header:NAME");
     }
 
     private static HealthSpec health(ConfigReader r, Map<String, Integer> agentPorts) throws ConfigProblem {
