@@ -134,7 +134,7 @@ class Http2SystemIT {
     private static final Pattern CODES = Pattern.compile("status codes: (\\d+) 2xx, (\\d+) 3xx, (\\d+) 4xx, (\\d+) 5xx");
 
     /** h2load's summary: no failed or errored request, every status 2xx; {@code expected} done when not -1. */
-    private static void assertNoFailure(String out, int expected) {
+    static void assertNoFailure(String out, int expected) {
         Matcher r = REQUESTS.matcher(out);
         Matcher c = CODES.matcher(out);
         assertTrue(r.find() && c.find(), out);
@@ -164,7 +164,7 @@ class Http2SystemIT {
         return byClass;
     }
 
-    private static String run(List<String> cmd, int seconds) throws Exception {
+    static String run(List<String> cmd, int seconds) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), cmd + " ended");

@@ -2,7 +2,6 @@ package io.switchboard.handler.http.impl;
 
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.api.log.AccessLog;
 import io.switchboard.support.tls.BackendTlsContexts;
@@ -135,8 +134,9 @@ public class HttpProtocol implements StreamProtocol {
     private void accept(Connection connection, HttpSettings settings) {
         SocketChannel ch = connection.channel();
         ch.pipeline().addLast("idle", new IdleStateHandler(settings.clientIdleSeconds, 0, 0));
-        if (ch.pipeline().get(TLS) instanceof SslHandler) {
-            // TLS: ALPN says which protocol the connection speaks once the handshake is done.
+        if (ch.pipeline().get(TLS) != null) {
+            // TLS: ALPN says which protocol the connection speaks once the handshake is done. Until the
+            // ClientHello has chosen a certificate, "tls" is the SNI handler that becomes the SslHandler.
             ch.pipeline().addLast("alpn", new AlpnSwitch(this, connection, settings));
         } else if (settings.h2.h2c) {
             ch.pipeline().addLast("preface", new PrefaceSniffer(this, connection, settings));
