@@ -52,7 +52,12 @@ final class NginxBackends implements AutoCloseable {
         for (int i = 0; i < count; i++) {
             ports.add(8001 + i);
         }
-        return start(ports, false, host, 8000, io.switchboard.systest.netns.RouterTopology.in(namespace));
+        return inNamespace(namespace, host, ports, 8000);
+    }
+
+    /** Back-ends on these ports inside the namespace, the status on {@code statusPort}: one nginx per endpoint counts its own requests. */
+    static NginxBackends inNamespace(String namespace, String host, List<Integer> ports, int statusPort) throws Exception {
+        return start(ports, false, host, statusPort, io.switchboard.systest.netns.RouterTopology.in(namespace));
     }
 
     /**

@@ -22,10 +22,18 @@ public final class Connections {
 
     /** {@code count} GETs of {@code url} from namespace {@code ns}, each on its own connection. */
     public static List<Answer> get(String ns, String url, int count) {
+        return get(ns, null, url, count);
+    }
+
+    /** The same sent from {@code source}, one of the namespace's addresses (null: the kernel's choice). */
+    public static List<Answer> get(String ns, String source, String url, int count) {
         List<Answer> answers = new ArrayList<>();
         for (int done = 0; done < count; done += PER_CURL) {
             List<String> cmd = new ArrayList<>(List.of("curl", "-s", "--max-time", "3", "-H", "Connection: close",
                     "-w", "%{local_port}|%{http_code}|%header{via}|%header{x-be}\\n"));
+            if (source != null) {
+                cmd.addAll(List.of("--interface", source));
+            }
             for (int i = done; i < Math.min(count, done + PER_CURL); i++) {
                 cmd.addAll(List.of("-o", "/dev/null", url));
             }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
  * Dispatchers behind a router, made of Linux network namespaces and veth pairs:
  *
  * <pre>
- *   client ──veth── router ──veth── dispatcher 1 (VIP on lo) ─┐
+ *   clients ─veth── router ──veth── dispatcher 1 (VIP on lo) ─┐
  *                     │    ──veth── dispatcher 2 (VIP on lo) ─┤ sync: a bridge in its own namespace
  *                     │    ──veth── dispatcher N (VIP on lo) ─┘
  *                     └──veth── back-ends
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Assumptions;
 public final class RouterTopology implements AutoCloseable {
     /** The virtual address every dispatcher carries on its loopback. */
     public static final String VIP = "198.18.100.1";
+    /** Client 1's address; client {@code k} has 198.18.0.(1+k). */
     public static final String CLIENT = "198.18.0.2";
     /** The back-end namespace's address: back-end servers listen on it, one port each. */
     public static final String BACKENDS = "198.18.2.2";
@@ -56,15 +57,17 @@ public final class RouterTopology implements AutoCloseable {
 
     private final String prefix;
     private final int dispatchers;
+    private final int clients;
     private final List<String> namespaces = new ArrayList<>();
     private final Set<Integer> inRoute = new LinkedHashSet<>();
     private final boolean resilient;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private RouterTopology(int dispatchers) {
+    private RouterTopology(int dispatchers, int clients) {
         this.prefix = PREFIX + ProcessHandle.current().pid() + "x" + SEQUENCE.incrementAndGet() + "-";
         this.dispatchers = dispatchers;
+        this.clients = clients;
         this.shutdownHook = new Thread(this::removeAll, prefix + "cleanup");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         boolean built = false;
@@ -84,11 +87,19 @@ public final class RouterTopology implements AutoCloseable {
      * where namespaces cannot be made here.
      */
     public static RouterTopology create(int dispatchers) {
+        return create(dispatchers, 1);
+    }
+
+    /** The same with this many client namespaces (each its own source address, e.g. one wrk run each). */
+    public static RouterTopology create(int dispatchers, int clients) {
         assumeAvailable();
         if (dispatchers < 1 || dispatchers > 80) {
             throw new IllegalArgumentException("1 to 80 dispatchers, not " + dispatchers);
         }
-        return new RouterTopology(dispatchers);
+        if (clients < 1 || clients > 90) {
+            throw new IllegalArgumentException("1 to 90 clients, not " + clients);
+        }
+        return new RouterTopology(dispatchers, clients);
     }
 
     /** Skips the calling test, saying why, unless this process may create network namespaces. */
@@ -141,8 +152,43 @@ public final class RouterTopology implements AutoCloseable {
 
     // ---- names ----
 
+    /** Client 1's namespace. */
     public String client() {
-        return prefix + "client";
+        return client(1);
+    }
+
+    /** Client {@code k}'s namespace, 1-based. */
+    public String client(int k) {
+        if (k < 1 || k > clients) {
+            throw new IllegalArgumentException("no client " + k + " (1 to " + clients + ")");
+        }
+        return prefix + "client" + k;
+    }
+
+    public int clients() {
+        return clients;
+    }
+
+    /** Client {@code k}'s address. */
+    public static String clientAddress(int k) {
+        return "198.18.0." + (1 + k);
+    }
+
+    /**
+     * Gives client 1 {@code count} more addresses, 198.18.0.100 and up, and returns them: curl's
+     * {@code --interface} sends from each as from another client.
+     */
+    public List<String> addClientAddresses(int count) {
+        if (count < 1 || count > 150) {
+            throw new IllegalArgumentException("1 to 150 addresses, not " + count);
+        }
+        List<String> added = new ArrayList<>();
+        for (int j = 0; j < count; j++) {
+            String a = "198.18.0." + (100 + j);
+            Ip.run("-n", client(1), "addr", "add", a + "/24", "dev", "eth0");
+            added.add(a);
+        }
+        return added;
     }
 
     public String router() {
@@ -223,9 +269,16 @@ public final class RouterTopology implements AutoCloseable {
         // back over whichever dispatcher link carried the request
         sysctl(router, "net.ipv4.ip_forward=1", "net.ipv4.fib_multipath_hash_policy=1",
                 "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0");
-        String client = add(client());
-        veth(router, "r-client", "198.18.0.1/24", client, "eth0", CLIENT + "/24");
-        Ip.run("-n", client, "route", "add", "default", "via", "198.18.0.1");
+        // the clients on one segment: a bridge in the router, its address their gateway
+        Ip.run("-n", router, "link", "add", "br-clients", "type", "bridge");
+        Ip.run("-n", router, "addr", "add", "198.18.0.1/24", "dev", "br-clients");
+        Ip.run("-n", router, "link", "set", "br-clients", "up");
+        for (int k = 1; k <= clients; k++) {
+            String client = add(client(k));
+            veth(router, "r-c" + k, null, client, "eth0", clientAddress(k) + "/24");
+            Ip.run("-n", router, "link", "set", "r-c" + k, "master", "br-clients");
+            Ip.run("-n", client, "route", "add", "default", "via", "198.18.0.1");
+        }
         String backends = add(backends());
         veth(router, "r-backends", "198.18.2.1/24", backends, "eth0", BACKENDS + "/24");
         Ip.run("-n", backends, "route", "add", "default", "via", "198.18.2.1");
