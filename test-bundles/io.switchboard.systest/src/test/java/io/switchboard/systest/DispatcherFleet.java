@@ -23,11 +23,13 @@ final class DispatcherFleet implements AutoCloseable {
     private final List<RuntimeProcess> runtimes = new ArrayList<>();
 
     /**
-     * Starts one runtime per dispatcher namespace and waits until each listens on the VIP.
-     * {@code extraConf} gives dispatcher {@code i} (1-based) more conf files, or none.
+     * Starts one runtime per dispatcher namespace and waits until each listens on the VIP. The
+     * cluster {@code web}'s endpoints are {@code be1}, {@code be2}, … on the back-end ports in order;
+     * {@code clusterOptions} are more of its lines (or ""), and {@code extraConf} gives dispatcher
+     * {@code i} (1-based) more conf files, or none.
      */
-    DispatcherFleet(RouterTopology net, List<Integer> backendPorts, IntFunction<Map<String, String>> extraConf,
-                    String... extraJvmArgs) throws Exception {
+    DispatcherFleet(RouterTopology net, List<Integer> backendPorts, String clusterOptions,
+                    IntFunction<Map<String, String>> extraConf, String... extraJvmArgs) throws Exception {
         this.net = net;
         StringBuilder endpoints = new StringBuilder();
         for (int k = 0; k < backendPorts.size(); k++) {
@@ -37,7 +39,7 @@ final class DispatcherFleet implements AutoCloseable {
         try {
             for (int i = 1; i <= net.dispatchers(); i++) {
                 Map<String, String> conf = new LinkedHashMap<>();
-                conf.put("io.switchboard.cluster-web.cfg", "endpoints = " + endpoints + "\n");
+                conf.put("io.switchboard.cluster-web.cfg", "endpoints = " + endpoints + "\n" + clusterOptions);
                 conf.put("io.switchboard.frontend-web.cfg", "address = " + RouterTopology.VIP + "\nport = " + PORT + "\ncluster = web\n");
                 conf.put("io.switchboard.frontends.cfg", "via = d" + i + "\n");
                 conf.putAll(extraConf.apply(i));

@@ -32,7 +32,7 @@ class RouterSystemIT {
         net = RouterTopology.create(3);
         try {
             backends = NginxBackends.inNamespace(net.backends(), RouterTopology.BACKENDS, 2);
-            fleet = new DispatcherFleet(net, backends.ports(), i -> Map.of());
+            fleet = new DispatcherFleet(net, backends.ports(), "", i -> Map.of());
             System.out.println("[netns] route to the VIP:\n" + net.describeRoute());
         } catch (Exception | Error e) {
             stop();

@@ -27,12 +27,27 @@ public final class Connections {
 
     /** The same sent from {@code source}, one of the namespace's addresses (null: the kernel's choice). */
     public static List<Answer> get(String ns, String source, String url, int count) {
+        return get(ns, source, url, count, false);
+    }
+
+    /**
+     * At once: up to 30 connections opened together ({@code curl --parallel --parallel-immediate}),
+     * so a new client's first connections reach several dispatchers at the same moment.
+     */
+    public static List<Answer> together(String ns, String source, String url, int count) {
+        return get(ns, source, url, count, true);
+    }
+
+    private static List<Answer> get(String ns, String source, String url, int count, boolean parallel) {
         List<Answer> answers = new ArrayList<>();
         for (int done = 0; done < count; done += PER_CURL) {
             List<String> cmd = new ArrayList<>(List.of("curl", "-s", "--max-time", "3", "-H", "Connection: close",
                     "-w", "%{local_port}|%{http_code}|%header{via}|%header{x-be}\\n"));
             if (source != null) {
                 cmd.addAll(List.of("--interface", source));
+            }
+            if (parallel) {
+                cmd.addAll(List.of("--parallel", "--parallel-immediate", "--parallel-max", Integer.toString(PER_CURL)));
             }
             for (int i = done; i < Math.min(count, done + PER_CURL); i++) {
                 cmd.addAll(List.of("-o", "/dev/null", url));
