@@ -39,7 +39,7 @@ class LiveUpdateSystemIT {
     private static final List<String> PLATFORM = List.of("io.switchboard.transport", "io.switchboard.core",
             "io.switchboard.intelligentswitch", "io.switchboard.control", "io.switchboard.handler.default",
             "io.switchboard.handler.tcp", "io.switchboard.handler.udp", "io.switchboard.distribution.damped",
-            "io.switchboard.accesslog", "io.switchboard.metrics");
+            "io.switchboard.accesslog", "io.switchboard.metrics", "io.switchboard.cluster", "io.switchboard.jgroups");
     private static final String HTTP = "io.switchboard.handler.http";
     private static final String POLICY = "io.switchboard.policy.roundrobin";
 

@@ -1,6 +1,7 @@
 package io.switchboard.metrics.impl;
 
 import io.switchboard.api.core.SwitchingCore;
+import io.switchboard.api.dispatch.DispatchTable;
 import io.switchboard.api.metrics.MetricsScrape;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.FrontendService;
@@ -37,8 +38,12 @@ public class PrometheusScrape implements MetricsScrape {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile PlatformUpdates updates;
 
+    /** The dispatcher cluster's table, while it is on and synced. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DispatchTable dispatch;
+
     @Override
     public void write(OutputStream out) throws IOException {
-        Scrape.write(Scrape.collect(telemetry, frontends, clusters, core, updates), out);
+        Scrape.write(Scrape.collect(telemetry, frontends, clusters, core, updates, dispatch), out);
     }
 }

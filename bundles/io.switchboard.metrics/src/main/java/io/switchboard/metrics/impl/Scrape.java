@@ -5,6 +5,7 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.switchboard.api.core.SwitchingCore;
+import io.switchboard.api.dispatch.DispatchTable;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.FrontendService;
 import io.switchboard.api.runtime.PlatformUpdates;
@@ -31,6 +32,11 @@ final class Scrape {
     /** Any argument may be null: its series are left out. */
     static List<MetricSnapshot> collect(Telemetry telemetry, FrontendService frontends, ClusterDirectory clusters,
                                         SwitchingCore core, PlatformUpdates updates) {
+        return collect(telemetry, frontends, clusters, core, updates, null);
+    }
+
+    static List<MetricSnapshot> collect(Telemetry telemetry, FrontendService frontends, ClusterDirectory clusters,
+                                        SwitchingCore core, PlatformUpdates updates, DispatchTable dispatch) {
         List<MetricSnapshot> out = new ArrayList<>();
         if (telemetry != null) {
             TrafficSeries.write(telemetry.cells(), out);
@@ -46,6 +52,9 @@ final class Scrape {
         }
         if (updates != null) {
             PlatformSeries.updates(updates.updateCounts(), out);
+        }
+        if (dispatch != null) {
+            DispatchSeries.write(dispatch, out);
         }
         JvmSeries.write(out);
         return out;

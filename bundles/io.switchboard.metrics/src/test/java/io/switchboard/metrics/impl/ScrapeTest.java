@@ -158,6 +158,34 @@ class ScrapeTest {
     }
 
     @Test
+    void theDispatcherClustersSyncIsScraped() throws Exception {
+        io.switchboard.api.dispatch.DispatchTable table = new io.switchboard.api.dispatch.DispatchTable() {
+            @Override public io.switchboard.api.dispatch.DispatchEntry lookup(String cluster, String client) { return null; }
+            @Override public io.switchboard.api.dispatch.DispatchEntry record(String cluster, String client, String endpoint) { return null; }
+            @Override public io.switchboard.api.dispatch.DispatchEntry reassign(String cluster, String client, String endpoint) { return null; }
+            @Override public boolean end(String cluster, String client) { return false; }
+            @Override public java.util.Collection<io.switchboard.api.dispatch.DispatchEntry> entries() { return List.of(); }
+            @Override public int size() { return 3; }
+            @Override public String node() { return "d1"; }
+            @Override public java.util.Map<String, Long> counters() {
+                return java.util.Map.ofEntries(java.util.Map.entry("updates_out", 10L), java.util.Map.entry("updates_in", 7L),
+                        java.util.Map.entry("queued", 2L), java.util.Map.entry("queue_full", 1L), java.util.Map.entry("malformed", 4L),
+                        java.util.Map.entry("untrusted_dropped", 5L), java.util.Map.entry("conflicts", 6L), java.util.Map.entry("table_full", 0L),
+                        java.util.Map.entry("entries", 3L), java.util.Map.entry("delay_p50_micros", 1500L), java.util.Map.entry("delay_p99_micros", 9000L));
+            }
+            @Override public java.util.Map<String, Long> peerLagMicros() { return java.util.Map.of("d2", 2500L); }
+        };
+        String t = text(Scrape.collect(null, null, null, null, null, table));
+        assertTrue(t.contains("switchboard_dispatch_updates_total{direction=\"out\"} 10.0\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_updates_total{direction=\"in\"} 7.0\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_dropped_total{reason=\"malformed\"} 4.0\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_conflicts_total 6.0\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_sync_delay_seconds{percentile=\"99\"} 0.009\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_peer_lag_seconds{peer=\"d2\"} 0.0025\n"), t);
+        Promtool.check(t);
+    }
+
+    @Test
     void aScrapeWithNoServiceAtAllStillWritesTheJvmSeries() throws Exception {
         String t = text(Scrape.collect(null, null, null, null, null));
         assertTrue(t.contains("# TYPE jvm_threads_current gauge\n"), t);

@@ -143,6 +143,20 @@ public class ClusterManager implements ClusterDirectory {
 
     @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Logger log;
+
+    /** The dispatcher cluster's table (sticky clusters consult it); none while the dispatcher cluster is off. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
+    void setDispatchTable(io.switchboard.api.dispatch.DispatchTable t) {
+        DispatchLink.table = t;
+    }
+
+    void unsetDispatchTable(io.switchboard.api.dispatch.DispatchTable t) {
+        // Kept: while the dispatcher cluster's bundle is updated, its last table (the same entries, which
+        // the next version takes over) serves lookups; a table that was closed (the dispatcher cluster
+        // turned off) answers none, so the clusters balance on their own.
+    }
+
     private final OptionalLog out = new OptionalLog(() -> log);
 
     @Activate

@@ -69,6 +69,8 @@ public final class ClusterSpec {
     private final Options options;
     private final String source;
     private final HealthSpec health;
+    /** How a client is keyed in the dispatch table shared by the dispatchers ("" : not sticky). */
+    private final String dispatch;
 
     public ClusterSpec(String name, String policy, List<Endpoint> endpoints) {
         this(name, policy, endpoints, Set.of(), List.of(), PremiumFallback.REFUSE, Options.DEFAULTS, null);
@@ -82,6 +84,12 @@ public final class ClusterSpec {
     /** @param source the file the cluster was configured from, for messages (null: unknown) */
     public ClusterSpec(String name, String policy, List<Endpoint> endpoints, Set<String> premium, List<Match> premiumMatch,
                        PremiumFallback premiumFallback, Options options, HealthSpec health, String source) {
+        this(name, policy, endpoints, premium, premiumMatch, premiumFallback, options, health, source, "");
+    }
+
+    private ClusterSpec(String name, String policy, List<Endpoint> endpoints, Set<String> premium, List<Match> premiumMatch,
+                        PremiumFallback premiumFallback, Options options, HealthSpec health, String source, String dispatch) {
+        this.dispatch = Objects.requireNonNull(dispatch);
         this.source = source;
         this.health = Objects.requireNonNull(health);
         this.name = Objects.requireNonNull(name);
@@ -107,8 +115,18 @@ public final class ClusterSpec {
     /** The file the cluster was configured from (null: unknown); not part of what the cluster is. */
     public String source() { return source; }
 
+    /**
+     * How the cluster keys its clients in the dispatch table: {@code source} (the client's IP address),
+     * {@code cookie:NAME} or {@code header:NAME}; "" when it does not use the table.
+     */
+    public String dispatch() { return dispatch; }
+
     public ClusterSpec withPolicy(String newPolicy) {
-        return new ClusterSpec(name, newPolicy, endpoints, premium, premiumMatch, premiumFallback, options, health, source);
+        return new ClusterSpec(name, newPolicy, endpoints, premium, premiumMatch, premiumFallback, options, health, source, dispatch);
+    }
+
+    public ClusterSpec withDispatch(String newDispatch) {
+        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, premiumFallback, options, health, source, newDispatch);
     }
 
     @Override
@@ -119,11 +137,11 @@ public final class ClusterSpec {
         ClusterSpec c = (ClusterSpec) o;
         return c.name.equals(name) && c.policy.equals(policy) && c.endpoints.equals(endpoints) && c.premium.equals(premium)
                 && c.premiumMatch.equals(premiumMatch) && c.premiumFallback == premiumFallback && c.options.equals(options)
-                && c.health.equals(health);
+                && c.health.equals(health) && c.dispatch.equals(dispatch);
     }
 
     @Override
-    public int hashCode() { return Objects.hash(name, policy, endpoints, premium, premiumMatch, premiumFallback, options, health); }
+    public int hashCode() { return Objects.hash(name, policy, endpoints, premium, premiumMatch, premiumFallback, options, health, dispatch); }
 
     /** Equal specs give equal text: what a later version of this bundle compares. */
     @Override
@@ -131,6 +149,7 @@ public final class ClusterSpec {
         return name + " policy=" + policy + " endpoints=" + endpoints + " premium=" + premium + " premiumMatch=" + premiumMatch
                 + " premiumFallback=" + premiumFallback + " options=" + options.connectTimeoutMillis + "," + options.firstByteTimeoutMillis
                 + "," + options.retries + "," + options.maxFails + "," + options.failTimeoutSeconds + "," + options.maxConnections
-                + "," + options.idleTimeoutMillis + (health.equals(HealthSpec.NONE) ? "" : " health=" + health);
+                + "," + options.idleTimeoutMillis + (health.equals(HealthSpec.NONE) ? "" : " health=" + health)
+                + (dispatch.isEmpty() ? "" : " dispatch=" + dispatch);
     }
 }

@@ -51,6 +51,8 @@ final class Snapshot implements ClusterSnapshot {
     private final Endpoint[] premium;
     /** Endpoint ids drained (by the operator or their agent) and down (by active check or agent) when published. */
     private final Set<String> drained;
+    /** The configured endpoints by id: what a dispatch table entry names. */
+    private final Map<String, Endpoint> byId;
     private final Set<String> healthDown;
     /** Endpoint ids the operator had drained, and their check verdicts, when published: what {@link #status} reports. */
     private final Set<String> operatorDrained;
@@ -110,6 +112,11 @@ final class Snapshot implements ClusterSnapshot {
             }
         }
         this.drained = Set.copyOf(out);
+        Map<String, Endpoint> ids = new HashMap<>();
+        for (Endpoint e : spec.endpoints()) {
+            ids.put(e.id(), e);
+        }
+        this.byId = Map.copyOf(ids);
         this.operatorDrained = Set.copyOf(byOperator);
         this.checks = Map.copyOf(verdicts);
         this.passive = Map.copyOf(passiveState);
@@ -337,6 +344,20 @@ final class Snapshot implements ClusterSnapshot {
 
     @Override
     public Endpoint choose(RequestContext request, Set<String> excluded) {
+        String dispatch = spec.dispatch();
+        if (!dispatch.isEmpty()) {
+            io.switchboard.api.dispatch.DispatchTable t = DispatchLink.table;
+            String client = t == null ? null : DispatchLink.clientKey(dispatch, request);
+            if (client != null) {
+                return DispatchLink.choose(t, spec.name(), client, byId,
+                        e -> !excluded.contains(e.id()) && !drained.contains(e.id()) && !healthDown.contains(e.id()) && !down(e),
+                        () -> chooseBalanced(request, excluded));
+            }
+        }
+        return chooseBalanced(request, excluded);
+    }
+
+    private Endpoint chooseBalanced(RequestContext request, Set<String> excluded) {
         if (premium.length > 0 && isPremium(request)) {
             Endpoint e = leastLoadedPremium(excluded);
             if (e != null || spec.premiumFallback() == ClusterSpec.PremiumFallback.REFUSE) {

@@ -28,7 +28,7 @@ public final class ClusterSettings {
             "connectTimeoutMillis", "firstByteTimeoutMillis", "retries", "maxFails", "failTimeoutSeconds", "maxConnections", "idleTimeoutMillis",
             "healthCheck", "healthPath", "healthStatus", "healthIntervalMillis", "healthTimeoutMillis", "rise", "fall",
             "agentPort", "agentIntervalMillis", "agentTimeoutMillis", "agentStaleSeconds", "agentFormat", "distribution",
-            "slowStartSeconds", "maxEjectionPercent", "ejectErrorPercent", "ejectMinRequests");
+            "slowStartSeconds", "maxEjectionPercent", "ejectErrorPercent", "ejectMinRequests", "dispatch");
 
     private ClusterSettings() {
     }
@@ -96,7 +96,20 @@ public final class ClusterSettings {
                 r.integer("failTimeoutSeconds", 10, 1, 3600),
                 r.integer("maxConnections", 0, 0, 1_000_000),
                 r.integer("idleTimeoutMillis", 60_000, 1, 86_400_000));
-        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options, health(r, agentPorts), source);
+        return new ClusterSpec(name, policy, endpoints, premium, premiumMatch, fallback, options, health(r, agentPorts), source)
+                .withDispatch(dispatch(r));
+    }
+
+    /** {@code source}, {@code cookie:NAME} or {@code header:NAME}: how the dispatch table keys this cluster's clients. */
+    private static String dispatch(ConfigReader r) throws ConfigProblem {
+        String d = r.optionalString("dispatch", "");
+        if (d.isEmpty() || d.equals("source")) {
+            return d;
+        }
+        if ((d.startsWith("cookie:") || d.startsWith("header:")) && d.length() > 7 && d.substring(7).matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+            return d;
+        }
+        throw new ConfigProblem("dispatch", "'" + d + "' is not source, cookie:NAME or header:NAME");
     }
 
     private static HealthSpec health(ConfigReader r, Map<String, Integer> agentPorts) throws ConfigProblem {

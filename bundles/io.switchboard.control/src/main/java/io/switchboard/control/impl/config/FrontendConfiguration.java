@@ -1,5 +1,6 @@
 package io.switchboard.control.impl.config;
 
+import io.switchboard.api.dispatch.ListenerHold;
 import io.switchboard.api.runtime.FrontendService;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.FrontendStatus;
@@ -14,6 +15,9 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -58,6 +62,16 @@ public class FrontendConfiguration {
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
+    /**
+     * The dispatcher cluster's hold: while this dispatcher joins its group, a new frontend waits for
+     * the group's table before it listens (a frontend already listening is changed at once).
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ListenerHold hold;
+    /** The configuration waiting for the hold's release; null when none waits. */
+    private Map<String, Object> waiting;
+    private boolean active = true;
+
     /** What this file made the transport run. */
     private FrontendSpec applied;
     /** The last spec the transport refused because another file held its name or port. */
@@ -67,7 +81,19 @@ public class FrontendConfiguration {
 
     @Activate
     @Modified
-    void apply(Map<String, Object> props) {
+    synchronized void apply(Map<String, Object> props) {
+        ListenerHold h = hold;
+        if (applied == null && h != null && h.held()) {
+            boolean first = waiting == null;
+            waiting = props;
+            if (first) {
+                log.info("frontend of " + new ConfigReader(props, FrontendSettings.KEYS).source()
+                        + " waits for the dispatcher group's table before it listens");
+                h.whenReleased(this::released);
+            }
+            return;
+        }
+        waiting = null;
         ConfigReader reader = new ConfigReader(props, FrontendSettings.KEYS);
         source = reader.source();
         FrontendSpec spec;
@@ -103,8 +129,16 @@ public class FrontendConfiguration {
      * for an update say, the frontend keeps serving, and the next version applies the same
      * configuration to it again, which changes nothing.
      */
+    private synchronized void released() {
+        if (active && waiting != null) {
+            apply(waiting);
+        }
+    }
+
     @Deactivate
-    void deactivate(BundleContext context, int reason) {
+    synchronized void deactivate(BundleContext context, int reason) {
+        active = false;
+        waiting = null;
         if (Deletion.deleted(reason, context)) {
             if (applied != null) {
                 remove(applied, source + " is gone");

@@ -1,0 +1,54 @@
+package io.switchboard.api.dispatch;
+
+import java.util.Collection;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * This dispatcher's dispatch table, which the dispatcher cluster keeps equal to its peers'. Lookups
+ * read only local memory (no network, no lock); creations and removals are queued and broadcast in
+ * batches by the cluster's own thread, never on the caller's.
+ *
+ * <p>Registered only while the dispatcher cluster is enabled and this dispatcher is synced (it has
+ * the group's table); with no such service every dispatcher balances on its own.
+ */
+@ProviderType
+public interface DispatchTable {
+    /** The entry of a client in a cluster, or null. A map read: safe on an event loop. */
+    DispatchEntry lookup(String cluster, String client);
+
+    /**
+     * Records that the client of the cluster goes to the endpoint, unless it already has an entry
+     * (a peer's that arrived meanwhile): the entry in force is returned, and the caller uses its
+     * endpoint. A new entry is broadcast to the peers. Does not block.
+     */
+    DispatchEntry record(String cluster, String client, String endpoint);
+
+    /**
+     * Replaces a client's entry (its endpoint failed, or an operator moves it), broadcast like a new
+     * one; the new entry wins everywhere because it is newer than the one it replaces.
+     */
+    DispatchEntry reassign(String cluster, String client, String endpoint);
+
+    /** Ends the client's session: its entry goes here and at the peers. False when it had none. */
+    boolean end(String cluster, String client);
+
+    /** Every entry, in no order: a copy for the shell. */
+    Collection<DispatchEntry> entries();
+
+    int size();
+
+    /** This dispatcher's name in the group. */
+    String node();
+
+    /**
+     * The sync's counters since this dispatcher joined, by name: {@code updates_out}, {@code updates_in},
+     * {@code queued}, {@code queue_full}, {@code malformed}, {@code untrusted_dropped}, {@code conflicts}
+     * (a peer's write replaced an entry with another endpoint), {@code table_full}, {@code removed},
+     * {@code entries}, {@code delay_p50_micros} and {@code delay_p99_micros} (a peer's new entry, from its
+     * creation there to its place here; -1 before any).
+     */
+    java.util.Map<String, Long> counters();
+
+    /** Each peer's latest lag (from sending a batch to applying it here), in microseconds, by peer name. */
+    java.util.Map<String, Long> peerLagMicros();
+}

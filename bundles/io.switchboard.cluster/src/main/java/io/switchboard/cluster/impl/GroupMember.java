@@ -1,0 +1,338 @@
+package io.switchboard.cluster.impl;
+
+import io.switchboard.api.dispatch.DispatchEntry;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.MergeView;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+
+/**
+ * This dispatcher's membership of the group, on a JGroups channel: sends batches of updates, applies
+ * the peers', answers state requests with the whole table, and after a merge sends its whole table
+ * so that every side has every entry (the table's merge rule decides each client). A peer that sends
+ * a malformed message is not trusted — its updates are dropped and counted — until it sends its
+ * whole table (after {@code sb:resync}).
+ */
+final class GroupMember implements Receiver {
+    /** Entries per message when a whole table is sent. */
+    static final int FULL_TABLE_CHUNK = 8192;
+
+    private final DispatcherSettings settings;
+    private final LocalTable table;
+    private final HybridClock clock;
+    private final SyncStats stats;
+    private final Supplier<String> fingerprint;
+    private final Consumer<String> info;
+    private final Consumer<String> warn;
+    private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+    private volatile JChannel channel;
+    private volatile View view;
+    private volatile String refusal;
+    private volatile long batchIds;
+    /** Set when a merge or a resync request asks for this table to be sent whole; the sender does it. */
+    private final java.util.Queue<Address> fullTableWanted = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    GroupMember(DispatcherSettings settings, LocalTable table, HybridClock clock, SyncStats stats, Supplier<String> fingerprint,
+                Consumer<String> info, Consumer<String> warn) {
+        this.settings = settings;
+        this.table = table;
+        this.clock = clock;
+        this.stats = stats;
+        this.fingerprint = fingerprint;
+        this.info = info;
+        this.warn = warn;
+    }
+
+    /**
+     * Joins the group and takes the table from its coordinator. Returns null when this dispatcher is
+     * synced (or alone), or why it refused the group (then it has left it again).
+     */
+    String join() throws Exception {
+        JChannel ch = new JChannel(new ByteArrayInputStream(StackXml.of(settings).getBytes(StandardCharsets.UTF_8)));
+        ch.name(settings.node);
+        ch.setDiscardOwnMessages(true);
+        ch.setReceiver(this);
+        channel = ch;
+        ch.connect(settings.group);
+        if (ch.view().size() > 1) {
+            ch.getState(null, settings.joinTimeoutMillis);
+        }
+        if (refusal != null) {
+            ch.close();
+            channel = null;
+        }
+        return refusal;
+    }
+
+    void close() {
+        JChannel ch = channel;
+        channel = null;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+
+    boolean connected() {
+        JChannel ch = channel;
+        return ch != null && ch.isConnected();
+    }
+
+    View view() {
+        return view;
+    }
+
+    /** The channel (tests: to cut the group in two). */
+    JChannel channel() {
+        return channel;
+    }
+
+    Map<String, Peer> peers() {
+        return peers;
+    }
+
+    String localName() {
+        return settings.node;
+    }
+
+    /** Broadcasts updates as one message. */
+    void broadcast(List<Update> updates) throws Exception {
+        send(null, UpdateCodec.Kind.UPDATES, updates);
+    }
+
+    private void send(Address to, UpdateCodec.Kind kind, List<Update> updates) throws Exception {
+        JChannel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        byte[] b = UpdateCodec.encode(kind, ++batchIds, nowMicros(), updates);
+        ch.send(new BytesMessage(to, b));
+        stats.batchesOut.increment();
+        stats.updatesOut.add(updates.size());
+    }
+
+    /** Sends the whole table to whoever asked for it since the last call (the sender thread calls this). */
+    void sendFullTablesWanted() throws Exception {
+        Address to;
+        boolean everyone = false;
+        List<Address> targets = new ArrayList<>();
+        while ((to = fullTableWanted.poll()) != null) {
+            if (to == ALL) {
+                everyone = true;
+            } else {
+                targets.add(to);
+            }
+        }
+        if (everyone) {
+            sendFullTable(null);
+        } else {
+            for (Address a : targets) {
+                sendFullTable(a);
+            }
+        }
+    }
+
+    private void sendFullTable(Address to) throws Exception {
+        List<Update> chunk = new ArrayList<>(FULL_TABLE_CHUNK);
+        for (DispatchEntry e : table.snapshot()) {
+            chunk.add(Update.put(e));
+            if (chunk.size() == FULL_TABLE_CHUNK) {
+                send(to, UpdateCodec.Kind.FULL_TABLE, chunk);
+                chunk = new ArrayList<>(FULL_TABLE_CHUNK);
+            }
+        }
+        send(to, UpdateCodec.Kind.FULL_TABLE, chunk); // the last, maybe empty: it is what restores trust
+    }
+
+    /** The whole table goes to every peer (after the update queue overflowed). */
+    void requestFullTableToAll() {
+        fullTableWanted.add(ALL);
+    }
+
+    boolean fullTableWanted() {
+        return !fullTableWanted.isEmpty();
+    }
+
+    /** Asks the peer to send its whole table (sb:resync). */
+    boolean requestResync(String peerName) throws Exception {
+        View v = view;
+        if (v == null) {
+            return false;
+        }
+        for (Address a : v.getMembers()) {
+            if (a.toString().equals(peerName)) {
+                send(a, UpdateCodec.Kind.RESYNC_REQUEST, List.of());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Sends a raw message as it is (tests: a malformed update from a peer). */
+    void sendRaw(byte[] bytes) throws Exception {
+        JChannel ch = channel;
+        if (ch != null) {
+            ch.send(new BytesMessage(null, bytes));
+        }
+    }
+
+    private static final Address ALL = new org.jgroups.util.UUID(0, 0);
+
+    @Override
+    public void receive(Message msg) {
+        String from = String.valueOf(msg.getSrc());
+        Peer peer = peers.computeIfAbsent(from, Peer::new);
+        peer.lastHeardMillis = System.currentTimeMillis();
+        UpdateCodec.Batch batch;
+        try {
+            batch = UpdateCodec.decode(msg.getArray(), msg.getOffset(), msg.getLength(), settings.maxUpdateBytes);
+        } catch (UpdateCodec.Malformed m) {
+            stats.malformed.increment();
+            peer.malformed++;
+            if (peer.trusted) {
+                peer.distrust = "malformed update: " + m.getMessage();
+                peer.trusted = false;
+                warn.accept("dispatcher group " + settings.group + ": dropped a malformed update from " + from + " (" + m.getMessage()
+                        + "); its updates are ignored until it resyncs (sb:resync " + from + ")");
+            }
+            return;
+        }
+        stats.batchesIn.increment();
+        peer.lastBatchId = batch.id;
+        switch (batch.kind) {
+            case RESYNC_REQUEST:
+                fullTableWanted.add(msg.getSrc());
+                return;
+            case FULL_TABLE:
+                if (!peer.trusted) {
+                    peer.trusted = true;
+                    peer.distrust = null;
+                    info.accept("dispatcher group " + settings.group + ": " + from + " resynced; its updates are applied again");
+                }
+                break;
+            default:
+                if (!peer.trusted) {
+                    stats.untrustedDropped.add(batch.updates.size());
+                    return;
+                }
+        }
+        apply(batch.updates);
+        peer.updates += batch.updates.size();
+        long now = nowMicros();
+        peer.lastLagMicros = now - batch.sentMicros;
+        if (batch.kind == UpdateCodec.Kind.UPDATES) {
+            // From the entry's creation at the peer to its place in this table (creation is known to the
+            // millisecond: a delay is over-stated by up to 1 ms, never under-stated).
+            for (Update u : batch.updates) {
+                if (u.kind == Update.Kind.PUT) {
+                    stats.delay(now - HybridClock.millis(u.entry.created()) * 1000);
+                }
+            }
+        }
+    }
+
+    private void apply(List<Update> updates) {
+        for (Update u : updates) {
+            switch (u.kind) {
+                case PUT:
+                    clock.witness(u.entry.created());
+                    DispatchEntry before = table.get(u.cluster, u.client);
+                    if (before == null && table.size() >= settings.maxEntries) {
+                        stats.tableFull.increment();
+                        break;
+                    }
+                    if (table.merge(u.entry) && before != null && !before.endpoint().equals(u.entry.endpoint())) {
+                        stats.conflicts.increment();
+                    }
+                    break;
+                case REMOVE:
+                    clock.witness(u.at);
+                    if (table.remove(u.cluster, u.client, u.at)) {
+                        stats.removed.increment();
+                    }
+                    break;
+                default:
+                    DispatchEntry e = table.get(u.cluster, u.client);
+                    if (e != null) {
+                        e.used(u.at);
+                    }
+            }
+        }
+        stats.updatesIn.add(updates.size());
+    }
+
+    @Override
+    public void viewAccepted(View v) {
+        View before = view;
+        view = v;
+        for (String name : new ArrayList<>(peers.keySet())) {
+            if (v.getMembers().stream().noneMatch(a -> a.toString().equals(name))) {
+                peers.remove(name); // gone: its entries stay, the endpoints own the sessions
+            }
+        }
+        for (Address a : v.getMembers()) {
+            if (!a.toString().equals(settings.node)) {
+                peers.computeIfAbsent(a.toString(), Peer::new);
+            }
+        }
+        if (v instanceof MergeView) {
+            // Each side of the partition wrote entries the other has not seen: everyone sends its whole
+            // table, and the merge rule (last writer wins, then the lower owner) decides every client alike.
+            fullTableWanted.add(ALL);
+            info.accept("dispatcher group " + settings.group + ": partitions merged into " + v + "; tables are being reconciled");
+        } else if (before != null) {
+            info.accept("dispatcher group " + settings.group + ": view " + v);
+        }
+    }
+
+    @Override
+    public void getState(OutputStream output) throws Exception {
+        DataOutputStream out = new DataOutputStream(output);
+        out.writeUTF(fingerprint.get());
+        List<Update> all = new ArrayList<>();
+        for (DispatchEntry e : table.snapshot()) {
+            all.add(Update.put(e));
+        }
+        byte[] b = UpdateCodec.encode(UpdateCodec.Kind.FULL_TABLE, 0, nowMicros(), all);
+        out.writeInt(b.length);
+        out.write(b);
+        out.flush();
+    }
+
+    @Override
+    public void setState(InputStream input) throws Exception {
+        DataInputStream in = new DataInputStream(input);
+        String theirs = in.readUTF();
+        String ours = fingerprint.get();
+        if (!theirs.isEmpty() && !ours.isEmpty() && !theirs.equals(ours)) {
+            refusal = "the group's endpoint ids differ from this dispatcher's (group: " + theirs + "; here: " + ours
+                    + "): endpoint ids must be the same on every dispatcher";
+            return;
+        }
+        int n = in.readInt();
+        byte[] b = new byte[n];
+        in.readFully(b);
+        UpdateCodec.Batch batch = UpdateCodec.decode(b, 0, n, Integer.MAX_VALUE);
+        apply(batch.updates);
+    }
+
+    static long nowMicros() {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+    }
+}

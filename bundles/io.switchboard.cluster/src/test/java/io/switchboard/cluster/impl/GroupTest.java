@@ -1,0 +1,301 @@
+package io.switchboard.cluster.impl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.api.dispatch.DispatchEntry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+import org.jgroups.Address;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.ProtocolStack;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real JGroups groups of dispatchers on 127.0.0.1 (TCP, static member list, free ports), in this
+ * JVM: what the table does when peers join late, race, send garbage, get cut off and come back, and
+ * when updates come faster than they can be sent.
+ */
+class GroupTest {
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<String> log = new CopyOnWriteArrayList<>();
+
+    /** One dispatcher: its table service and its group membership. */
+    final class Node {
+        final String name;
+        final LocalTable table = new LocalTable();
+        final SyncStats stats = new SyncStats();
+        final GroupMember member;
+        final ClusteredTable service;
+        String fingerprint = "web=app1,app2,app3";
+
+        Node(String name, DispatcherSettings s) {
+            this.name = name;
+            HybridClock clock = new HybridClock();
+            member = new GroupMember(s, table, clock, stats, () -> fingerprint, m -> log.add(name + " INFO " + m),
+                    m -> log.add(name + " WARN " + m));
+            service = new ClusteredTable(s, table, clock, stats, member, m -> log.add(name + " WARN " + m));
+        }
+
+        String join() throws Exception {
+            String refused = member.join();
+            if (refused == null) {
+                service.start();
+            }
+            return refused;
+        }
+
+        void close() {
+            service.stop();
+            member.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private List<Node> group(int n, Map<String, String> extra) throws Exception {
+        int[] ports = new int[n];
+        StringBuilder members = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            ports[i] = freePort();
+            members.append(i == 0 ? "" : ",").append("127.0.0.1[").append(ports[i]).append(']');
+        }
+        String group = "test-" + ports[0];
+        List<Node> made = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Map<String, String> props = new HashMap<>(Map.of("enabled", "true", "group", group, "node", "d" + (i + 1),
+                    "bindPort", Integer.toString(ports[i]), "members", members.toString(), "joinTimeoutMillis", "5000"));
+            props.putAll(extra);
+            Node node = new Node("d" + (i + 1), DispatcherSettings.parse(props));
+            made.add(node);
+            nodes.add(node);
+        }
+        return made;
+    }
+
+    @AfterEach
+    void close() {
+        nodes.forEach(Node::close);
+        log.forEach(System.out::println);
+    }
+
+    private static void await(String what, long millis, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!done.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError(what + " not within " + millis + " ms");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static Map<String, String> endpoints(Node n) {
+        Map<String, String> m = new HashMap<>();
+        for (DispatchEntry e : n.table.snapshot()) {
+            m.put(e.cluster() + "/" + e.client(), e.endpoint());
+        }
+        return m;
+    }
+
+    @Test
+    void aLateJoinerHasTheWholeTableWhenItsJoinReturns() throws Exception {
+        List<Node> g = group(3, Map.of());
+        assertNull(g.get(0).join());
+        for (int i = 0; i < 2000; i++) {
+            g.get(0).service.record("web", "10.0.0." + i, "app" + (i % 3 + 1));
+        }
+        assertNull(g.get(1).join());
+        await("d1's updates at d2", 10_000, () -> g.get(1).table.size() == 2000);
+        g.get(1).service.record("web", "10.1.0.1", "app2");
+        assertNull(g.get(2).join());
+        // no waiting: the state transfer gave it everything before join() returned
+        assertEquals(2001, g.get(2).table.size());
+        assertEquals(endpoints(g.get(1)), endpoints(g.get(2)));
+        assertEquals("app2", g.get(2).table.get("web", "10.1.0.1").endpoint());
+    }
+
+    @Test
+    void entriesAndRemovalsReachEveryPeerAndRacesEndOnOneEndpoint() throws Exception {
+        List<Node> g = group(3, Map.of());
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of three", 10_000, () -> g.get(0).member.view().size() == 3);
+        DispatchEntry e = g.get(0).service.record("web", "192.0.2.1", "app1");
+        assertEquals("app1", e.endpoint());
+        await("the entry at d2 and d3", 5000, () -> g.get(1).table.get("web", "192.0.2.1") != null && g.get(2).table.get("web", "192.0.2.1") != null);
+        assertEquals("d1", g.get(2).table.get("web", "192.0.2.1").owner());
+        // a peer's entry is in force: d2's own choice gives way to it
+        assertEquals("app1", g.get(1).service.record("web", "192.0.2.1", "app3").endpoint());
+        assertTrue(g.get(1).service.end("web", "192.0.2.1"));
+        await("the removal everywhere", 5000, () -> g.stream().allMatch(n -> n.table.get("web", "192.0.2.1") == null));
+
+        // 200 clients whose first connections reach d1 and d2 at the same moment, each choosing differently
+        CountDownLatch go = new CountDownLatch(1);
+        Thread[] racers = new Thread[2];
+        for (int r = 0; r < 2; r++) {
+            Node n = g.get(r);
+            String endpoint = "app" + (r + 1);
+            racers[r] = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException x) {
+                    return;
+                }
+                for (int i = 0; i < 200; i++) {
+                    n.service.record("web", "198.51.100." + i, endpoint);
+                }
+            });
+            racers[r].start();
+        }
+        go.countDown();
+        for (Thread t : racers) {
+            t.join();
+        }
+        await("every table with 200 equal entries", 10_000, () -> g.stream().allMatch(n -> n.table.size() == 200)
+                && endpoints(g.get(0)).equals(endpoints(g.get(1))) && endpoints(g.get(1)).equals(endpoints(g.get(2))));
+    }
+
+    @Test
+    void aPeerThatSendsAMalformedUpdateIsIgnoredUntilItResyncs() throws Exception {
+        List<Node> g = group(2, Map.of("maxUpdateBytes", "4096"));
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of two", 10_000, () -> g.get(1).member.view().size() == 2);
+        g.get(0).member.sendRaw(new byte[] {1, 2, 3, 4, 5});
+        await("the malformed update counted", 5000, () -> g.get(1).stats.malformed.sum() == 1);
+        Peer d1 = g.get(1).member.peers().get("d1");
+        assertFalse(d1.trusted);
+        await("the log line", 5000, () -> log.stream().anyMatch(l -> l.startsWith("d2 WARN")
+                && l.contains("dropped a malformed update from d1 (not a dispatch table message (bad magic)); its updates are ignored until it resyncs (sb:resync d1)")));
+        // oversized: dropped and counted as well
+        g.get(0).member.sendRaw(new byte[8192]);
+        await("the oversized update counted", 5000, () -> g.get(1).stats.malformed.sum() == 2);
+        // what d1 sends now is not applied at d2...
+        g.get(0).service.record("web", "203.0.113.9", "app2");
+        await("d1's update dropped at d2", 5000, () -> g.get(1).stats.untrustedDropped.sum() == 1);
+        assertNull(g.get(1).table.get("web", "203.0.113.9"));
+        // ...until d2 asks it for its whole table
+        assertTrue(g.get(1).member.requestResync("d1"));
+        await("d1 trusted again, its entry at d2", 5000, () -> d1.trusted && g.get(1).table.get("web", "203.0.113.9") != null);
+        g.get(0).service.record("web", "203.0.113.10", "app1");
+        await("d1's later updates applied", 5000, () -> g.get(1).table.get("web", "203.0.113.10") != null);
+    }
+
+    @Test
+    void aPeerWithOtherEndpointIdsIsRefusedAtJoin() throws Exception {
+        List<Node> g = group(2, Map.of());
+        assertNull(g.get(0).join());
+        g.get(0).service.record("web", "10.9.9.9", "app1");
+        g.get(1).fingerprint = "web=app1,app2,app9";
+        String refused = g.get(1).join();
+        assertNotNull(refused);
+        assertEquals("the group's endpoint ids differ from this dispatcher's (group: web=app1,app2,app3; here: web=app1,app2,app9):"
+                + " endpoint ids must be the same on every dispatcher", refused);
+        assertEquals(0, g.get(1).table.size());
+        await("d1 alone again", 10_000, () -> g.get(0).member.view().size() == 1);
+    }
+
+    @Test
+    void afterAPartitionHealsTheTablesAreEqualAndNoEntryIsLost() throws Exception {
+        List<Node> g = group(3, Map.of());
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of three", 10_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        g.get(0).service.record("web", "before", "app1");
+        await("the entry everywhere", 5000, () -> g.stream().allMatch(n -> n.table.size() == 1));
+        // cut d1 off from d2 and d3
+        Address a1 = g.get(0).member.channel().getAddress();
+        Address a2 = g.get(1).member.channel().getAddress();
+        Address a3 = g.get(2).member.channel().getAddress();
+        List<DISCARD> discards = new ArrayList<>();
+        discards.add(discard(g.get(0), a2, a3));
+        discards.add(discard(g.get(1), a1));
+        discards.add(discard(g.get(2), a1));
+        await("two partitions", 60_000, () -> g.get(0).member.view().size() == 1 && g.get(1).member.view().size() == 2);
+        // each side writes: new clients, and the same client differently (the later write must win everywhere)
+        g.get(0).service.record("web", "only-d1", "app1");
+        g.get(1).service.record("web", "only-d2", "app2");
+        g.get(2).service.record("web", "both", "app3");
+        Thread.sleep(5);
+        g.get(0).service.reassign("web", "both", "app1");
+        await("the writes inside each side", 5000, () -> g.get(2).table.get("web", "only-d2") != null);
+        for (DISCARD d : discards) {
+            d.resetIgnoredMembers();
+        }
+        await("one view again", 60_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        await("equal tables", 10_000, () -> endpoints(g.get(0)).equals(endpoints(g.get(1))) && endpoints(g.get(1)).equals(endpoints(g.get(2))));
+        Map<String, String> t = endpoints(g.get(1));
+        assertEquals(Map.of("web/before", "app1", "web/only-d1", "app1", "web/only-d2", "app2", "web/both", "app1"), t);
+    }
+
+    private static DISCARD discard(Node n, Address... from) throws Exception {
+        DISCARD d = new DISCARD();
+        d.addIgnoredMembers(from);
+        ProtocolStack stack = n.member.channel().getProtocolStack();
+        stack.insertProtocol(d, ProtocolStack.Position.ABOVE, TP.class);
+        return d;
+    }
+
+    @Test
+    void theTableHoldsAtMostMaxEntries() throws Exception {
+        List<Node> g = group(1, Map.of("maxEntries", "100"));
+        assertNull(g.get(0).join());
+        for (int i = 0; i < 150; i++) {
+            assertEquals("app1", g.get(0).service.record("web", "m" + i, "app1").endpoint());
+        }
+        assertEquals(100, g.get(0).table.size());
+        assertEquals(50, g.get(0).stats.tableFull.sum());
+        assertNotNull(g.get(0).service.lookup("web", "m99"));
+        assertNull(g.get(0).service.lookup("web", "m100"));
+    }
+
+    @Test
+    void anUpdateStormLagsAndCatchesUpWithBoundedMemory() throws Exception {
+        List<Node> g = group(2, Map.of("queueSize", "16384"));
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of two", 10_000, () -> g.get(1).member.view().size() == 2);
+        // 100k new clients a second for 3 seconds; record() must never wait for the network
+        long start = System.nanoTime();
+        int made = 0;
+        long worstCallNanos = 0;
+        for (int second = 0; second < 3; second++) {
+            long secondStart = System.nanoTime();
+            for (int i = 0; i < 100_000; i++) {
+                long t0 = System.nanoTime();
+                g.get(0).service.record("web", "c" + made++, "app" + (i % 3 + 1));
+                worstCallNanos = Math.max(worstCallNanos, System.nanoTime() - t0);
+            }
+            long left = 1_000_000_000L - (System.nanoTime() - secondStart);
+            if (left > 0) {
+                Thread.sleep(left / 1_000_000);
+            }
+        }
+        System.out.printf("storm: 300000 new clients in %d ms, slowest record() %.3f ms, queue full %d times, queued now %d%n",
+                (System.nanoTime() - start) / 1_000_000, worstCallNanos / 1e6, g.get(0).stats.queueFull.sum(), g.get(0).service.queued());
+        assertTrue(g.get(0).service.queued() <= 16384);
+        await("d2 caught up", 60_000, () -> g.get(1).table.size() == 300_000);
+        assertEquals(endpoints(g.get(0)), endpoints(g.get(1)));
+    }
+}

@@ -1,0 +1,310 @@
+package io.switchboard.systest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three dispatchers (three runtime processes) on 127.0.0.1, each with its own frontend, sharing one
+ * dispatch table over JGroups (TCP, a static member list, free ports) in front of three nginx
+ * back-ends; the cluster is sticky by the {@code X-Client} header. What a client sees when its
+ * connections land on different dispatchers, when two dispatchers see its first connections at once,
+ * when a dispatcher joins late and when one dies under wrk load.
+ */
+class DispatcherClusterSystemIT {
+    private static final Pattern BE = Pattern.compile("(?im)^X-Be: *(\\d+)");
+
+    /** One request on a new connection; returns the back-end's port (X-Be), or the status line when it has none. */
+    static String get(int port, String client) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET / HTTP/1.1\r\nHost: sb\r\nX-Client: " + client + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String text = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            Matcher m = BE.matcher(text);
+            return m.find() ? m.group(1) : text.split("\r\n", 2)[0];
+        }
+    }
+
+    private static Map<String, String> conf(int index, int[] group, int frontend, String endpoints) {
+        StringBuilder members = new StringBuilder();
+        for (int g : group) {
+            members.append(members.length() == 0 ? "" : ", ").append("127.0.0.1[").append(g).append(']');
+        }
+        return Map.of(
+                "io.switchboard.dispatchers.cfg", "enabled = true\ngroup = systest-" + group[0] + "\nnode = d" + index
+                        + "\nbindPort = " + group[index - 1] + "\nmembers = " + members + "\njoinTimeoutMillis = 5000\n",
+                "io.switchboard.cluster-web.cfg", "endpoints = " + endpoints + "\ndispatch = header:X-Client\n",
+                "io.switchboard.frontend-web.cfg", "address = 127.0.0.1\nport = " + frontend + "\ncluster = web\n");
+    }
+
+    private static void awaitPeers(RuntimeProcess rt, int members) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = String.join("\n", rt.command("sb:peers", 20_000));
+            if (last.contains("state: ready") && last.contains("(" + members + ") [")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no view of " + members + " ready: " + last);
+    }
+
+    @Test
+    void threeDispatchersOneEndpointPerClient() throws Exception {
+        ExternalTools.require("wrk", "nginx");
+        int[] group = {RuntimeProcess.freePort(), RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        int[] web = {RuntimeProcess.freePort(), RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        try (NginxBackends nginx = NginxBackends.start(3)) {
+            List<Integer> be = nginx.ports();
+            String endpoints = "b1=127.0.0.1:" + be.get(0) + ", b2=127.0.0.1:" + be.get(1) + ", b3=127.0.0.1:" + be.get(2);
+            try (RuntimeProcess d1 = new RuntimeProcess(conf(1, group, web[0], endpoints));
+                 RuntimeProcess d2 = new RuntimeProcess(conf(2, group, web[1], endpoints))) {
+                d1.awaitPort(web[0], 90_000);
+                d2.awaitPort(web[1], 90_000);
+                awaitPeers(d1, 2);
+                awaitPeers(d2, 2);
+
+                // 1. 300 clients, each first seen by d1 or d2 in turn, then asked at the other: one endpoint each
+                Map<String, String> endpointOf = new HashMap<>();
+                long spacing = TimeUnit.MILLISECONDS.toNanos(5); // 200 new clients a second
+                for (int i = 0; i < 300; i++) {
+                    long t0 = System.nanoTime();
+                    endpointOf.put("c" + i, get(web[i % 2], "c" + i));
+                    while (System.nanoTime() - t0 < spacing) {
+                        Thread.onSpinWait();
+                    }
+                }
+                assertTrue(endpointOf.values().stream().allMatch(v -> be.contains(Integer.parseInt(v))), endpointOf.toString());
+                for (int i = 0; i < 300; i++) {
+                    assertEquals(endpointOf.get("c" + i), get(web[(i + 1) % 2], "c" + i), "c" + i + " at the other dispatcher");
+                }
+                // warmed up: 1100 more new clients at d1, 500 a second; d2 keeps the delays of the latest 1024
+                for (int i = 0; i < 1100; i++) {
+                    long t0 = System.nanoTime();
+                    get(web[0], "w" + i);
+                    while (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(2)) {
+                        Thread.onSpinWait();
+                    }
+                }
+                Thread.sleep(500);
+                String peers = String.join("\n", d2.command("sb:peers", 20_000));
+                System.out.println("[systest] d2 after 1250 entries created at d1:\n" + peers);
+                Matcher p99 = Pattern.compile("p50 ([\\d.]+) ms, p99 ([\\d.]+) ms").matcher(peers);
+                assertTrue(p99.find(), peers);
+                System.out.println("[systest] an entry created at d1 is in d2's table after: p50 " + p99.group(1) + " ms, p99 " + p99.group(2) + " ms");
+                String metrics = String.join("\n", d2.command("sb:metrics switchboard_dispatch", 20_000));
+                Matcher in = Pattern.compile("switchboard_dispatch_updates_total\\{direction=\"in\"\\} ([\\d.E]+)").matcher(metrics);
+                assertTrue(in.find() && Double.parseDouble(in.group(1)) >= 1250, metrics);
+                assertTrue(metrics.contains("switchboard_dispatch_entries "), metrics);
+
+                // 2. the table, not the hash: d1 alone drains b1, its clients move there (reassigned), and d2 follows
+                d1.command("sb:drain web/b1", 20_000);
+                Map<String, String> moved = new HashMap<>();
+                for (int i = 0; i < 300; i++) {
+                    String c = "c" + i;
+                    if (endpointOf.get(c).equals(be.get(0).toString())) {
+                        String now = get(web[0], c);
+                        assertTrue(!now.equals(be.get(0).toString()), c + " still on the drained b1 at d1");
+                        moved.put(c, now);
+                    }
+                }
+                assertTrue(moved.size() > 10, "b1 had clients: " + moved.size());
+                Thread.sleep(200);
+                for (Map.Entry<String, String> m : moved.entrySet()) {
+                    assertEquals(m.getValue(), get(web[1], m.getKey()), m.getKey() + " at d2 follows d1's reassignment (b1 is not drained at d2)");
+                }
+                endpointOf.putAll(moved);
+                d1.command("sb:enable web/b1", 20_000); // the dispatchers see the same endpoints again
+
+                // 3. simultaneous first connections of one client at d1 and d2: one endpoint
+                ExecutorService pool = Executors.newFixedThreadPool(2);
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        String c = "race" + i;
+                        CountDownLatch go = new CountDownLatch(1);
+                        Future<String> a = pool.submit(() -> { go.await(); return get(web[0], c); });
+                        Future<String> b = pool.submit(() -> { go.await(); return get(web[1], c); });
+                        go.countDown();
+                        assertEquals(a.get(), b.get(), c + ": first connections at d1 and d2 at once");
+                        endpointOf.put(c, a.get());
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+
+                // 4. a late joiner: its listener opens only once it has the table
+                try (RuntimeProcess d3 = new RuntimeProcess(conf(3, group, web[2], endpoints))) {
+                    d3.awaitPort(web[2], 90_000);
+                    for (Map.Entry<String, String> m : moved.entrySet()) { // only the table knows these
+                        assertEquals(m.getValue(), get(web[2], m.getKey()), m.getKey() + " at the late joiner, first requests");
+                    }
+                    int joined = indexOf(d3.output, "joined group systest-");
+                    int listening = indexOf(d3.output, "frontend web listening");
+                    assertTrue(joined >= 0 && listening > joined, "d3 joined (line " + joined + ") before it listened (line " + listening + ")");
+                    assertTrue(indexOf(d3.output, "waits for the dispatcher group's table before it listens") >= 0, d3.output.toString());
+                    awaitPeers(d3, 3);
+
+                    // 5. d1 dies under load: the survivors keep every client's endpoint, without a failed request
+                    WrkRun onD1 = WrkRun.start("http://127.0.0.1:" + web[0] + "/", 16, 8);
+                    WrkRun onD2 = WrkRun.start("http://127.0.0.1:" + web[1] + "/", 16, 8);
+                    WrkRun onD3 = WrkRun.start("http://127.0.0.1:" + web[2] + "/", 16, 8);
+                    Thread.sleep(3_000);
+                    d1.kill();
+                    WrkRun.Summary s1 = onD1.await(40);
+                    WrkRun.Summary s2 = onD2.await(40);
+                    WrkRun.Summary s3 = onD3.await(40);
+                    System.out.printf("[systest] wrk during d1's death: d1 %d requests, %d socket errors; d2 %d requests, %d errors, %d non-2xx;"
+                            + " d3 %d requests, %d errors, %d non-2xx%n", s1.requests(), s1.socketErrors(), s2.requests(), s2.socketErrors(),
+                            s2.non2xx(), s3.requests(), s3.socketErrors(), s3.non2xx());
+                    assertEquals(0, s2.socketErrors() + s2.non2xx(), s2.text());
+                    assertEquals(0, s3.socketErrors() + s3.non2xx(), s3.text());
+                    assertTrue(s2.requests() > 0 && s3.requests() > 0);
+                    for (Map.Entry<String, String> m : endpointOf.entrySet()) {
+                        assertEquals(m.getValue(), get(web[1], m.getKey()), m.getKey() + " at d2 after d1 died");
+                        assertEquals(m.getValue(), get(web[2], m.getKey()), m.getKey() + " at d3 after d1 died");
+                    }
+                    String after = String.join("\n", d3.command("sb:dispatch race7", 20_000));
+                    assertTrue(after.contains("race7") && after.contains("1 entries matching 'race7'"), after);
+                    awaitPeers(d3, 2);
+                }
+            }
+        }
+    }
+
+    /**
+     * The table outlives its bundle: under wrk load, d1's cluster bundle and the JGroups bundle are
+     * updated and refreshed (Felix's update and refresh); no request fails, d1 keeps every entry (the
+     * ones only it knows too), and what it records afterwards reaches d2.
+     */
+    @Test
+    void updatingTheClusterBundlesLosesNoEntry() throws Exception {
+        ExternalTools.require("wrk", "nginx");
+        int[] group = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        int[] web = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        try (NginxBackends nginx = NginxBackends.start(3)) {
+            List<Integer> be = nginx.ports();
+            String endpoints = "b1=127.0.0.1:" + be.get(0) + ", b2=127.0.0.1:" + be.get(1) + ", b3=127.0.0.1:" + be.get(2);
+            try (RuntimeProcess d1 = new RuntimeProcess(conf(1, group, web[0], endpoints));
+                 RuntimeProcess d2 = new RuntimeProcess(conf(2, group, web[1], endpoints))) {
+                d1.awaitPort(web[0], 90_000);
+                d2.awaitPort(web[1], 90_000);
+                awaitPeers(d1, 2);
+                awaitPeers(d2, 2);
+                Map<String, String> endpointOf = new HashMap<>();
+                for (int i = 0; i < 200; i++) {
+                    endpointOf.put("u" + i, get(web[i % 2], "u" + i));
+                }
+                // reassignments only the table knows: d1 drains b2 for a moment
+                d1.command("sb:drain web/b2", 20_000);
+                for (int i = 0; i < 200; i++) {
+                    if (endpointOf.get("u" + i).equals(be.get(1).toString())) {
+                        endpointOf.put("u" + i, get(web[0], "u" + i));
+                    }
+                }
+                d1.command("sb:enable web/b2", 20_000);
+                WrkRun load1 = WrkRun.start("http://127.0.0.1:" + web[0] + "/", 16, 60);
+                WrkRun load2 = WrkRun.start("http://127.0.0.1:" + web[1] + "/", 16, 60);
+                for (String bundle : List.of("io.switchboard.cluster", "io.switchboard.jgroups", "io.switchboard.cluster")) {
+                    d1.updateAndRefresh(bundle);
+                    for (Map.Entry<String, String> m : endpointOf.entrySet()) {
+                        assertEquals(m.getValue(), get(web[0], m.getKey()), m.getKey() + " at d1 after updating " + bundle);
+                    }
+                }
+                awaitPeers(d1, 2);
+                String count = String.join("\n", d1.command("sb:dispatch u1", 20_000));
+                assertTrue(count.contains("in the table"), count);
+                get(web[0], "after-update");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                String atD2 = "";
+                while (System.nanoTime() < deadline && !atD2.contains("1 entries matching 'after-update'")) {
+                    atD2 = String.join("\n", d2.command("sb:dispatch after-update", 20_000));
+                    Thread.sleep(100);
+                }
+                assertTrue(atD2.contains("1 entries matching 'after-update'"), atD2);
+                WrkRun.Summary s1 = load1.stop();
+                WrkRun.Summary s2 = load2.stop();
+                System.out.printf("[systest] wrk during 3 updates of d1's cluster bundles: d1 %d requests, %d errors, %d non-2xx; d2 %d requests, %d errors, %d non-2xx%n",
+                        s1.requests(), s1.socketErrors(), s1.non2xx(), s2.requests(), s2.socketErrors(), s2.non2xx());
+                assertEquals(0, s1.socketErrors() + s1.non2xx(), s1.text());
+                assertEquals(0, s2.socketErrors() + s2.non2xx(), s2.text());
+                for (Map.Entry<String, String> m : endpointOf.entrySet()) {
+                    assertEquals(m.getValue(), get(web[1], m.getKey()), m.getKey() + " at d2");
+                }
+            }
+        }
+    }
+
+    /**
+     * A bad dispatcher file is rejected with file, key and reason, and the runtime serves on its own
+     * (its listeners do not wait for a group it will not join); fixed, it joins; broken again, it keeps
+     * what it had.
+     */
+    @Test
+    void aBadDispatcherFileIsRejectedAndTheRuntimeServesAlone() throws Exception {
+        ExternalTools.require("nginx");
+        int web = RuntimeProcess.freePort();
+        int groupPort = RuntimeProcess.freePort();
+        try (NginxBackends nginx = NginxBackends.start(1)) {
+            Map<String, String> conf = new HashMap<>();
+            conf.put("io.switchboard.dispatchers.cfg", "enabled = true\ntransport = carrier-pigeon\n");
+            conf.put("io.switchboard.cluster-web.cfg", "endpoints = b1=127.0.0.1:" + nginx.ports().get(0) + "\ndispatch = header:X-Client\n");
+            conf.put("io.switchboard.frontend-web.cfg", "address = 127.0.0.1\nport = " + web + "\ncluster = web\n");
+            try (RuntimeProcess rt = new RuntimeProcess(conf)) {
+                rt.awaitPort(web, 90_000);
+                String rejected = rt.awaitOutput("config rejected: ");
+                assertTrue(rejected.contains("io.switchboard.dispatchers.cfg: key 'transport': 'carrier-pigeon' is not one of tcp, udp;"
+                        + " the dispatcher cluster stays off"), rejected);
+                assertEquals(nginx.ports().get(0).toString(), get(web, "alone"));
+                assertTrue(String.join("\n", rt.command("sb:peers", 20_000)).contains("off (enabled = false"));
+
+                int mark = rt.output.size();
+                SystemTests.write(rt.workDir.resolve("conf/io.switchboard.dispatchers.cfg"),
+                        "enabled = true\nbindPort = " + groupPort + "\nnode = solo\n");
+                rt.awaitOutput(mark, l -> l.contains("dispatcher solo joined group switchboard"), 30_000);
+                awaitPeers(rt, 1);
+                get(web, "now-recorded");
+                assertTrue(String.join("\n", rt.command("sb:dispatch now-recorded", 20_000)).contains("1 entries matching 'now-recorded'"));
+
+                mark = rt.output.size();
+                SystemTests.write(rt.workDir.resolve("conf/io.switchboard.dispatchers.cfg"), "enabled = true\nbindPort = 99999\n");
+                String kept = rt.awaitOutput(mark, l -> l.contains("config rejected: "), 30_000);
+                assertTrue(kept.contains("io.switchboard.dispatchers.cfg: key 'bindPort': 99999 is out of range 1..65535;"
+                        + " the dispatcher cluster keeps its settings"), kept);
+                awaitPeers(rt, 1);
+                assertTrue(String.join("\n", rt.command("sb:dispatch now-recorded", 20_000)).contains("1 entries matching 'now-recorded'"));
+            }
+        }
+    }
+
+    private static int indexOf(List<String> lines, String fragment) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(fragment)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
