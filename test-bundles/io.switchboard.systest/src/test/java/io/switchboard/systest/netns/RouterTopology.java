@@ -102,20 +102,35 @@ public final class RouterTopology implements AutoCloseable {
         return new RouterTopology(dispatchers, clients);
     }
 
-    /** Skips the calling test, saying why, unless this process may create network namespaces. */
-    public static synchronized void assumeAvailable() {
+    /**
+     * Skips the calling test, saying why, unless this process may create network namespaces. Call it
+     * from each test ({@code @BeforeEach}): an assumption that fails in {@code @BeforeAll} leaves the
+     * report with no test and no reason.
+     */
+    public static void assumeAvailable() {
+        String reason = unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "network namespace tests skipped: " + reason
+                + " (they need root and iproute2; the loopback multi-process tests still run)");
+    }
+
+    /** Why namespaces cannot be made here, or null when they can (the first call also removes leftovers of earlier runs). */
+    public static synchronized String unavailableReason() {
         if (!probed) {
             probed = true;
             unavailable = probe();
             if (unavailable == null) {
                 removeLeftovers();
+            } else {
+                System.out.println("[netns] network namespace tests skipped: " + unavailable);
             }
         }
-        Assumptions.assumeTrue(unavailable == null, () -> "network namespace tests skipped: " + unavailable
-                + " (they need root and iproute2; the loopback multi-process tests still run)");
+        return unavailable;
     }
 
     private static String probe() {
+        if ("off".equals(System.getProperty("sb.netns"))) {
+            return "turned off with -Dsb.netns=off";
+        }
         if (Ip.program() == null) {
             return "iproute2's ip is not installed";
         }
