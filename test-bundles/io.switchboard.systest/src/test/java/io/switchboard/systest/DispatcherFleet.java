@@ -21,6 +21,8 @@ final class DispatcherFleet implements AutoCloseable {
 
     final RouterTopology net;
     private final List<RuntimeProcess> runtimes = new ArrayList<>();
+    private final List<Map<String, String>> confs = new ArrayList<>();
+    private final List<String[]> args = new ArrayList<>();
 
     /**
      * Starts one runtime per dispatcher namespace and waits until each listens on the VIP. The
@@ -43,17 +45,37 @@ final class DispatcherFleet implements AutoCloseable {
                 conf.put("io.switchboard.frontend-web.cfg", "address = " + RouterTopology.VIP + "\nport = " + PORT + "\ncluster = web\n");
                 conf.put("io.switchboard.frontends.cfg", "via = d" + i + "\n");
                 conf.putAll(extraConf.apply(i));
-                List<String> args = new ArrayList<>(List.of("-Dswitchboard.admin.address=" + RouterTopology.syncAddress(i)));
-                args.addAll(List.of(extraJvmArgs));
-                runtimes.add(RuntimeProcess.inNamespace(net.dispatcher(i), conf, args.toArray(String[]::new)));
+                List<String> jvm = new ArrayList<>(List.of("-Dswitchboard.admin.address=" + RouterTopology.syncAddress(i)));
+                jvm.addAll(List.of(extraJvmArgs));
+                confs.add(conf);
+                args.add(jvm.toArray(String[]::new));
+                runtimes.add(RuntimeProcess.inNamespace(net.dispatcher(i), conf, args.get(i - 1)));
             }
             for (RuntimeProcess rt : runtimes) {
-                rt.awaitOutput(0, l -> l.contains("frontend web listening on /" + RouterTopology.VIP + ":" + PORT), 180_000);
+                awaitListening(rt);
             }
         } catch (Exception | Error e) {
             close();
             throw e;
         }
+    }
+
+    private static void awaitListening(RuntimeProcess rt) throws InterruptedException {
+        rt.awaitOutput(0, l -> l.contains("frontend web listening on /" + RouterTopology.VIP + ":" + PORT), 180_000);
+    }
+
+    /**
+     * Starts dispatcher {@code i} again (its runtime must have ended), with the files it first had in a
+     * new conf dir; returns once it listens on the VIP.
+     */
+    RuntimeProcess restart(int i) throws Exception {
+        if (runtime(i).alive()) {
+            throw new IllegalStateException("dispatcher " + i + " still runs");
+        }
+        RuntimeProcess rt = RuntimeProcess.inNamespace(net.dispatcher(i), confs.get(i - 1), args.get(i - 1));
+        runtimes.set(i - 1, rt);
+        awaitListening(rt);
+        return rt;
     }
 
     /** Dispatcher {@code i}'s runtime, 1-based. */

@@ -225,6 +225,52 @@ class RouterClusterSystemIT {
         }
     }
 
+    @Test
+    @Order(5)
+    void aDispatcherStartedAgainHoldsTheWholeTableBeforeItListensAndServesTheSessionsWhereTheyAre() throws Exception {
+        // dispatcher 2 died in the test before and is out of the route; clients keep arriving meanwhile
+        if (fleet.runtime(2).alive()) {
+            net.withdraw(2);
+            fleet.runtime(2).kill();
+        }
+        for (String source : sources.subList(30, 36)) {
+            List<Connections.Answer> answers = Connections.get(net.client(), source, DispatcherFleet.URL, 6);
+            assertTrue(answers.stream().allMatch(a -> a.status() == 200 && !a.dispatcher().equals("d2")), answers.toString());
+        }
+        Map<String, String> group = awaitEqualTables(20);
+        RuntimeProcess d2 = fleet.restart(2);
+        // the first thing asked once it listens: nothing arrived after that moment, so this is what it listened with
+        Map<String, String> joined = entries(2);
+        int waited = indexOf(d2, "waits for the dispatcher group's table before it listens");
+        int listening = indexOf(d2, "frontend web listening on /" + RouterTopology.VIP);
+        assertTrue(waited >= 0 && waited < listening, "d2's frontend waited for the table, then listened: " + d2.output);
+        assertEquals(group, joined, "d2 listened with the group's whole table");
+        net.restore(2);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        boolean viaD2 = false;
+        while (!viaD2 && System.nanoTime() < deadline) {
+            for (String source : sources.subList(30, 36)) {
+                List<Connections.Answer> answers = Connections.get(net.client(), source, DispatcherFleet.URL, 6);
+                String port = Integer.toString(PORTS.get(endpointIndex(group.get(source))));
+                for (Connections.Answer a : answers) {
+                    assertEquals(200, a.status(), answers.toString());
+                    assertEquals(port, a.backend(), source + " stays on its endpoint whichever dispatcher carries it: " + answers);
+                    viaD2 |= a.dispatcher().equals("d2");
+                }
+            }
+        }
+        assertTrue(viaD2, "d2, back in the route, carries connections again");
+    }
+
+    private static int indexOf(RuntimeProcess rt, String fragment) {
+        for (int i = 0; i < rt.output.size(); i++) {
+            if (rt.output.get(i).contains(fragment)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Requests each endpoint's nginx served so far. */
     private static long[] served() throws Exception {
         long[] n = new long[backends.size()];
