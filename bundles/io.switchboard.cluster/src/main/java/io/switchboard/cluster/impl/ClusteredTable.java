@@ -237,7 +237,8 @@ final class ClusteredTable implements DispatchTable {
                 }
                 long now = System.currentTimeMillis();
                 if (now >= nextSweep) {
-                    nextSweep = now + 1000;
+                    // a walk over the table: every tenth of the idle timeout is soon enough (at least a second apart)
+                    nextSweep = now + Math.max(1000, settings.idleTimeoutSeconds * 100L);
                     sweep(now);
                 }
             } catch (Exception e) {

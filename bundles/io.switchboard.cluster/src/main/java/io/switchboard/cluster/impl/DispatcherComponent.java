@@ -48,6 +48,15 @@ public class DispatcherComponent {
     static final String PID = "io.switchboard.dispatchers";
     static final String HANDOVER_KEY = "io.switchboard.cluster.table";
     static final long UNCLAIMED_MILLIS = 60_000;
+    /**
+     * JGroups logs through java.util.logging, at INFO by default (every view, every address): its
+     * warnings stay, the rest is what this component logs itself. Held here so the level sticks.
+     */
+    private static final java.util.logging.Logger JGROUPS_LOG = java.util.logging.Logger.getLogger("org.jgroups");
+
+    static {
+        JGROUPS_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     @ObjectClassDefinition(name = "Switchboard dispatcher cluster")
     public @interface Config {
@@ -85,6 +94,8 @@ public class DispatcherComponent {
     private volatile boolean configured;
     /** This version took its entries over from the previous one: once joined it sends them all. */
     private volatile boolean takenOver;
+    /** A configuration file's settings were accepted (not only the defaults of none, or of a rejected one). */
+    private volatile boolean accepted;
     private volatile String problem;
 
     /** One membership of the group: its channel, table service and registration. */
@@ -108,6 +119,7 @@ public class DispatcherComponent {
         takenOver = left != null && !entries.isEmpty();
         try {
             settings = DispatcherSettings.parse(props);
+            accepted = props.containsKey("service.pid");
         } catch (ConfigProblem p) {
             error(new ConfigReader(props, DispatcherSettings.KEYS).rejected(p, "the dispatcher cluster stays off"));
             try {
@@ -151,10 +163,12 @@ public class DispatcherComponent {
         try {
             s = DispatcherSettings.parse(props);
         } catch (ConfigProblem p) {
-            error(new ConfigReader(props, DispatcherSettings.KEYS).rejected(p, "the dispatcher cluster keeps its settings"));
+            error(new ConfigReader(props, DispatcherSettings.KEYS).rejected(p,
+                    accepted ? "the dispatcher cluster keeps its settings" : "the dispatcher cluster stays off"));
             release("its configuration was rejected");
             return;
         }
+        accepted = true;
         if (s.sameGroup(settings) && s.queueSize == settings.queueSize && s.maxBatch == settings.maxBatch
                 && s.sessionEnd == settings.sessionEnd && s.idleTimeoutSeconds == settings.idleTimeoutSeconds
                 && s.maxUpdateBytes == settings.maxUpdateBytes) {

@@ -257,6 +257,40 @@ class GroupTest {
     }
 
     @Test
+    void aPeerOfAnotherGroupNameIsNotTakenInAndJGroupsSaysWhy() throws Exception {
+        List<String> jgroups = new CopyOnWriteArrayList<>();
+        java.util.logging.Logger jg = java.util.logging.Logger.getLogger("org.jgroups");
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { jgroups.add(String.valueOf(r.getMessage())); }
+            @Override public void flush() { }
+            @Override public void close() { }
+        };
+        jg.addHandler(h);
+        try {
+            List<Node> g = group(2, Map.of());
+            assertNull(g.get(0).join());
+            g.get(0).service.record("web", "mine", "app1");
+            // the second node: same member list, another group name
+            java.lang.reflect.Field f = GroupMember.class.getDeclaredField("settings");
+            f.setAccessible(true);
+            DispatcherSettings s2 = (DispatcherSettings) f.get(g.get(1).member);
+            Map<String, String> props = new HashMap<>(Map.of("enabled", "true", "group", "another", "node", "d2",
+                    "bindPort", Integer.toString(s2.bindPort), "members", s2.memberList()));
+            Node stranger = new Node("d2", DispatcherSettings.parse(props));
+            nodes.add(stranger);
+            assertNull(stranger.join());
+            Thread.sleep(3000); // discovery and a merge attempt or two
+            assertEquals(1, g.get(0).member.view().size());
+            assertEquals(1, stranger.member.view().size());
+            assertEquals(0, stranger.table.size());
+            // JGRP000012: discarded message from different cluster another (our cluster is test-N). Sender was d2
+            assertTrue(jgroups.stream().anyMatch(m -> m.contains("JGRP000012") || m.contains("different cluster")), jgroups.toString());
+        } finally {
+            jg.removeHandler(h);
+        }
+    }
+
+    @Test
     void theTableHoldsAtMostMaxEntries() throws Exception {
         List<Node> g = group(1, Map.of("maxEntries", "100"));
         assertNull(g.get(0).join());
