@@ -22,12 +22,17 @@ final class NginxBackends implements AutoCloseable {
     private final Process process;
     private final List<Integer> ports;
     private final int statusPort;
+    /** Where the servers listen; with a launcher ({@code ip netns exec NS}), an address in that namespace. */
+    private final String host;
+    private final List<String> launcher;
 
-    private NginxBackends(Path dir, Process process, List<Integer> ports, int statusPort) {
+    private NginxBackends(Path dir, Process process, List<Integer> ports, int statusPort, String host, List<String> launcher) {
         this.dir = dir;
         this.process = process;
         this.ports = ports;
         this.statusPort = statusPort;
+        this.host = host;
+        this.launcher = launcher;
     }
 
     static NginxBackends start(int count) throws Exception {
@@ -39,6 +44,23 @@ final class NginxBackends implements AutoCloseable {
     }
 
     /**
+     * Back-ends inside a network namespace, listening on its address {@code host}, ports 8001 and up
+     * (the namespace's own ports: no other test shares them). The status is read with curl run there.
+     */
+    static NginxBackends inNamespace(String namespace, String host, int count) throws Exception {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ports.add(8001 + i);
+        }
+        return inNamespace(namespace, host, ports, 8000);
+    }
+
+    /** Back-ends on these ports inside the namespace, the status on {@code statusPort}: one nginx per endpoint counts its own requests. */
+    static NginxBackends inNamespace(String namespace, String host, List<Integer> ports, int statusPort) throws Exception {
+        return start(ports, false, host, statusPort, io.switchboard.systest.netns.RouterTopology.in(namespace));
+    }
+
+    /**
      * One back-end on this port in a single nginx process (no master and worker), so that
      * {@link #kill} ends it at once, as a crash would; started again on the same port, it comes back.
      */
@@ -47,9 +69,13 @@ final class NginxBackends implements AutoCloseable {
     }
 
     private static NginxBackends start(List<Integer> ports, boolean singleProcess) throws Exception {
+        return start(ports, singleProcess, "127.0.0.1", RuntimeProcess.freePort(), List.of());
+    }
+
+    private static NginxBackends start(List<Integer> ports, boolean singleProcess, String host, int statusPort,
+                                       List<String> launcher) throws Exception {
         ExternalTools.require("nginx");
         Path dir = Files.createTempDirectory("sb-nginx");
-        int statusPort = RuntimeProcess.freePort();
         StringBuilder conf = new StringBuilder()
                 .append(singleProcess ? "master_process off; " : "")
                 .append("worker_processes 1; daemon off; pid ").append(dir.resolve("nginx.pid")).append(";\n")
@@ -60,20 +86,22 @@ final class NginxBackends implements AutoCloseable {
             conf.append("  ").append(temp).append("_temp_path ").append(dir.resolve(temp)).append(";\n");
         }
         for (int p : ports) {
-            conf.append("  server { listen 127.0.0.1:").append(p)
+            conf.append("  server { listen ").append(host).append(':').append(p)
                     .append("; location / { add_header X-Be $server_port; return 200 \"ok\\n\"; }")
                     .append(" location /files/ { alias ").append(dir.resolve("files")).append("/; } }\n");
         }
-        conf.append("  server { listen 127.0.0.1:").append(statusPort).append("; location / { stub_status; } }\n}\n");
+        conf.append("  server { listen ").append(host).append(':').append(statusPort).append("; location / { stub_status; } }\n}\n");
         // nginx's worker may run as another user (nobody, when started by root): it must be able to read the files.
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(dir.resolve("files"));
         Path file = dir.resolve("nginx.conf");
         Files.writeString(file, conf);
-        Process p = new ProcessBuilder(ExternalTools.find("nginx").getPath(), "-p", dir.toString(), "-c", file.toString(),
-                "-e", dir.resolve("error.log").toString())
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of(ExternalTools.find("nginx").getPath(), "-p", dir.toString(), "-c", file.toString(),
+                "-e", dir.resolve("error.log").toString()));
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile()).start();
-        NginxBackends backends = new NginxBackends(dir, p, ports, statusPort);
+        NginxBackends backends = new NginxBackends(dir, p, ports, statusPort, host, launcher);
         backends.awaitUp();
         return backends;
     }
@@ -89,23 +117,39 @@ final class NginxBackends implements AutoCloseable {
 
     /** Requests served so far by all ports (the status requests included, one per call). */
     long requests() throws IOException {
+        if (!launcher.isEmpty()) {
+            return parseStatus(curlInNamespace());
+        }
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), statusPort)) {
             s.setSoTimeout(5_000);
             OutputStream out = s.getOutputStream();
             out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = s.getInputStream();
-            String text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            // "server accepts handled requests\n N N N\n"
-            String[] lines = text.split("\n");
-            for (int i = 0; i + 1 < lines.length; i++) {
-                if (lines[i].startsWith("server accepts handled requests")) {
-                    String[] n = lines[i + 1].trim().split("\\s+");
-                    return Long.parseLong(n[2]);
-                }
-            }
-            throw new IOException("unexpected nginx status: " + text);
+            return parseStatus(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
         }
+    }
+
+    private String curlInNamespace() throws IOException {
+        List<String> cmd = new ArrayList<>(launcher);
+        cmd.addAll(List.of("curl", "-s", "--max-time", "5", "http://" + host + ":" + statusPort + "/"));
+        io.switchboard.systest.netns.Ip.Result r = io.switchboard.systest.netns.Ip.exec(cmd, 10);
+        if (!r.ok()) {
+            throw new IOException("curl for nginx's status exited with " + r.exit() + ": " + r.output());
+        }
+        return r.output();
+    }
+
+    private static long parseStatus(String text) throws IOException {
+        // "server accepts handled requests\n N N N\n"
+        String[] lines = text.split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("server accepts handled requests")) {
+                String[] n = lines[i + 1].trim().split("\\s+");
+                return Long.parseLong(n[2]);
+            }
+        }
+        throw new IOException("unexpected nginx status: " + text);
     }
 
     private void awaitUp() throws Exception {

@@ -42,7 +42,23 @@ final class RuntimeProcess implements AutoCloseable {
         return new RuntimeProcess(System.getProperty("sb.webconsole.jar"), java.util.Map.of(), extraJvmArgs);
     }
 
+    /**
+     * Started inside a network namespace ({@code ip netns exec NS java ...}, which execs java: the
+     * process is the runtime itself). Its ports are the namespace's own: {@link #awaitPort} does not
+     * reach them, wait for the frontend's log line instead.
+     */
+    static RuntimeProcess inNamespace(String namespace, java.util.Map<String, String> confFiles, String... extraJvmArgs)
+            throws IOException {
+        return new RuntimeProcess(io.switchboard.systest.netns.RouterTopology.in(namespace), System.getProperty("sb.runtime.jar"),
+                confFiles, extraJvmArgs);
+    }
+
     private RuntimeProcess(String jar, java.util.Map<String, String> confFiles, String... extraJvmArgs) throws IOException {
+        this(List.of(), jar, confFiles, extraJvmArgs);
+    }
+
+    private RuntimeProcess(List<String> launcher, String jar, java.util.Map<String, String> confFiles, String... extraJvmArgs)
+            throws IOException {
         workDir = Files.createTempDirectory("sb-systest");
         Files.createDirectories(workDir.resolve("conf"));
         Files.createDirectories(workDir.resolve("plugins"));
@@ -51,7 +67,7 @@ final class RuntimeProcess implements AutoCloseable {
         }
         demoPort = freePort();
         adminPort = freePort();
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launcher);
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Dswitchboard.demo.port=" + demoPort);
         cmd.add("-Dswitchboard.admin.port=" + adminPort);

@@ -24,9 +24,15 @@ final class WrkRun {
 
     /** Starts {@code wrk -t1 -cN -dSs --latency url}; fails if wrk is not installed. */
     static WrkRun start(String url, int connections, int seconds) throws IOException {
+        return start(java.util.List.of(), url, connections, seconds);
+    }
+
+    /** The same run started with a launcher before it, e.g. {@code ip netns exec NS} (which execs wrk: SIGINT reaches it). */
+    static WrkRun start(java.util.List<String> launcher, String url, int connections, int seconds) throws IOException {
         ExternalTools.require("wrk");
         Path out = Files.createTempFile("wrk", ".txt");
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(ExternalTools.find("wrk").getPath(), "-t1",
+        java.util.List<String> cmd = new java.util.ArrayList<>(launcher);
+        cmd.addAll(java.util.List.of(ExternalTools.find("wrk").getPath(), "-t1",
                 "-c" + connections, "-d" + seconds + "s", "--latency"));
         String script = System.getProperty("sb.wrk.script");
         if (script != null && !script.isBlank()) { // -Dsb.wrk.script=FILE.lua: a wrk script, e.g. one that prints failed responses
