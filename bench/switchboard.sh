@@ -6,6 +6,8 @@
 # env: MODE=http|tcp (default http)  SWITCHBOARD_JAR (another build)  JAVA_OPTS (extra JVM flags)  LOOPS (event loops, default 1: like HAProxy's nbthread 1, the other core runs wrk and the back-ends; 0 = one per core)
 #      ACCESSLOG=combined|haproxy|json (default: off) writes the access log in that format into the run's directory
 #      H2C=true: the frontend also speaks HTTP/2 with prior knowledge (h2load, curl --http2-prior-knowledge; see bench/h2.sh)
+#      DISPATCH=source|cookie:NAME|header:NAME: the dispatcher cluster on (a group of one on 127.0.0.1, JGroups port
+#        DISPATCH_PORT, default 7800) and the bench cluster sticky by that key: every request looks up the dispatch table
 set -eu
 port=$1; backends=$2
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,6 +15,10 @@ jar=${SWITCHBOARD_JAR:-$here/runtime/target/switchboard.jar}
 work=$(mktemp -d "${PA_RUN_DIR:-/tmp}/switchboard.XXXXXX")
 mkdir -p "$work/conf" "$work/plugins"
 printf 'endpoints = %s\npolicy = round-robin\n' "$backends" >"$work/conf/io.switchboard.cluster-bench.cfg"
+if [ -n "${DISPATCH:-}" ]; then
+  printf 'dispatch = %s\n' "$DISPATCH" >>"$work/conf/io.switchboard.cluster-bench.cfg"
+  printf 'enabled = true\nbindAddress = 127.0.0.1\nbindPort = %s\n' "${DISPATCH_PORT:-7800}" >"$work/conf/io.switchboard.dispatchers.cfg"
+fi
 printf 'protocol = %s\naddress = 127.0.0.1\nport = %s\ncluster = bench\n' "${MODE:-http}" "$port" >"$work/conf/io.switchboard.frontend-bench.cfg"
 if [ -n "${H2C:-}" ]; then
   printf 'h2c = %s\n' "$H2C" >>"$work/conf/io.switchboard.frontend-bench.cfg"
