@@ -155,6 +155,30 @@ class DispatcherClusterSystemIT {
                     pool.shutdownNow();
                 }
 
+                // 3b. the same while their views differ: d1 alone drains b2 just before, so each dispatcher's hash
+                // gives some clients another endpoint; the client lock (the key's owner decides) still gives one
+                d1.command("sb:drain web/b2", 20_000);
+                pool = Executors.newFixedThreadPool(2);
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        String c = "split" + i;
+                        CountDownLatch go = new CountDownLatch(1);
+                        Future<String> a = pool.submit(() -> { go.await(); return get(web[0], c); });
+                        Future<String> b = pool.submit(() -> { go.await(); return get(web[1], c); });
+                        go.countDown();
+                        assertEquals(a.get(), b.get(), c + ": first connections at d1 (b2 drained) and d2 at once");
+                        endpointOf.put(c, a.get());
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                d1.command("sb:enable web/b2", 20_000);
+                String locks = String.join("\n", d2.command("sb:peers", 20_000)) + String.join("\n", d1.command("sb:peers", 20_000));
+                System.out.println("[systest] client locks after 100 simultaneous first connections with differing views:\n" + locks);
+                assertTrue(locks.contains("client locks "), locks);
+                String lockMetrics = String.join("\n", d1.command("sb:metrics switchboard_dispatch_locks", 20_000));
+                assertTrue(lockMetrics.contains("switchboard_dispatch_locks_total{event=\"taken\"}"), lockMetrics);
+
                 // 4. a late joiner: its listener opens only once it has the table
                 try (RuntimeProcess d3 = new RuntimeProcess(conf(3, group, web[2], endpoints))) {
                     d3.awaitPort(web[2], 90_000);

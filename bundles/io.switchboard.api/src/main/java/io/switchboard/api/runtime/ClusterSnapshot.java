@@ -33,6 +33,17 @@ public interface ClusterSnapshot {
      */
     Endpoint choose(RequestContext request, Set<String> excluded);
 
+    /**
+     * Whether the request must wait before {@link #choose}: null to choose now; else a stage that
+     * completes when it may (a sticky cluster's new client locked by another dispatcher, whose
+     * decision is awaited for a bounded time). The caller parks the request, never its thread.
+     *
+     * @since 2.4
+     */
+    default java.util.concurrent.CompletionStage<?> pending(RequestContext request) {
+        return null;
+    }
+
     EndpointCounters counters(Endpoint endpoint);
 
     /** Whether passive health has taken the endpoint out for now (failures in a row); it is tried again later. */

@@ -3,7 +3,7 @@
  * the clusters, with their live status.
  */
 @Export
-@Version("2.3.0")
+@Version("2.4.0")
 package io.switchboard.api.runtime;
 
 import org.osgi.annotation.bundle.Export;

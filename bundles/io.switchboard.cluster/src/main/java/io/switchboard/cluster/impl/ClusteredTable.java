@@ -1,6 +1,7 @@
 package io.switchboard.cluster.impl;
 
 import io.switchboard.api.dispatch.DispatchEntry;
+import io.switchboard.api.dispatch.DispatchLock;
 import io.switchboard.api.dispatch.DispatchTable;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,6 +24,9 @@ import java.util.function.Consumer;
  */
 final class ClusteredTable implements DispatchTable {
     private final LocalTable table;
+    private final LockTable locks;
+    /** How this dispatcher decides a peer's locked client whose key it owns (cluster, client to endpoint id). */
+    private volatile java.util.function.BiFunction<String, String, String> decider;
     private final HybridClock clock;
     private final SyncStats stats;
     private final GroupMember member;
@@ -38,7 +42,14 @@ final class ClusteredTable implements DispatchTable {
 
     ClusteredTable(DispatcherSettings settings, LocalTable table, HybridClock clock, SyncStats stats, GroupMember member,
                    Consumer<String> warn) {
+        this(settings, table, new LockTable(), clock, stats, member, warn);
+    }
+
+    ClusteredTable(DispatcherSettings settings, LocalTable table, LockTable locks, HybridClock clock, SyncStats stats,
+                   GroupMember member, Consumer<String> warn) {
         this.settings = settings;
+        this.locks = locks;
+        member.onApplied(this::peerUpdate);
         this.table = table;
         this.clock = clock;
         this.stats = stats;
@@ -103,8 +114,9 @@ final class ClusteredTable implements DispatchTable {
         }
         DispatchEntry inForce = table.putIfAbsent(mine);
         if (inForce == mine) {
-            enqueue(Update.put(mine));
+            enqueue(Update.put(mine)); // the decision and, at every peer, the end of the client's lock
         }
+        locks.decided(LocalTable.key(cluster, client), inForce);
         return inForce;
     }
 
@@ -116,6 +128,7 @@ final class ClusteredTable implements DispatchTable {
         }
         table.merge(e);
         enqueue(Update.put(e));
+        locks.decided(LocalTable.key(cluster, client), e);
         return e;
     }
 
@@ -131,6 +144,92 @@ final class ClusteredTable implements DispatchTable {
             return true;
         }
         return false;
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<DispatchEntry> awaitDecision(String cluster, String client) {
+        if (closed || table.get(cluster, client) != null) {
+            return null;
+        }
+        String key = LocalTable.key(cluster, client);
+        DispatchLock held = locks.get(key);
+        if (held == null) {
+            String owner = member.lockOwner(key);
+            if (owner == null || owner.equals(settings.node)) {
+                return null; // alone, or this dispatcher decides: its entry is the lock and the decision in one update
+            }
+            if (locks.size() >= settings.maxEntries) {
+                return null; // memory stays bounded: decided here by the hash
+            }
+            DispatchLock mine = new DispatchLock(cluster, client, settings.node, owner, clock.now());
+            held = locks.putIfAbsent(key, mine);
+            if (held == mine) {
+                expire(key, mine);
+                stats.lockRequests.increment();
+                enqueue(Update.lock(cluster, client, settings.node, mine.created()));
+                DispatchEntry arrived = table.get(cluster, client);
+                if (arrived != null) {
+                    locks.decided(key, arrived); // the owner's entry came between the look and the lock
+                }
+            }
+        }
+        stats.lockWaits.increment();
+        return held.decision();
+    }
+
+    /** Completes the lock with null after the lock wait, unless a decision came first; it leaves either way. */
+    private void expire(String key, DispatchLock lock) {
+        lock.decision().completeOnTimeout(null, settings.lockWaitMillis, TimeUnit.MILLISECONDS);
+        lock.decision().thenAccept(e -> {
+            locks.remove(key, lock);
+            if (e == null) {
+                stats.lockTimeouts.increment();
+            }
+        });
+    }
+
+    /** A peer's entry ends the client's lock here; a peer's lock makes this dispatcher decide (the owner) or wait. */
+    private void peerUpdate(Update u) {
+        String key = LocalTable.key(u.cluster, u.client);
+        DispatchEntry e = table.get(u.cluster, u.client);
+        if (u.kind == Update.Kind.PUT) {
+            if (e != null) {
+                locks.decided(key, e);
+            }
+            return;
+        }
+        if (closed || e != null) {
+            return; // decided already: the entry went (or goes) to every peer, the locking one included
+        }
+        String owner = member.lockOwner(key);
+        if (settings.node.equals(owner)) {
+            java.util.function.BiFunction<String, String, String> d = decider;
+            String endpoint = d == null ? null : d.apply(u.cluster, u.client);
+            if (endpoint != null) {
+                record(u.cluster, u.client, endpoint);
+            }
+            return;
+        }
+        if (owner == null || locks.size() >= settings.maxEntries) {
+            return;
+        }
+        DispatchLock theirs = new DispatchLock(u.cluster, u.client, u.holder, owner, u.at);
+        DispatchLock inForce = locks.putIfAbsent(key, theirs);
+        if (inForce == theirs) {
+            expire(key, theirs);
+        } else if (inForce.holder().equals(settings.node)) {
+            stats.locksLost.increment(); // both locked at once: both wait for the owner's one decision
+        }
+    }
+
+    @Override
+    public void decider(java.util.function.BiFunction<String, String, String> decider) {
+        this.decider = decider;
+    }
+
+    @Override
+    public Collection<DispatchLock> locks() {
+        return locks.snapshot();
     }
 
     @Override
@@ -158,6 +257,11 @@ final class ClusteredTable implements DispatchTable {
         m.put("malformed", stats.malformed.sum());
         m.put("untrusted_dropped", stats.untrustedDropped.sum());
         m.put("conflicts", stats.conflicts.sum());
+        m.put("lock_requests", stats.lockRequests.sum());
+        m.put("lock_waits", stats.lockWaits.sum());
+        m.put("lock_timeouts", stats.lockTimeouts.sum());
+        m.put("locks_lost", stats.locksLost.sum());
+        m.put("locks", (long) locks.size());
         m.put("table_full", stats.tableFull.sum());
         m.put("removed", stats.removed.sum());
         m.put("entries", (long) table.size());

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class DispatcherSettings {
     static final List<String> KEYS = List.of("enabled", "group", "node", "transport", "bindAddress", "bindPort", "members",
             "discoveryDir", "mcastAddress", "mcastPort", "joinTimeoutMillis", "sessionEnd", "idleTimeoutSeconds",
-            "maxBatch", "maxUpdateBytes", "maxEntries", "queueSize");
+            "maxBatch", "maxUpdateBytes", "maxEntries", "queueSize", "lockWaitMillis");
     private static final Pattern MEMBER = Pattern.compile("\\s*([^\\s\\[\\]]+)\\[(\\d{1,5})\\]\\s*");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -52,11 +52,13 @@ final class DispatcherSettings {
     final int maxUpdateBytes;
     final int maxEntries;
     final int queueSize;
+    /** How long a request of a locked new client waits for the owner's decision before choosing by the hash. */
+    final int lockWaitMillis;
 
     private DispatcherSettings(boolean enabled, String group, String node, Transport transport, InetAddress bindAddress,
                                int bindPort, List<InetSocketAddress> members, Path discoveryDir, InetAddress mcastAddress,
                                int mcastPort, int joinTimeoutMillis, SessionEnd sessionEnd, int idleTimeoutSeconds,
-                               int maxBatch, int maxUpdateBytes, int maxEntries, int queueSize) {
+                               int maxBatch, int maxUpdateBytes, int maxEntries, int queueSize, int lockWaitMillis) {
         this.enabled = enabled;
         this.group = group;
         this.node = node;
@@ -74,6 +76,7 @@ final class DispatcherSettings {
         this.maxUpdateBytes = maxUpdateBytes;
         this.maxEntries = maxEntries;
         this.queueSize = queueSize;
+        this.lockWaitMillis = lockWaitMillis;
     }
 
     static DispatcherSettings parse(Map<String, ?> props) throws ConfigProblem {
@@ -137,8 +140,9 @@ final class DispatcherSettings {
         int maxUpdateBytes = r.integer("maxUpdateBytes", 1 << 20, 1024, 64 << 20);
         int maxEntries = r.integer("maxEntries", 1_000_000, 1, 100_000_000);
         int queueSize = r.integer("queueSize", 262_144, 16, 16 << 20);
+        int lockWait = r.integer("lockWaitMillis", 50, 1, 10_000);
         return new DispatcherSettings(enabled, group, node, transport, bind, port, members, discoveryDir, mcast, mcastPort,
-                joinTimeout, end, idle, maxBatch, maxUpdateBytes, maxEntries, queueSize);
+                joinTimeout, end, idle, maxBatch, maxUpdateBytes, maxEntries, queueSize, lockWait);
     }
 
     private static InetAddress address(ConfigReader r, String key, String dflt) throws ConfigProblem {

@@ -77,6 +77,9 @@ final class UpdateCodec {
                     string(out, u.entry.owner());
                 } else {
                     out.writeLong(u.at);
+                    if (u.kind == Update.Kind.LOCK) {
+                        string(out, u.holder);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -132,6 +135,12 @@ final class UpdateCodec {
                     updates.add(Update.put(new DispatchEntry(cluster, client, endpoint, created, owner)));
                 } else if (op == Update.Kind.REMOVE.ordinal()) {
                     updates.add(Update.remove(cluster, client, in.readLong()));
+                } else if (op == Update.Kind.LOCK.ordinal()) {
+                    long at = in.readLong();
+                    if (at <= 0) {
+                        throw new Malformed("update " + i + ": lock time " + at);
+                    }
+                    updates.add(Update.lock(cluster, client, string(in, "holder", i), at));
                 } else {
                     updates.add(Update.touch(cluster, client, in.readLong()));
                 }

@@ -173,6 +173,117 @@ class GroupTest {
                 && endpoints(g.get(0)).equals(endpoints(g.get(1))) && endpoints(g.get(1)).equals(endpoints(g.get(2))));
     }
 
+    /**
+     * The client lock: a new client seen at once by the two dispatchers that do not own its key, whose
+     * views of the endpoints differ (each would choose another endpoint), gets one endpoint, the owner's:
+     * both lock it, broadcast the lock, wait without blocking a thread, and take the owner's entry.
+     */
+    @Test
+    void aNewClientLockedAtTwoDispatchersAtOnceGetsTheOwnersOneDecision() throws Exception {
+        List<Node> g = group(3, Map.of("lockWaitMillis", "5000"));
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of three", 10_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        for (int i = 0; i < 3; i++) {
+            String mine = "app" + (i + 1); // each dispatcher's own view: a different endpoint for every client
+            g.get(i).service.decider((cluster, client) -> mine);
+        }
+        int clients = 0;
+        for (int i = 0; clients < 60; i++) {
+            String client = "203.0.113." + i;
+            String key = LocalTable.key("web", client);
+            String owner = g.get(0).member.lockOwner(key);
+            assertEquals(owner, g.get(1).member.lockOwner(key), "every member names the same owner");
+            Node decider = g.stream().filter(n -> n.name.equals(owner)).findFirst().orElseThrow();
+            List<Node> others = new ArrayList<>(g);
+            others.remove(decider);
+            assertNull(decider.service.awaitDecision("web", client) == null ? null : "", "the owner decides at once");
+            CountDownLatch go = new CountDownLatch(1);
+            List<java.util.concurrent.CompletableFuture<DispatchEntry>> waits = new CopyOnWriteArrayList<>();
+            Thread[] racers = new Thread[2];
+            for (int r = 0; r < 2; r++) {
+                Node n = others.get(r);
+                racers[r] = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException x) {
+                        return;
+                    }
+                    java.util.concurrent.CompletionStage<DispatchEntry> w = n.service.awaitDecision("web", client);
+                    // null: the owner's entry is here already (the other waiter's lock made it decide): no wait
+                    waits.add(w == null ? java.util.concurrent.CompletableFuture.completedFuture(n.table.get("web", client)) : w.toCompletableFuture());
+                });
+                racers[r].start();
+            }
+            go.countDown();
+            for (Thread t : racers) {
+                t.join();
+            }
+            DispatchEntry a = waits.get(0).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            DispatchEntry b = waits.get(1).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertNotNull(a, client + ": a decision, not a timeout");
+            assertNotNull(b, client + ": a decision, not a timeout");
+            String expected = "app" + (g.indexOf(decider) + 1);
+            assertEquals(expected, a.endpoint(), client + ": the owner's choice");
+            assertEquals(expected, b.endpoint(), client + ": the owner's choice at the other waiter");
+            assertEquals(owner, a.owner());
+            clients++;
+        }
+        await("equal tables, no lock left", 10_000, () -> g.stream().allMatch(n -> n.table.size() == 60 && n.service.locks().isEmpty())
+                && endpoints(g.get(0)).equals(endpoints(g.get(1))) && endpoints(g.get(1)).equals(endpoints(g.get(2))));
+        long requests = 0;
+        long timeouts = 0;
+        for (Node n : g) {
+            requests += n.service.counters().get("lock_requests");
+            timeouts += n.service.counters().get("lock_timeouts");
+            assertEquals(0, n.stats.conflicts.sum(), n.name + ": no entry was replaced by another endpoint");
+        }
+        assertTrue(requests >= 60, "a lock per client at least: " + requests);
+        assertEquals(0, timeouts);
+        System.out.println("[lock race] lock requests " + requests + ", lost " + g.stream().mapToLong(n -> n.stats.locksLost.sum()).sum()
+                + ", waits " + g.stream().mapToLong(n -> n.stats.lockWaits.sum()).sum());
+    }
+
+    /** The owner gives no decision (no endpoint may serve there): the wait runs out after lockWaitMillis, counted, and the lock goes. */
+    @Test
+    void aLockWaitRunsOutAfterLockWaitMillisWithoutBlockingAThread() throws Exception {
+        List<Node> g = group(2, Map.of("lockWaitMillis", "300"));
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of two", 10_000, () -> g.stream().allMatch(n -> n.member.view().size() == 2));
+        g.forEach(n -> n.service.decider((cluster, client) -> null));
+        String client = null;
+        Node waiter = null;
+        for (int i = 0; waiter == null; i++) {
+            String c = "198.18.0." + i;
+            String owner = g.get(0).member.lockOwner(LocalTable.key("web", c));
+            if (!owner.equals("d1")) {
+                client = c;
+                waiter = g.get(0);
+            }
+        }
+        long t0 = System.nanoTime();
+        java.util.concurrent.CompletionStage<DispatchEntry> w = waiter.service.awaitDecision("web", client);
+        long returnedNanos = System.nanoTime() - t0;
+        assertNotNull(w, "d1 does not own the key: it waits");
+        assertTrue(returnedNanos < 100_000_000L, "awaitDecision returns at once: " + returnedNanos / 1000 + " µs");
+        String c = client;
+        assertTrue(waiter.service.locks().stream().anyMatch(l -> l.client().equals(c) && l.holder().equals("d1") && l.owner().equals("d2")),
+                waiter.service.locks().toString());
+        DispatchEntry decided = w.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long waitedMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertNull(decided, "no decision: the wait ran out");
+        assertTrue(waitedMillis >= 290, "waited " + waitedMillis + " ms");
+        Node d1 = waiter;
+        await("the timeout counted, the lock gone", 5000, () -> d1.service.counters().get("lock_timeouts") == 1 && d1.service.locks().isEmpty());
+        // the fallback: the waiting dispatcher decides itself, and that entry reaches the peer as any other
+        assertEquals("app2", waiter.service.record("web", client, "app2").endpoint());
+        await("the fallback's entry at d2, its lock gone", 5000, () -> g.get(1).table.get("web", c) != null && g.get(1).service.locks().isEmpty());
+        assertNull(waiter.service.awaitDecision("web", client), "a client with an entry never waits");
+    }
+
     @Test
     void aPeerThatSendsAMalformedUpdateIsIgnoredUntilItResyncs() throws Exception {
         List<Node> g = group(2, Map.of("maxUpdateBytes", "4096"));

@@ -62,6 +62,8 @@ abstract class BackendDispatch {
     boolean retried;
     /** An endpoint was passed over for its connection limit: when none is left, that is a 503, not a 502. */
     private boolean atLimit;
+    /** The request waited once for another dispatcher's decision on its client (a client lock). */
+    private boolean parked;
 
     // Timings for the access log, taken only when the request is logged (timed).
     final boolean timed;
@@ -147,6 +149,17 @@ abstract class BackendDispatch {
     }
 
     private void dispatch() {
+        if (!parked && attempts == 0) {
+            java.util.concurrent.CompletionStage<?> decision = cluster.pending(context);
+            if (decision != null) {
+                // A new client that another dispatcher locked: this request is parked (not the loop)
+                // until that dispatcher's decision arrives or the lock wait runs out, then resumes here.
+                parked = true;
+                io.netty.channel.EventLoop loop = client.ctx.channel().eventLoop();
+                decision.whenComplete((done, error) -> loop.execute(this::resume));
+                return;
+            }
+        }
         if (attempts > cluster.retries()) {
             fail(HttpResponseStatus.BAD_GATEWAY, "no back-end answered after " + attempts + " attempts");
             return;
@@ -195,6 +208,12 @@ abstract class BackendDispatch {
         Endpoint target = e;
         pool.connect(clientChannel.eventLoop(), target, new BackendInitializer(target, cluster.idleTimeoutMillis()), cluster.connectTimeoutMillis())
                 .addListener((ChannelFuture f) -> connected(f, target));
+    }
+
+    private void resume() {
+        if (state == DISPATCHING) { // else the client left meanwhile
+            dispatch();
+        }
     }
 
     private void connected(ChannelFuture f, Endpoint e) {
