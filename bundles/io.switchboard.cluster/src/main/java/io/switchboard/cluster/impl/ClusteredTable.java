@@ -262,6 +262,7 @@ final class ClusteredTable implements DispatchTable {
         m.put("lock_timeouts", stats.lockTimeouts.sum());
         m.put("locks_lost", stats.locksLost.sum());
         m.put("locks", (long) locks.size());
+        m.put("tombstones", (long) table.tombstoneCount());
         m.put("table_full", stats.tableFull.sum());
         m.put("removed", stats.removed.sum());
         m.put("entries", (long) table.size());
@@ -341,8 +342,8 @@ final class ClusteredTable implements DispatchTable {
                 }
                 long now = System.currentTimeMillis();
                 if (now >= nextSweep) {
-                    // a walk over the table: every tenth of the idle timeout is soon enough (at least a second apart)
-                    nextSweep = now + Math.max(1000, settings.idleTimeoutSeconds * 100L);
+                    // a walk over the table: every tenth of the idle timeout or of the tombstones' time is soon enough (at least a second apart)
+                    nextSweep = now + Math.max(1000, Math.min(settings.idleTimeoutSeconds, settings.tombstoneSeconds) * 100L);
                     sweep(now);
                 }
             } catch (Exception e) {
@@ -356,6 +357,7 @@ final class ClusteredTable implements DispatchTable {
 
     /** Ends sessions idle past idleTimeoutSeconds (when sessions end on idle). */
     private void sweep(long now) {
+        table.forgetRemovalsBefore(now - settings.tombstoneSeconds * 1000L);
         if (settings.sessionEnd != DispatcherSettings.SessionEnd.IDLE) {
             return;
         }

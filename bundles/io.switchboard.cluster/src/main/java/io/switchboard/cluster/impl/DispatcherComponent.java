@@ -86,6 +86,7 @@ public class DispatcherComponent {
     private DispatcherSettings settings;
     private ConcurrentMap<String, DispatchEntry> entries;
     private ConcurrentMap<String, io.switchboard.api.dispatch.DispatchLock> locks;
+    private ConcurrentMap<String, Long> tombstones;
     private final SyncStats stats = new SyncStats();
     private final HybridClock clock = new HybridClock();
     private volatile Joined joined;
@@ -118,6 +119,7 @@ public class DispatcherComponent {
         Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
         entries = adopt(left);
         locks = adoptLocks(left);
+        tombstones = adoptTombstones(left);
         takenOver = left != null && !entries.isEmpty();
         try {
             settings = DispatcherSettings.parse(props);
@@ -159,6 +161,12 @@ public class DispatcherComponent {
     }
 
     @SuppressWarnings("unchecked")
+    private static ConcurrentMap<String, Long> adoptTombstones(Map<String, Object> left) {
+        Object m = left == null ? null : left.get("tombstones");
+        return m instanceof ConcurrentMap ? (ConcurrentMap<String, Long>) m : new ConcurrentHashMap<>();
+    }
+
+    @SuppressWarnings("unchecked")
     private static ConcurrentMap<String, io.switchboard.api.dispatch.DispatchLock> adoptLocks(Map<String, Object> left) {
         Object m = left == null ? null : left.get("locks");
         return m instanceof ConcurrentMap ? (ConcurrentMap<String, io.switchboard.api.dispatch.DispatchLock>) m : new ConcurrentHashMap<>();
@@ -179,7 +187,7 @@ public class DispatcherComponent {
         accepted = true;
         if (s.sameGroup(settings) && s.queueSize == settings.queueSize && s.maxBatch == settings.maxBatch
                 && s.sessionEnd == settings.sessionEnd && s.idleTimeoutSeconds == settings.idleTimeoutSeconds
-                && s.maxUpdateBytes == settings.maxUpdateBytes && s.lockWaitMillis == settings.lockWaitMillis) {
+                && s.maxUpdateBytes == settings.maxUpdateBytes && s.lockWaitMillis == settings.lockWaitMillis && s.tombstoneSeconds == settings.tombstoneSeconds) {
             settings = s;
             return;
         }
@@ -196,7 +204,7 @@ public class DispatcherComponent {
             }
             return;
         }
-        LocalTable table = new LocalTable(entries);
+        LocalTable table = new LocalTable(entries, tombstones, s.maxEntries);
         GroupMember member = new GroupMember(s, table, clock, stats, this::fingerprint, this::info, this::warn);
         Joined j = new Joined(member, new ClusteredTable(s, table, new LockTable(locks), clock, stats, member, this::warn));
         joined = j;
@@ -287,6 +295,7 @@ public class DispatcherComponent {
         if (!Handover.frameworkStopping(context)) {
             Map<String, Object> state = new HashMap<>();
             state.put("entries", entries);
+            state.put("tombstones", tombstones);
             state.put("locks", locks); // requests parked on them resume when the next version's table decides
             // stopped, not updated: nobody takes the entries, and the last table stops answering
             Handover.leave(context, HANDOVER_KEY, state, UNCLAIMED_MILLIS, () -> {

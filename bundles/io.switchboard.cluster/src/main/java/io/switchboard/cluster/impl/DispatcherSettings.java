@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class DispatcherSettings {
     static final List<String> KEYS = List.of("enabled", "group", "node", "transport", "bindAddress", "bindPort", "members",
             "discoveryDir", "mcastAddress", "mcastPort", "joinTimeoutMillis", "sessionEnd", "idleTimeoutSeconds",
-            "maxBatch", "maxUpdateBytes", "maxEntries", "queueSize", "lockWaitMillis");
+            "maxBatch", "maxUpdateBytes", "maxEntries", "queueSize", "lockWaitMillis", "tombstoneSeconds");
     private static final Pattern MEMBER = Pattern.compile("\\s*([^\\s\\[\\]]+)\\[(\\d{1,5})\\]\\s*");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -54,11 +54,13 @@ final class DispatcherSettings {
     final int queueSize;
     /** How long a request of a locked new client waits for the owner's decision before choosing by the hash. */
     final int lockWaitMillis;
+    /** How long a session's end is remembered, so that a peer's older entry does not bring it back. */
+    final int tombstoneSeconds;
 
     private DispatcherSettings(boolean enabled, String group, String node, Transport transport, InetAddress bindAddress,
                                int bindPort, List<InetSocketAddress> members, Path discoveryDir, InetAddress mcastAddress,
                                int mcastPort, int joinTimeoutMillis, SessionEnd sessionEnd, int idleTimeoutSeconds,
-                               int maxBatch, int maxUpdateBytes, int maxEntries, int queueSize, int lockWaitMillis) {
+                               int maxBatch, int maxUpdateBytes, int maxEntries, int queueSize, int lockWaitMillis, int tombstoneSeconds) {
         this.enabled = enabled;
         this.group = group;
         this.node = node;
@@ -77,6 +79,7 @@ final class DispatcherSettings {
         this.maxEntries = maxEntries;
         this.queueSize = queueSize;
         this.lockWaitMillis = lockWaitMillis;
+        this.tombstoneSeconds = tombstoneSeconds;
     }
 
     static DispatcherSettings parse(Map<String, ?> props) throws ConfigProblem {
@@ -141,8 +144,9 @@ final class DispatcherSettings {
         int maxEntries = r.integer("maxEntries", 1_000_000, 1, 100_000_000);
         int queueSize = r.integer("queueSize", 262_144, 16, 16 << 20);
         int lockWait = r.integer("lockWaitMillis", 50, 1, 10_000);
+        int tombstones = r.integer("tombstoneSeconds", 600, 1, 86_400 * 30);
         return new DispatcherSettings(enabled, group, node, transport, bind, port, members, discoveryDir, mcast, mcastPort,
-                joinTimeout, end, idle, maxBatch, maxUpdateBytes, maxEntries, queueSize, lockWait);
+                joinTimeout, end, idle, maxBatch, maxUpdateBytes, maxEntries, queueSize, lockWait, tombstones);
     }
 
     private static InetAddress address(ConfigReader r, String key, String dflt) throws ConfigProblem {

@@ -186,8 +186,13 @@ final class GroupMember implements Receiver {
 
     private void sendFullTable(Address to) throws Exception {
         List<Update> chunk = new ArrayList<>(FULL_TABLE_CHUNK);
+        List<Update> all = new ArrayList<>();
         for (DispatchEntry e : table.snapshot()) {
-            chunk.add(Update.put(e));
+            all.add(Update.put(e));
+        }
+        all.addAll(table.removals()); // the merge rule applies to removals too
+        for (Update u : all) {
+            chunk.add(u);
             if (chunk.size() == FULL_TABLE_CHUNK) {
                 send(to, UpdateCodec.Kind.FULL_TABLE, chunk);
                 chunk = new ArrayList<>(FULL_TABLE_CHUNK);
@@ -352,6 +357,7 @@ final class GroupMember implements Receiver {
         for (DispatchEntry e : table.snapshot()) {
             all.add(Update.put(e));
         }
+        all.addAll(table.removals());
         byte[] b = UpdateCodec.encode(UpdateCodec.Kind.FULL_TABLE, 0, nowMicros(), all);
         out.writeInt(b.length);
         out.write(b);

@@ -359,6 +359,63 @@ class GroupTest {
         assertEquals(Map.of("web/before", "app1", "web/only-d1", "app1", "web/only-d2", "app2", "web/both", "app1"), t);
     }
 
+    /**
+     * Tombstones: a session ended on one side of a partition does not come back when the other side's
+     * whole table arrives at the merge (the removal is the last writer); a client written again after
+     * its end, on the other side, keeps that newer entry (last writer wins, a removal included).
+     */
+    @Test
+    void aSessionEndedOnOneSideOfAPartitionStaysEndedAfterTheHeal() throws Exception {
+        List<Node> g = group(3, Map.of());
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of three", 10_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        g.get(0).service.record("web", "ended", "app1");
+        g.get(0).service.record("web", "ended-then-moved", "app1");
+        g.get(0).service.record("web", "kept", "app2");
+        await("the entries everywhere", 5000, () -> g.stream().allMatch(n -> n.table.size() == 3));
+        Address a1 = g.get(0).member.channel().getAddress();
+        Address a2 = g.get(1).member.channel().getAddress();
+        Address a3 = g.get(2).member.channel().getAddress();
+        List<DISCARD> discards = new ArrayList<>();
+        discards.add(discard(g.get(0), a2, a3));
+        discards.add(discard(g.get(1), a1));
+        discards.add(discard(g.get(2), a1));
+        await("two partitions", 60_000, () -> g.get(0).member.view().size() == 1 && g.get(1).member.view().size() == 2);
+        // d2's side ends two sessions; d1's side still has them, and writes one of them again afterwards
+        assertTrue(g.get(1).service.end("web", "ended"));
+        assertTrue(g.get(1).service.end("web", "ended-then-moved"));
+        await("the ends at d3", 5000, () -> g.get(2).table.get("web", "ended") == null && g.get(2).table.get("web", "ended-then-moved") == null);
+        Thread.sleep(5);
+        g.get(0).service.reassign("web", "ended-then-moved", "app3");
+        assertEquals(2, g.get(1).service.counters().get("tombstones"));
+        for (DISCARD d : discards) {
+            d.resetIgnoredMembers();
+        }
+        await("one view again", 60_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        Map<String, String> expected = Map.of("web/kept", "app2", "web/ended-then-moved", "app3");
+        await("equal tables without the ended session", 10_000, () -> g.stream().allMatch(n -> endpoints(n).equals(expected)));
+        Thread.sleep(500); // a late full table would bring it back: it must not
+        for (Node n : g) {
+            assertEquals(expected, endpoints(n), n.name);
+        }
+        assertTrue(g.get(0).service.counters().get("tombstones") >= 1, "d1 learned the removal");
+    }
+
+    /** Tombstones are bounded in time: past tombstoneSeconds they are forgotten by the sweep. */
+    @Test
+    void tombstonesAreForgottenAfterTombstoneSeconds() throws Exception {
+        List<Node> g = group(1, Map.of("tombstoneSeconds", "1", "sessionEnd", "explicit"));
+        assertNull(g.get(0).join());
+        for (int i = 0; i < 100; i++) {
+            g.get(0).service.record("web", "t" + i, "app1");
+            assertTrue(g.get(0).service.end("web", "t" + i));
+        }
+        assertEquals(100, g.get(0).service.counters().get("tombstones"));
+        await("the tombstones forgotten", 10_000, () -> g.get(0).service.counters().get("tombstones") == 0);
+    }
+
     private static DISCARD discard(Node n, Address... from) throws Exception {
         DISCARD d = new DISCARD();
         d.addIgnoredMembers(from);
