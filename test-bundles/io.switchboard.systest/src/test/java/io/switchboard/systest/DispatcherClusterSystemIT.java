@@ -281,6 +281,73 @@ class DispatcherClusterSystemIT {
         }
     }
 
+    /** One keep-alive request on a connection that stays open; returns the back-end's port. */
+    private static String keepAlive(Socket s, String client) throws IOException {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: sb\r\nX-Client: " + client + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("closed: " + head);
+            }
+            head.append((char) c);
+        }
+        Matcher len = Pattern.compile("(?im)^Content-Length: *(\\d+)").matcher(head);
+        assertTrue(len.find(), head.toString());
+        in.readNBytes(Integer.parseInt(len.group(1)));
+        Matcher m = BE.matcher(head);
+        assertTrue(m.find(), head.toString());
+        return m.group(1);
+    }
+
+    private static boolean hasEntry(RuntimeProcess rt, String client) throws Exception {
+        return String.join("\n", rt.command("sb:dispatch " + client, 20_000)).contains("1 entries matching '" + client + "'");
+    }
+
+    /**
+     * sessionEnd = close, through real connections: a client's connections open at two dispatchers; the
+     * session stays while either is open and ends at both once the last closes.
+     */
+    @Test
+    void withSessionEndCloseTheLastConnectionAtAnyDispatcherEndsTheSession() throws Exception {
+        ExternalTools.require("nginx");
+        int[] group = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        int[] web = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        try (NginxBackends nginx = NginxBackends.start(2)) {
+            List<Integer> be = nginx.ports();
+            String endpoints = "b1=127.0.0.1:" + be.get(0) + ", b2=127.0.0.1:" + be.get(1);
+            Map<String, String> c1 = new HashMap<>(conf(1, group, web[0], endpoints));
+            Map<String, String> c2 = new HashMap<>(conf(2, group, web[1], endpoints));
+            c1.put("io.switchboard.dispatchers.cfg", c1.get("io.switchboard.dispatchers.cfg") + "sessionEnd = close\n");
+            c2.put("io.switchboard.dispatchers.cfg", c2.get("io.switchboard.dispatchers.cfg") + "sessionEnd = close\n");
+            try (RuntimeProcess d1 = new RuntimeProcess(c1); RuntimeProcess d2 = new RuntimeProcess(c2)) {
+                d1.awaitPort(web[0], 90_000);
+                d2.awaitPort(web[1], 90_000);
+                awaitPeers(d1, 2);
+                awaitPeers(d2, 2);
+                Socket at1 = new Socket(InetAddress.getLoopbackAddress(), web[0]);
+                Socket at2 = new Socket(InetAddress.getLoopbackAddress(), web[1]);
+                String first = keepAlive(at1, "closer");
+                assertEquals(first, keepAlive(at2, "closer"));
+                assertEquals(first, keepAlive(at1, "closer"));
+                assertTrue(hasEntry(d1, "closer") && hasEntry(d2, "closer"));
+                at1.close();
+                Thread.sleep(500);
+                assertTrue(hasEntry(d1, "closer") && hasEntry(d2, "closer"), "a connection is still open at d2");
+                at2.close();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while ((hasEntry(d1, "closer") || hasEntry(d2, "closer")) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertTrue(!hasEntry(d1, "closer") && !hasEntry(d2, "closer"), "the last close ended the session at both");
+                System.out.println("[systest] sessionEnd = close: " + String.join(" ", d1.command("sb:peers", 20_000)).replaceAll(".*(entries \\d+.*removed \\d+).*", "$1"));
+            }
+        }
+    }
+
     /**
      * A bad dispatcher file is rejected with file, key and reason, and the runtime serves on its own
      * (its listeners do not wait for a group it will not join); fixed, it joins; broken again, it keeps

@@ -56,6 +56,24 @@ public interface DispatchTable {
     default void decider(java.util.function.BiFunction<String, String, String> decider) {
     }
 
+    /**
+     * A connection of the client opened at this dispatcher (sessionEnd = close: each dispatcher counts
+     * its own, and says when it has the client's first or closed its last). Does not block.
+     *
+     * @since 1.1
+     */
+    default void opened(String cluster, String client) {
+    }
+
+    /**
+     * That connection closed. With sessionEnd = close the session ends (here and at the peers) when
+     * no dispatcher holds a connection of the client any more. Does not block.
+     *
+     * @since 1.1
+     */
+    default void closed(String cluster, String client) {
+    }
+
     /** The client locks waiting for a decision now: a copy for the shell. @since 1.1 */
     default Collection<DispatchLock> locks() {
         return java.util.List.of();

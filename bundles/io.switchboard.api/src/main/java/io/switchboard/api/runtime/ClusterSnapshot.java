@@ -44,6 +44,17 @@ public interface ClusterSnapshot {
         return null;
     }
 
+    /**
+     * A client connection carries this request of a sticky cluster: returns what to run when the
+     * connection closes (the dispatcher cluster counts the client's open connections to end its
+     * session at the last close, {@code sessionEnd = close}), or null when there is nothing to count.
+     *
+     * @since 2.4
+     */
+    default Runnable connectionOpened(RequestContext request) {
+        return null;
+    }
+
     EndpointCounters counters(Endpoint endpoint);
 
     /** Whether passive health has taken the endpoint out for now (failures in a row); it is tried again later. */

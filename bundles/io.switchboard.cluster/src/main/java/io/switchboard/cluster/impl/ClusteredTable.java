@@ -25,6 +25,9 @@ import java.util.function.Consumer;
 final class ClusteredTable implements DispatchTable {
     private final LocalTable table;
     private final LockTable locks;
+    /** sessionEnd = close: this dispatcher's open connections per client, and which dispatchers hold one (group-wide). */
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicInteger> open;
+    private final java.util.concurrent.ConcurrentMap<String, java.util.Set<String>> holders;
     /** How this dispatcher decides a peer's locked client whose key it owns (cluster, client to endpoint id). */
     private volatile java.util.function.BiFunction<String, String, String> decider;
     private final HybridClock clock;
@@ -42,12 +45,18 @@ final class ClusteredTable implements DispatchTable {
 
     ClusteredTable(DispatcherSettings settings, LocalTable table, HybridClock clock, SyncStats stats, GroupMember member,
                    Consumer<String> warn) {
-        this(settings, table, new LockTable(), clock, stats, member, warn);
+        this(settings, table, new LockTable(), new java.util.concurrent.ConcurrentHashMap<>(), new java.util.concurrent.ConcurrentHashMap<>(),
+                clock, stats, member, warn);
     }
 
-    ClusteredTable(DispatcherSettings settings, LocalTable table, LockTable locks, HybridClock clock, SyncStats stats,
+    /** The maps are JDK containers of JDK objects, handed to the next version of the bundle with the table. */
+    ClusteredTable(DispatcherSettings settings, LocalTable table, LockTable locks,
+                   java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicInteger> open,
+                   java.util.concurrent.ConcurrentMap<String, java.util.Set<String>> holders, HybridClock clock, SyncStats stats,
                    GroupMember member, Consumer<String> warn) {
         this.settings = settings;
+        this.open = open;
+        this.holders = holders;
         this.locks = locks;
         member.onApplied(this::peerUpdate);
         this.table = table;
@@ -90,7 +99,9 @@ final class ClusteredTable implements DispatchTable {
             return null;
         }
         DispatchEntry e = table.get(cluster, client);
-        if (e != null && settings.sessionEnd == DispatcherSettings.SessionEnd.IDLE) {
+        if (e != null && settings.sessionEnd == DispatcherSettings.SessionEnd.CLOSE) {
+            e.used(System.currentTimeMillis()); // what the safety net of the sweep reads
+        } else if (e != null && settings.sessionEnd == DispatcherSettings.SessionEnd.IDLE) {
             long now = System.currentTimeMillis();
             long since = e.lastUsedMillis();
             e.used(now);
@@ -139,6 +150,7 @@ final class ClusteredTable implements DispatchTable {
         }
         long at = clock.now();
         if (table.remove(cluster, client, at)) {
+            holders.remove(LocalTable.key(cluster, client));
             stats.removed.increment();
             enqueue(Update.remove(cluster, client, at));
             return true;
@@ -188,9 +200,63 @@ final class ClusteredTable implements DispatchTable {
         });
     }
 
+    @Override
+    public void opened(String cluster, String client) {
+        if (closed || settings.sessionEnd != DispatcherSettings.SessionEnd.CLOSE) {
+            return;
+        }
+        String key = LocalTable.key(cluster, client);
+        if (open.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet() == 1) {
+            holders.computeIfAbsent(key, k -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(settings.node);
+            enqueue(Update.hold(cluster, client, settings.node, clock.now()));
+        }
+    }
+
+    @Override
+    public void closed(String cluster, String client) {
+        if (closed || settings.sessionEnd != DispatcherSettings.SessionEnd.CLOSE) {
+            return;
+        }
+        String key = LocalTable.key(cluster, client);
+        java.util.concurrent.atomic.AtomicInteger n = open.get(key);
+        if (n == null || n.decrementAndGet() > 0) {
+            return;
+        }
+        open.remove(key, n);
+        enqueue(Update.release(cluster, client, settings.node, clock.now()));
+        if (released(key, settings.node)) {
+            end(cluster, client); // the last connection of the client at any dispatcher: its session ends everywhere
+        }
+    }
+
+    /** The dispatcher no longer holds a connection of the client; true when no dispatcher does now. */
+    private boolean released(String key, String node) {
+        boolean[] none = new boolean[1];
+        holders.computeIfPresent(key, (k, set) -> {
+            set.remove(node);
+            none[0] = set.isEmpty();
+            return set.isEmpty() ? null : set;
+        });
+        return none[0];
+    }
+
+    /** Holders of connections of the client (sessionEnd = close), for tests and the shell. */
+    java.util.Set<String> holders(String cluster, String client) {
+        java.util.Set<String> h = holders.get(LocalTable.key(cluster, client));
+        return h == null ? java.util.Set.of() : java.util.Set.copyOf(h);
+    }
+
     /** A peer's entry ends the client's lock here; a peer's lock makes this dispatcher decide (the owner) or wait. */
     private void peerUpdate(Update u) {
         String key = LocalTable.key(u.cluster, u.client);
+        if (u.kind == Update.Kind.HOLD) {
+            holders.computeIfAbsent(key, k -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(u.holder);
+            return;
+        }
+        if (u.kind == Update.Kind.RELEASE) {
+            released(key, u.holder); // the releasing dispatcher ends the session when it was the last holder it knew
+            return;
+        }
         DispatchEntry e = table.get(u.cluster, u.client);
         if (u.kind == Update.Kind.PUT) {
             if (e != null) {
@@ -358,6 +424,20 @@ final class ClusteredTable implements DispatchTable {
     /** Ends sessions idle past idleTimeoutSeconds (when sessions end on idle). */
     private void sweep(long now) {
         table.forgetRemovalsBefore(now - settings.tombstoneSeconds * 1000L);
+        if (settings.sessionEnd == DispatcherSettings.SessionEnd.CLOSE) {
+            // a dispatcher that held connections and died sends no release: its holds go with the view,
+            // and an entry nobody holds that stays unused past the idle timeout ends (a safety net)
+            java.util.Set<String> members = member.memberNames();
+            holders.forEach((k, set) -> set.removeIf(n -> !n.equals(settings.node) && !members.contains(n)));
+            for (DispatchEntry e : table.idleSince(now - settings.idleTimeoutSeconds * 1000L)) {
+                String k = LocalTable.key(e.cluster(), e.client());
+                java.util.Set<String> h = holders.get(k);
+                if (h == null || h.isEmpty()) {
+                    end(e.cluster(), e.client());
+                }
+            }
+            return;
+        }
         if (settings.sessionEnd != DispatcherSettings.SessionEnd.IDLE) {
             return;
         }

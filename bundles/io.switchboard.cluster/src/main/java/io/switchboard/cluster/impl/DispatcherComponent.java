@@ -87,6 +87,8 @@ public class DispatcherComponent {
     private ConcurrentMap<String, DispatchEntry> entries;
     private ConcurrentMap<String, io.switchboard.api.dispatch.DispatchLock> locks;
     private ConcurrentMap<String, Long> tombstones;
+    private ConcurrentMap<String, java.util.concurrent.atomic.AtomicInteger> open;
+    private ConcurrentMap<String, java.util.Set<String>> holders;
     private final SyncStats stats = new SyncStats();
     private final HybridClock clock = new HybridClock();
     private volatile Joined joined;
@@ -120,6 +122,8 @@ public class DispatcherComponent {
         entries = adopt(left);
         locks = adoptLocks(left);
         tombstones = adoptTombstones(left);
+        open = adoptMap(left, "open");
+        holders = adoptMap(left, "holders");
         takenOver = left != null && !entries.isEmpty();
         try {
             settings = DispatcherSettings.parse(props);
@@ -158,6 +162,12 @@ public class DispatcherComponent {
     private static ConcurrentMap<String, DispatchEntry> adopt(Map<String, Object> left) {
         Object m = left == null ? null : left.get("entries");
         return m instanceof ConcurrentMap ? (ConcurrentMap<String, DispatchEntry>) m : new ConcurrentHashMap<>();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> ConcurrentMap<String, V> adoptMap(Map<String, Object> left, String name) {
+        Object m = left == null ? null : left.get(name);
+        return m instanceof ConcurrentMap ? (ConcurrentMap<String, V>) m : new ConcurrentHashMap<>();
     }
 
     @SuppressWarnings("unchecked")
@@ -206,7 +216,7 @@ public class DispatcherComponent {
         }
         LocalTable table = new LocalTable(entries, tombstones, s.maxEntries);
         GroupMember member = new GroupMember(s, table, clock, stats, this::fingerprint, this::info, this::warn);
-        Joined j = new Joined(member, new ClusteredTable(s, table, new LockTable(locks), clock, stats, member, this::warn));
+        Joined j = new Joined(member, new ClusteredTable(s, table, new LockTable(locks), open, holders, clock, stats, member, this::warn));
         joined = j;
         // Joining waits for the group and the state transfer: not on the thread that activates components.
         Thread t = new Thread(() -> join(j, s), "sb-dispatch-join");
@@ -296,6 +306,8 @@ public class DispatcherComponent {
             Map<String, Object> state = new HashMap<>();
             state.put("entries", entries);
             state.put("tombstones", tombstones);
+            state.put("open", open); // sessionEnd = close: connections still open count on the next version
+            state.put("holders", holders);
             state.put("locks", locks); // requests parked on them resume when the next version's table decides
             // stopped, not updated: nobody takes the entries, and the last table stops answering
             Handover.leave(context, HANDOVER_KEY, state, UNCLAIMED_MILLIS, () -> {

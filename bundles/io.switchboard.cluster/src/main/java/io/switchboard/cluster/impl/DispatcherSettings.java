@@ -32,7 +32,9 @@ final class DispatcherSettings {
         /** After idleTimeoutSeconds without a request at this dispatcher. */
         IDLE,
         /** Only when ended explicitly (sb:dispatch end, or the API). */
-        EXPLICIT
+        EXPLICIT,
+        /** When the client's last connection closes at every dispatcher that had one. */
+        CLOSE
     }
 
     final boolean enabled;
@@ -137,7 +139,7 @@ final class DispatcherSettings {
         }
         int mcastPort = r.integer("mcastPort", 45588, 1, 65535);
         int joinTimeout = r.integer("joinTimeoutMillis", 5000, 100, 600_000);
-        SessionEnd end = SessionEnd.valueOf(r.choice("sessionEnd", "idle", "idle", "explicit").toUpperCase());
+        SessionEnd end = SessionEnd.valueOf(r.choice("sessionEnd", "idle", "idle", "explicit", "close").toUpperCase());
         int idle = r.integer("idleTimeoutSeconds", 300, 1, 86_400 * 30);
         int maxBatch = r.integer("maxBatch", 512, 1, 65_536);
         int maxUpdateBytes = r.integer("maxUpdateBytes", 1 << 20, 1024, 64 << 20);

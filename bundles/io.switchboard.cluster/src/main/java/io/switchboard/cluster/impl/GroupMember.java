@@ -107,6 +107,10 @@ final class GroupMember implements Receiver {
         return channel;
     }
 
+    java.util.Set<String> memberNames() {
+        return java.util.Set.of(memberNames);
+    }
+
     void onApplied(Consumer<Update> listener) {
         applied = listener;
     }
@@ -304,6 +308,8 @@ final class GroupMember implements Receiver {
                     applied.accept(u);
                     break;
                 case LOCK:
+                case HOLD:
+                case RELEASE:
                     clock.witness(u.at);
                     applied.accept(u);
                     break;

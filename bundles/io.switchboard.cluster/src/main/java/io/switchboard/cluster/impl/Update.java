@@ -7,9 +7,10 @@ final class Update {
     /**
      * PUT: an entry, which also removes the client's lock (one update carries the decision and the
      * lock's end); REMOVE: a session's end (kept as a tombstone); TOUCH: a use; LOCK: a dispatcher
-     * locked a new client and waits for the owner's decision.
+     * locked a new client and waits for the owner's decision; HOLD and RELEASE
+     * (sessionEnd = close): a dispatcher has the client's first open connection, or closed its last.
      */
-    enum Kind { PUT, REMOVE, TOUCH, LOCK }
+    enum Kind { PUT, REMOVE, TOUCH, LOCK, HOLD, RELEASE }
 
     final Kind kind;
     /** For PUT. */
@@ -45,6 +46,14 @@ final class Update {
 
     static Update lock(String cluster, String client, String holder, long at) {
         return new Update(Kind.LOCK, null, cluster, client, at, holder);
+    }
+
+    static Update hold(String cluster, String client, String holder, long at) {
+        return new Update(Kind.HOLD, null, cluster, client, at, holder);
+    }
+
+    static Update release(String cluster, String client, String holder, long at) {
+        return new Update(Kind.RELEASE, null, cluster, client, at, holder);
     }
 
     static Update touch(String cluster, String client, long millis) {

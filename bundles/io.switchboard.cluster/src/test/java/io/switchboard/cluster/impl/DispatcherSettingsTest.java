@@ -55,7 +55,7 @@ class DispatcherSettingsTest {
                 "udp finds its peers by multicast: members and discoveryDir are for tcp");
         assertProblem(Map.of("members", "127.0.0.1[7800]", "discoveryDir", "/tmp/x"), "discoveryDir",
                 "give either members (a static list) or discoveryDir (a shared directory), not both");
-        assertProblem(Map.of("sessionEnd", "never"), "sessionEnd", "'never' is not one of idle, explicit");
+        assertProblem(Map.of("sessionEnd", "never"), "sessionEnd", "'never' is not one of idle, explicit, close");
         assertProblem(Map.of("lockWaitMillis", "0"), "lockWaitMillis", "0 is out of range 1..10000");
         assertProblem(Map.of("lockWaitMillis", "soon"), "lockWaitMillis", null);
         assertProblem(Map.of("tombstoneSeconds", "0"), "tombstoneSeconds", "0 is out of range 1..2592000");

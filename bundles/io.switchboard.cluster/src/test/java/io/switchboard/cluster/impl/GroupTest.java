@@ -416,6 +416,41 @@ class GroupTest {
         await("the tombstones forgotten", 10_000, () -> g.get(0).service.counters().get("tombstones") == 0);
     }
 
+    /**
+     * sessionEnd = close: each dispatcher counts its own connections of a client and tells the group
+     * when it has the first or closed the last; the session ends, everywhere, at the last close at any
+     * dispatcher, not before.
+     */
+    @Test
+    void withSessionEndCloseTheSessionEndsWhenNoDispatcherHoldsAConnection() throws Exception {
+        List<Node> g = group(3, Map.of("sessionEnd", "close"));
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of three", 10_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        g.get(0).service.record("web", "c1", "app1");
+        await("the entry everywhere", 5000, () -> g.stream().allMatch(n -> n.table.get("web", "c1") != null));
+        g.get(0).service.opened("web", "c1");
+        g.get(0).service.opened("web", "c1"); // two connections at d1
+        g.get(1).service.opened("web", "c1"); // one at d2
+        await("both holders known everywhere", 5000, () -> g.stream().allMatch(n -> n.service.holders("web", "c1").equals(java.util.Set.of("d1", "d2"))));
+        g.get(0).service.closed("web", "c1");
+        Thread.sleep(200);
+        assertNotNull(g.get(2).table.get("web", "c1"), "one connection still open at d1");
+        g.get(0).service.closed("web", "c1");
+        await("d1 released", 5000, () -> g.stream().allMatch(n -> n.service.holders("web", "c1").equals(java.util.Set.of("d2"))));
+        Thread.sleep(200);
+        assertTrue(g.stream().allMatch(n -> n.table.get("web", "c1") != null), "d2 still holds a connection: the session stays");
+        g.get(1).service.closed("web", "c1");
+        await("the session ended everywhere at the last close", 5000, () -> g.stream().allMatch(n -> n.table.get("web", "c1") == null));
+        assertTrue(g.stream().allMatch(n -> n.service.holders("web", "c1").isEmpty()));
+        // a close without an open (a connection counted by a previous version, say) changes nothing
+        g.get(2).service.record("web", "c2", "app2");
+        g.get(2).service.closed("web", "c2");
+        Thread.sleep(200);
+        assertNotNull(g.get(2).table.get("web", "c2"));
+    }
+
     private static DISCARD discard(Node n, Address... from) throws Exception {
         DISCARD d = new DISCARD();
         d.addIgnoredMembers(from);

@@ -372,6 +372,27 @@ final class Snapshot implements ClusterSnapshot {
         return client == null ? null : t.awaitDecision(spec.name(), client);
     }
 
+    @Override
+    public Runnable connectionOpened(RequestContext request) {
+        String dispatch = spec.dispatch();
+        io.switchboard.api.dispatch.DispatchTable t = DispatchLink.table;
+        if (dispatch.isEmpty() || t == null) {
+            return null;
+        }
+        String client = DispatchLink.clientKey(dispatch, request);
+        if (client == null) {
+            return null;
+        }
+        String name = spec.name();
+        t.opened(name, client);
+        return () -> { // the table in force at the close: the dispatcher cluster's bundle may have been updated meanwhile
+            io.switchboard.api.dispatch.DispatchTable now = DispatchLink.table;
+            if (now != null) {
+                now.closed(name, client);
+            }
+        };
+    }
+
     /**
      * The endpoint this dispatcher chooses for a peer's locked new client whose key it owns: the
      * same first choice a request of the client would get here. Null when none may serve.

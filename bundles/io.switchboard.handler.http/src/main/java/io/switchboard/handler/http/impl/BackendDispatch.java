@@ -145,6 +145,7 @@ abstract class BackendDispatch {
         }
         InetSocketAddress peer = (InetSocketAddress) client.ctx.channel().remoteAddress();
         context = new HttpRequestContext(client.frontendName(), peer, request);
+        client.countSession(cluster, context);
         dispatch();
     }
 
