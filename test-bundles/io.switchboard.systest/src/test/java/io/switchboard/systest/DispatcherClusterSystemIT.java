@@ -155,6 +155,30 @@ class DispatcherClusterSystemIT {
                     pool.shutdownNow();
                 }
 
+                // 3b. the same while their views differ: d1 alone drains b2 just before, so each dispatcher's hash
+                // gives some clients another endpoint; the client lock (the key's owner decides) still gives one
+                d1.command("sb:drain web/b2", 20_000);
+                pool = Executors.newFixedThreadPool(2);
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        String c = "split" + i;
+                        CountDownLatch go = new CountDownLatch(1);
+                        Future<String> a = pool.submit(() -> { go.await(); return get(web[0], c); });
+                        Future<String> b = pool.submit(() -> { go.await(); return get(web[1], c); });
+                        go.countDown();
+                        assertEquals(a.get(), b.get(), c + ": first connections at d1 (b2 drained) and d2 at once");
+                        endpointOf.put(c, a.get());
+                    }
+                } finally {
+                    pool.shutdownNow();
+                }
+                d1.command("sb:enable web/b2", 20_000);
+                String locks = String.join("\n", d2.command("sb:peers", 20_000)) + String.join("\n", d1.command("sb:peers", 20_000));
+                System.out.println("[systest] client locks after 100 simultaneous first connections with differing views:\n" + locks);
+                assertTrue(locks.contains("client locks "), locks);
+                String lockMetrics = String.join("\n", d1.command("sb:metrics switchboard_dispatch_locks", 20_000));
+                assertTrue(lockMetrics.contains("switchboard_dispatch_locks_total{event=\"taken\"}"), lockMetrics);
+
                 // 4. a late joiner: its listener opens only once it has the table
                 try (RuntimeProcess d3 = new RuntimeProcess(conf(3, group, web[2], endpoints))) {
                     d3.awaitPort(web[2], 90_000);
@@ -253,6 +277,73 @@ class DispatcherClusterSystemIT {
                 for (Map.Entry<String, String> m : endpointOf.entrySet()) {
                     assertEquals(m.getValue(), get(web[1], m.getKey()), m.getKey() + " at d2");
                 }
+            }
+        }
+    }
+
+    /** One keep-alive request on a connection that stays open; returns the back-end's port. */
+    private static String keepAlive(Socket s, String client) throws IOException {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: sb\r\nX-Client: " + client + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("closed: " + head);
+            }
+            head.append((char) c);
+        }
+        Matcher len = Pattern.compile("(?im)^Content-Length: *(\\d+)").matcher(head);
+        assertTrue(len.find(), head.toString());
+        in.readNBytes(Integer.parseInt(len.group(1)));
+        Matcher m = BE.matcher(head);
+        assertTrue(m.find(), head.toString());
+        return m.group(1);
+    }
+
+    private static boolean hasEntry(RuntimeProcess rt, String client) throws Exception {
+        return String.join("\n", rt.command("sb:dispatch " + client, 20_000)).contains("1 entries matching '" + client + "'");
+    }
+
+    /**
+     * sessionEnd = close, through real connections: a client's connections open at two dispatchers; the
+     * session stays while either is open and ends at both once the last closes.
+     */
+    @Test
+    void withSessionEndCloseTheLastConnectionAtAnyDispatcherEndsTheSession() throws Exception {
+        ExternalTools.require("nginx");
+        int[] group = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        int[] web = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        try (NginxBackends nginx = NginxBackends.start(2)) {
+            List<Integer> be = nginx.ports();
+            String endpoints = "b1=127.0.0.1:" + be.get(0) + ", b2=127.0.0.1:" + be.get(1);
+            Map<String, String> c1 = new HashMap<>(conf(1, group, web[0], endpoints));
+            Map<String, String> c2 = new HashMap<>(conf(2, group, web[1], endpoints));
+            c1.put("io.switchboard.dispatchers.cfg", c1.get("io.switchboard.dispatchers.cfg") + "sessionEnd = close\n");
+            c2.put("io.switchboard.dispatchers.cfg", c2.get("io.switchboard.dispatchers.cfg") + "sessionEnd = close\n");
+            try (RuntimeProcess d1 = new RuntimeProcess(c1); RuntimeProcess d2 = new RuntimeProcess(c2)) {
+                d1.awaitPort(web[0], 90_000);
+                d2.awaitPort(web[1], 90_000);
+                awaitPeers(d1, 2);
+                awaitPeers(d2, 2);
+                Socket at1 = new Socket(InetAddress.getLoopbackAddress(), web[0]);
+                Socket at2 = new Socket(InetAddress.getLoopbackAddress(), web[1]);
+                String first = keepAlive(at1, "closer");
+                assertEquals(first, keepAlive(at2, "closer"));
+                assertEquals(first, keepAlive(at1, "closer"));
+                assertTrue(hasEntry(d1, "closer") && hasEntry(d2, "closer"));
+                at1.close();
+                Thread.sleep(500);
+                assertTrue(hasEntry(d1, "closer") && hasEntry(d2, "closer"), "a connection is still open at d2");
+                at2.close();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while ((hasEntry(d1, "closer") || hasEntry(d2, "closer")) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertTrue(!hasEntry(d1, "closer") && !hasEntry(d2, "closer"), "the last close ended the session at both");
+                System.out.println("[systest] sessionEnd = close: " + String.join(" ", d1.command("sb:peers", 20_000)).replaceAll(".*(entries \\d+.*removed \\d+).*", "$1"));
             }
         }
     }

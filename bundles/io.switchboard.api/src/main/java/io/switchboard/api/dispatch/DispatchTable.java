@@ -32,6 +32,53 @@ public interface DispatchTable {
     /** Ends the client's session: its entry goes here and at the peers. False when it had none. */
     boolean end(String cluster, String client);
 
+    /**
+     * Whether a request of a new client (no entry) must wait before choosing. Null when this dispatcher
+     * decides now: it is alone, or it owns the client's key (the one dispatcher that chooses a new
+     * client's endpoint), or the client has an entry. Otherwise the client is locked (this dispatcher's
+     * lock is broadcast the first time, so the owner decides and the others wait too) and the returned
+     * stage completes with the owner's entry when it arrives, or with null once the lock wait has
+     * passed (the caller then chooses itself, counted as a lock timeout). Never blocks: the caller
+     * parks the request and resumes it on its own thread when the stage completes.
+     *
+     * @since 1.1
+     */
+    default java.util.concurrent.CompletionStage<DispatchEntry> awaitDecision(String cluster, String client) {
+        return null;
+    }
+
+    /**
+     * How this dispatcher decides a peer's locked client when it owns the key: cluster and client to
+     * an endpoint id, or null when no endpoint may serve. Set by whoever knows the clusters' endpoints.
+     *
+     * @since 1.1
+     */
+    default void decider(java.util.function.BiFunction<String, String, String> decider) {
+    }
+
+    /**
+     * A connection of the client opened at this dispatcher (sessionEnd = close: each dispatcher counts
+     * its own, and says when it has the client's first or closed its last). Does not block.
+     *
+     * @since 1.1
+     */
+    default void opened(String cluster, String client) {
+    }
+
+    /**
+     * That connection closed. With sessionEnd = close the session ends (here and at the peers) when
+     * no dispatcher holds a connection of the client any more. Does not block.
+     *
+     * @since 1.1
+     */
+    default void closed(String cluster, String client) {
+    }
+
+    /** The client locks waiting for a decision now: a copy for the shell. @since 1.1 */
+    default Collection<DispatchLock> locks() {
+        return java.util.List.of();
+    }
+
     /** Every entry, in no order: a copy for the shell. */
     Collection<DispatchEntry> entries();
 
@@ -43,7 +90,10 @@ public interface DispatchTable {
     /**
      * The sync's counters since this dispatcher joined, by name: {@code updates_out}, {@code updates_in},
      * {@code queued}, {@code queue_full}, {@code malformed}, {@code untrusted_dropped}, {@code conflicts}
-     * (a peer's write replaced an entry with another endpoint), {@code table_full}, {@code removed},
+     * (a peer's write replaced an entry with another endpoint), {@code lock_requests} (locks taken here and broadcast),
+     * {@code lock_waits} (requests parked on a lock), {@code lock_timeouts} (waits that ran out: decided by the hash here),
+     * {@code locks_lost} (a peer locked the client this dispatcher had locked; both took the owner's decision),
+     * {@code locks} (held now), {@code tombstones} (removals remembered), {@code table_full}, {@code removed},
      * {@code entries}, {@code delay_p50_micros} and {@code delay_p99_micros} (a peer's new entry, from its
      * creation there to its place here; -1 before any).
      */

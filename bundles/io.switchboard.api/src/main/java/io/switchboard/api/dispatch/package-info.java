@@ -4,7 +4,7 @@
  * endpoint.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.switchboard.api.dispatch;
 
 import org.osgi.annotation.bundle.Export;

@@ -33,6 +33,28 @@ public interface ClusterSnapshot {
      */
     Endpoint choose(RequestContext request, Set<String> excluded);
 
+    /**
+     * Whether the request must wait before {@link #choose}: null to choose now; else a stage that
+     * completes when it may (a sticky cluster's new client locked by another dispatcher, whose
+     * decision is awaited for a bounded time). The caller parks the request, never its thread.
+     *
+     * @since 2.4
+     */
+    default java.util.concurrent.CompletionStage<?> pending(RequestContext request) {
+        return null;
+    }
+
+    /**
+     * A client connection carries this request of a sticky cluster: returns what to run when the
+     * connection closes (the dispatcher cluster counts the client's open connections to end its
+     * session at the last close, {@code sessionEnd = close}), or null when there is nothing to count.
+     *
+     * @since 2.4
+     */
+    default Runnable connectionOpened(RequestContext request) {
+        return null;
+    }
+
     EndpointCounters counters(Endpoint endpoint);
 
     /** Whether passive health has taken the endpoint out for now (failures in a row); it is tried again later. */

@@ -60,6 +60,9 @@ public final class DispatcherCommands {
                 .append(", conflicts ").append(st.conflicts.sum())
                 .append(", table full ").append(st.tableFull.sum())
                 .append(", removed ").append(st.removed.sum()).append('\n');
+        sb.append("client locks ").append(cluster.locks().size()).append(" held, taken here ").append(st.lockRequests.sum())
+                .append(", waits ").append(st.lockWaits.sum()).append(", wait timeouts ").append(st.lockTimeouts.sum())
+                .append(", lost ").append(st.locksLost.sum()).append('\n');
         long p50 = st.delayPercentile(50);
         long p99 = st.delayPercentile(99);
         sb.append("sync delay (a peer's new entry, created there to placed here; latest ").append(Math.min(st.delaySamples(), SyncStats.SAMPLES)).append(" entries): p50 ")
@@ -90,6 +93,17 @@ public final class DispatcherCommands {
         }
         sb.append(all.size()).append(" entries").append(client.isEmpty() ? "" : " matching '" + client + "'")
                 .append(all.size() > 100 ? " (100 shown)" : "").append(", ").append(cluster.entries().size()).append(" in the table\n");
+        List<io.switchboard.api.dispatch.DispatchLock> locked = new ArrayList<>(cluster.locks().values());
+        locked.removeIf(l -> !client.isEmpty() && !l.client().contains(client));
+        if (!locked.isEmpty()) {
+            // a new client seen by a dispatcher that does not own its key: it waits for the owner's decision
+            sb.append(String.format("%-16s %-40s %-20s %-24s %s%n", "CLUSTER", "LOCKED CLIENT", "LOCKED BY", "OWNER (DECIDES)", "SINCE"));
+            for (io.switchboard.api.dispatch.DispatchLock l : locked) {
+                sb.append(String.format("%-16s %-40s %-20s %-24s %s%n", l.cluster(), l.client(), l.holder(), l.owner(),
+                        Instant.ofEpochMilli(HybridClock.millis(l.created())) + "+" + (l.created() & 0xffff)));
+            }
+            sb.append(locked.size()).append(" locks\n");
+        }
         return sb.toString();
     }
 

@@ -85,6 +85,10 @@ public class DispatcherComponent {
     private BundleContext context;
     private DispatcherSettings settings;
     private ConcurrentMap<String, DispatchEntry> entries;
+    private ConcurrentMap<String, io.switchboard.api.dispatch.DispatchLock> locks;
+    private ConcurrentMap<String, Long> tombstones;
+    private ConcurrentMap<String, java.util.concurrent.atomic.AtomicInteger> open;
+    private ConcurrentMap<String, java.util.Set<String>> holders;
     private final SyncStats stats = new SyncStats();
     private final HybridClock clock = new HybridClock();
     private volatile Joined joined;
@@ -116,6 +120,10 @@ public class DispatcherComponent {
         this.context = context;
         Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
         entries = adopt(left);
+        locks = adoptLocks(left);
+        tombstones = adoptTombstones(left);
+        open = adoptMap(left, "open");
+        holders = adoptMap(left, "holders");
         takenOver = left != null && !entries.isEmpty();
         try {
             settings = DispatcherSettings.parse(props);
@@ -156,6 +164,24 @@ public class DispatcherComponent {
         return m instanceof ConcurrentMap ? (ConcurrentMap<String, DispatchEntry>) m : new ConcurrentHashMap<>();
     }
 
+    @SuppressWarnings("unchecked")
+    private static <V> ConcurrentMap<String, V> adoptMap(Map<String, Object> left, String name) {
+        Object m = left == null ? null : left.get(name);
+        return m instanceof ConcurrentMap ? (ConcurrentMap<String, V>) m : new ConcurrentHashMap<>();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ConcurrentMap<String, Long> adoptTombstones(Map<String, Object> left) {
+        Object m = left == null ? null : left.get("tombstones");
+        return m instanceof ConcurrentMap ? (ConcurrentMap<String, Long>) m : new ConcurrentHashMap<>();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ConcurrentMap<String, io.switchboard.api.dispatch.DispatchLock> adoptLocks(Map<String, Object> left) {
+        Object m = left == null ? null : left.get("locks");
+        return m instanceof ConcurrentMap ? (ConcurrentMap<String, io.switchboard.api.dispatch.DispatchLock>) m : new ConcurrentHashMap<>();
+    }
+
     @Modified
     void modified(Map<String, Object> props) {
         configured = true;
@@ -171,7 +197,7 @@ public class DispatcherComponent {
         accepted = true;
         if (s.sameGroup(settings) && s.queueSize == settings.queueSize && s.maxBatch == settings.maxBatch
                 && s.sessionEnd == settings.sessionEnd && s.idleTimeoutSeconds == settings.idleTimeoutSeconds
-                && s.maxUpdateBytes == settings.maxUpdateBytes) {
+                && s.maxUpdateBytes == settings.maxUpdateBytes && s.lockWaitMillis == settings.lockWaitMillis && s.tombstoneSeconds == settings.tombstoneSeconds) {
             settings = s;
             return;
         }
@@ -188,9 +214,9 @@ public class DispatcherComponent {
             }
             return;
         }
-        LocalTable table = new LocalTable(entries);
+        LocalTable table = new LocalTable(entries, tombstones, s.maxEntries);
         GroupMember member = new GroupMember(s, table, clock, stats, this::fingerprint, this::info, this::warn);
-        Joined j = new Joined(member, new ClusteredTable(s, table, clock, stats, member, this::warn));
+        Joined j = new Joined(member, new ClusteredTable(s, table, new LockTable(locks), open, holders, clock, stats, member, this::warn));
         joined = j;
         // Joining waits for the group and the state transfer: not on the thread that activates components.
         Thread t = new Thread(() -> join(j, s), "sb-dispatch-join");
@@ -279,6 +305,10 @@ public class DispatcherComponent {
         if (!Handover.frameworkStopping(context)) {
             Map<String, Object> state = new HashMap<>();
             state.put("entries", entries);
+            state.put("tombstones", tombstones);
+            state.put("open", open); // sessionEnd = close: connections still open count on the next version
+            state.put("holders", holders);
+            state.put("locks", locks); // requests parked on them resume when the next version's table decides
             // stopped, not updated: nobody takes the entries, and the last table stops answering
             Handover.leave(context, HANDOVER_KEY, state, UNCLAIMED_MILLIS, () -> {
                 if (last != null) {
@@ -314,6 +344,7 @@ public class DispatcherComponent {
     GroupMember member() { Joined j = joined; return j == null ? null : j.member; }
     ClusteredTable table() { Joined j = joined; return j == null || j.registration == null ? null : j.table; }
     Map<String, DispatchEntry> entries() { return entries; }
+    Map<String, io.switchboard.api.dispatch.DispatchLock> locks() { return locks; }
 
     private static Dictionary<String, Object> commandProperties() {
         Dictionary<String, Object> d = new Hashtable<>();

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 final class DispatcherSettings {
     static final List<String> KEYS = List.of("enabled", "group", "node", "transport", "bindAddress", "bindPort", "members",
             "discoveryDir", "mcastAddress", "mcastPort", "joinTimeoutMillis", "sessionEnd", "idleTimeoutSeconds",
-            "maxBatch", "maxUpdateBytes", "maxEntries", "queueSize");
+            "maxBatch", "maxUpdateBytes", "maxEntries", "queueSize", "lockWaitMillis", "tombstoneSeconds");
     private static final Pattern MEMBER = Pattern.compile("\\s*([^\\s\\[\\]]+)\\[(\\d{1,5})\\]\\s*");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
@@ -32,7 +32,9 @@ final class DispatcherSettings {
         /** After idleTimeoutSeconds without a request at this dispatcher. */
         IDLE,
         /** Only when ended explicitly (sb:dispatch end, or the API). */
-        EXPLICIT
+        EXPLICIT,
+        /** When the client's last connection closes at every dispatcher that had one. */
+        CLOSE
     }
 
     final boolean enabled;
@@ -52,11 +54,15 @@ final class DispatcherSettings {
     final int maxUpdateBytes;
     final int maxEntries;
     final int queueSize;
+    /** How long a request of a locked new client waits for the owner's decision before choosing by the hash. */
+    final int lockWaitMillis;
+    /** How long a session's end is remembered, so that a peer's older entry does not bring it back. */
+    final int tombstoneSeconds;
 
     private DispatcherSettings(boolean enabled, String group, String node, Transport transport, InetAddress bindAddress,
                                int bindPort, List<InetSocketAddress> members, Path discoveryDir, InetAddress mcastAddress,
                                int mcastPort, int joinTimeoutMillis, SessionEnd sessionEnd, int idleTimeoutSeconds,
-                               int maxBatch, int maxUpdateBytes, int maxEntries, int queueSize) {
+                               int maxBatch, int maxUpdateBytes, int maxEntries, int queueSize, int lockWaitMillis, int tombstoneSeconds) {
         this.enabled = enabled;
         this.group = group;
         this.node = node;
@@ -74,6 +80,8 @@ final class DispatcherSettings {
         this.maxUpdateBytes = maxUpdateBytes;
         this.maxEntries = maxEntries;
         this.queueSize = queueSize;
+        this.lockWaitMillis = lockWaitMillis;
+        this.tombstoneSeconds = tombstoneSeconds;
     }
 
     static DispatcherSettings parse(Map<String, ?> props) throws ConfigProblem {
@@ -131,14 +139,16 @@ final class DispatcherSettings {
         }
         int mcastPort = r.integer("mcastPort", 45588, 1, 65535);
         int joinTimeout = r.integer("joinTimeoutMillis", 5000, 100, 600_000);
-        SessionEnd end = SessionEnd.valueOf(r.choice("sessionEnd", "idle", "idle", "explicit").toUpperCase());
+        SessionEnd end = SessionEnd.valueOf(r.choice("sessionEnd", "idle", "idle", "explicit", "close").toUpperCase());
         int idle = r.integer("idleTimeoutSeconds", 300, 1, 86_400 * 30);
         int maxBatch = r.integer("maxBatch", 512, 1, 65_536);
         int maxUpdateBytes = r.integer("maxUpdateBytes", 1 << 20, 1024, 64 << 20);
         int maxEntries = r.integer("maxEntries", 1_000_000, 1, 100_000_000);
         int queueSize = r.integer("queueSize", 262_144, 16, 16 << 20);
+        int lockWait = r.integer("lockWaitMillis", 50, 1, 10_000);
+        int tombstones = r.integer("tombstoneSeconds", 600, 1, 86_400 * 30);
         return new DispatcherSettings(enabled, group, node, transport, bind, port, members, discoveryDir, mcast, mcastPort,
-                joinTimeout, end, idle, maxBatch, maxUpdateBytes, maxEntries, queueSize);
+                joinTimeout, end, idle, maxBatch, maxUpdateBytes, maxEntries, queueSize, lockWait, tombstones);
     }
 
     private static InetAddress address(ConfigReader r, String key, String dflt) throws ConfigProblem {

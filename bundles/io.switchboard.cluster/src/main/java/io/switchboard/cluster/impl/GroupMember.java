@@ -44,6 +44,10 @@ final class GroupMember implements Receiver {
     private final Map<String, Peer> peers = new ConcurrentHashMap<>();
     private volatile JChannel channel;
     private volatile View view;
+    /** The view's members' names, sorted: who may own a client's key. */
+    private volatile String[] memberNames = new String[0];
+    /** Told of every PUT and LOCK applied from a peer (the table ends or places client locks). */
+    private volatile Consumer<Update> applied = u -> { };
     private volatile String refusal;
     private volatile long batchIds;
     /** Set when a merge or a resync request asks for this table to be sent whole; the sender does it. */
@@ -103,6 +107,42 @@ final class GroupMember implements Receiver {
         return channel;
     }
 
+    java.util.Set<String> memberNames() {
+        return java.util.Set.of(memberNames);
+    }
+
+    void onApplied(Consumer<Update> listener) {
+        applied = listener;
+    }
+
+    /**
+     * The dispatcher that decides a new client's endpoint: the member with the highest rendezvous
+     * score for the client's key. Every member of one view computes the same; null when alone.
+     */
+    String lockOwner(String key) {
+        String[] names = memberNames;
+        if (names.length < 2) {
+            return null;
+        }
+        String best = null;
+        long bestScore = 0;
+        long k = mix(key.hashCode() * 0x9E3779B97F4A7C15L ^ key.length());
+        for (String n : names) {
+            long score = mix(k ^ mix(n.hashCode()));
+            if (best == null || Long.compareUnsigned(score, bestScore) > 0) {
+                best = n;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
     Map<String, Peer> peers() {
         return peers;
     }
@@ -150,8 +190,13 @@ final class GroupMember implements Receiver {
 
     private void sendFullTable(Address to) throws Exception {
         List<Update> chunk = new ArrayList<>(FULL_TABLE_CHUNK);
+        List<Update> all = new ArrayList<>();
         for (DispatchEntry e : table.snapshot()) {
-            chunk.add(Update.put(e));
+            all.add(Update.put(e));
+        }
+        all.addAll(table.removals()); // the merge rule applies to removals too
+        for (Update u : all) {
+            chunk.add(u);
             if (chunk.size() == FULL_TABLE_CHUNK) {
                 send(to, UpdateCodec.Kind.FULL_TABLE, chunk);
                 chunk = new ArrayList<>(FULL_TABLE_CHUNK);
@@ -260,6 +305,13 @@ final class GroupMember implements Receiver {
                     if (table.merge(u.entry) && before != null && !before.endpoint().equals(u.entry.endpoint())) {
                         stats.conflicts.increment();
                     }
+                    applied.accept(u);
+                    break;
+                case LOCK:
+                case HOLD:
+                case RELEASE:
+                    clock.witness(u.at);
+                    applied.accept(u);
                     break;
                 case REMOVE:
                     clock.witness(u.at);
@@ -280,6 +332,8 @@ final class GroupMember implements Receiver {
     @Override
     public void viewAccepted(View v) {
         View before = view;
+        String[] names = v.getMembers().stream().map(Object::toString).sorted().toArray(String[]::new);
+        memberNames = names;
         view = v;
         for (String name : new ArrayList<>(peers.keySet())) {
             if (v.getMembers().stream().noneMatch(a -> a.toString().equals(name))) {
@@ -309,6 +363,7 @@ final class GroupMember implements Receiver {
         for (DispatchEntry e : table.snapshot()) {
             all.add(Update.put(e));
         }
+        all.addAll(table.removals());
         byte[] b = UpdateCodec.encode(UpdateCodec.Kind.FULL_TABLE, 0, nowMicros(), all);
         out.writeInt(b.length);
         out.write(b);

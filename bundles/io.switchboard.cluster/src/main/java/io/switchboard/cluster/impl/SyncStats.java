@@ -26,6 +26,14 @@ final class SyncStats {
     final LongAdder tableFull = new LongAdder();
     /** Entries removed: ended, idle, closed. */
     final LongAdder removed = new LongAdder();
+    /** Locks this dispatcher took on a new client and broadcast (it does not own the client's key). */
+    final LongAdder lockRequests = new LongAdder();
+    /** Requests parked on a lock, waiting for the owner's decision. */
+    final LongAdder lockWaits = new LongAdder();
+    /** Locks whose wait ran out: the waiting requests chose by the hash here. */
+    final LongAdder lockTimeouts = new LongAdder();
+    /** A peer locked a client this dispatcher had locked too: both took the owner's one decision. */
+    final LongAdder locksLost = new LongAdder();
     static final int SAMPLES = 1024;
     private final AtomicLongArray delays = new AtomicLongArray(SAMPLES);
     private final LongAdder sampled = new LongAdder();

@@ -77,6 +77,9 @@ final class UpdateCodec {
                     string(out, u.entry.owner());
                 } else {
                     out.writeLong(u.at);
+                    if (u.kind == Update.Kind.LOCK || u.kind == Update.Kind.HOLD || u.kind == Update.Kind.RELEASE) {
+                        string(out, u.holder);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -132,6 +135,15 @@ final class UpdateCodec {
                     updates.add(Update.put(new DispatchEntry(cluster, client, endpoint, created, owner)));
                 } else if (op == Update.Kind.REMOVE.ordinal()) {
                     updates.add(Update.remove(cluster, client, in.readLong()));
+                } else if (op == Update.Kind.LOCK.ordinal() || op == Update.Kind.HOLD.ordinal() || op == Update.Kind.RELEASE.ordinal()) {
+                    long at = in.readLong();
+                    if (at <= 0) {
+                        throw new Malformed("update " + i + ": time " + at);
+                    }
+                    String holder = string(in, "holder", i);
+                    updates.add(op == Update.Kind.LOCK.ordinal() ? Update.lock(cluster, client, holder, at)
+                            : op == Update.Kind.HOLD.ordinal() ? Update.hold(cluster, client, holder, at)
+                            : Update.release(cluster, client, holder, at));
                 } else {
                     updates.add(Update.touch(cluster, client, in.readLong()));
                 }

@@ -21,6 +21,8 @@ class DispatcherSettingsTest {
         assertEquals("127.0.0.1:7800", s.node);
         assertEquals(List.of(new InetSocketAddress("127.0.0.1", 7800)), s.members);
         assertEquals(DispatcherSettings.SessionEnd.IDLE, s.sessionEnd);
+        assertEquals(50, s.lockWaitMillis);
+        assertEquals(600, s.tombstoneSeconds);
     }
 
     @Test
@@ -53,7 +55,10 @@ class DispatcherSettingsTest {
                 "udp finds its peers by multicast: members and discoveryDir are for tcp");
         assertProblem(Map.of("members", "127.0.0.1[7800]", "discoveryDir", "/tmp/x"), "discoveryDir",
                 "give either members (a static list) or discoveryDir (a shared directory), not both");
-        assertProblem(Map.of("sessionEnd", "never"), "sessionEnd", "'never' is not one of idle, explicit");
+        assertProblem(Map.of("sessionEnd", "never"), "sessionEnd", "'never' is not one of idle, explicit, close");
+        assertProblem(Map.of("lockWaitMillis", "0"), "lockWaitMillis", "0 is out of range 1..10000");
+        assertProblem(Map.of("lockWaitMillis", "soon"), "lockWaitMillis", null);
+        assertProblem(Map.of("tombstoneSeconds", "0"), "tombstoneSeconds", "0 is out of range 1..2592000");
         assertProblem(Map.of("gruop", "x"), "gruop", null);
     }
 

@@ -173,6 +173,117 @@ class GroupTest {
                 && endpoints(g.get(0)).equals(endpoints(g.get(1))) && endpoints(g.get(1)).equals(endpoints(g.get(2))));
     }
 
+    /**
+     * The client lock: a new client seen at once by the two dispatchers that do not own its key, whose
+     * views of the endpoints differ (each would choose another endpoint), gets one endpoint, the owner's:
+     * both lock it, broadcast the lock, wait without blocking a thread, and take the owner's entry.
+     */
+    @Test
+    void aNewClientLockedAtTwoDispatchersAtOnceGetsTheOwnersOneDecision() throws Exception {
+        List<Node> g = group(3, Map.of("lockWaitMillis", "5000"));
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of three", 10_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        for (int i = 0; i < 3; i++) {
+            String mine = "app" + (i + 1); // each dispatcher's own view: a different endpoint for every client
+            g.get(i).service.decider((cluster, client) -> mine);
+        }
+        int clients = 0;
+        for (int i = 0; clients < 60; i++) {
+            String client = "203.0.113." + i;
+            String key = LocalTable.key("web", client);
+            String owner = g.get(0).member.lockOwner(key);
+            assertEquals(owner, g.get(1).member.lockOwner(key), "every member names the same owner");
+            Node decider = g.stream().filter(n -> n.name.equals(owner)).findFirst().orElseThrow();
+            List<Node> others = new ArrayList<>(g);
+            others.remove(decider);
+            assertNull(decider.service.awaitDecision("web", client) == null ? null : "", "the owner decides at once");
+            CountDownLatch go = new CountDownLatch(1);
+            List<java.util.concurrent.CompletableFuture<DispatchEntry>> waits = new CopyOnWriteArrayList<>();
+            Thread[] racers = new Thread[2];
+            for (int r = 0; r < 2; r++) {
+                Node n = others.get(r);
+                racers[r] = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException x) {
+                        return;
+                    }
+                    java.util.concurrent.CompletionStage<DispatchEntry> w = n.service.awaitDecision("web", client);
+                    // null: the owner's entry is here already (the other waiter's lock made it decide): no wait
+                    waits.add(w == null ? java.util.concurrent.CompletableFuture.completedFuture(n.table.get("web", client)) : w.toCompletableFuture());
+                });
+                racers[r].start();
+            }
+            go.countDown();
+            for (Thread t : racers) {
+                t.join();
+            }
+            DispatchEntry a = waits.get(0).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            DispatchEntry b = waits.get(1).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertNotNull(a, client + ": a decision, not a timeout");
+            assertNotNull(b, client + ": a decision, not a timeout");
+            String expected = "app" + (g.indexOf(decider) + 1);
+            assertEquals(expected, a.endpoint(), client + ": the owner's choice");
+            assertEquals(expected, b.endpoint(), client + ": the owner's choice at the other waiter");
+            assertEquals(owner, a.owner());
+            clients++;
+        }
+        await("equal tables, no lock left", 10_000, () -> g.stream().allMatch(n -> n.table.size() == 60 && n.service.locks().isEmpty())
+                && endpoints(g.get(0)).equals(endpoints(g.get(1))) && endpoints(g.get(1)).equals(endpoints(g.get(2))));
+        long requests = 0;
+        long timeouts = 0;
+        for (Node n : g) {
+            requests += n.service.counters().get("lock_requests");
+            timeouts += n.service.counters().get("lock_timeouts");
+            assertEquals(0, n.stats.conflicts.sum(), n.name + ": no entry was replaced by another endpoint");
+        }
+        assertTrue(requests >= 60, "a lock per client at least: " + requests);
+        assertEquals(0, timeouts);
+        System.out.println("[lock race] lock requests " + requests + ", lost " + g.stream().mapToLong(n -> n.stats.locksLost.sum()).sum()
+                + ", waits " + g.stream().mapToLong(n -> n.stats.lockWaits.sum()).sum());
+    }
+
+    /** The owner gives no decision (no endpoint may serve there): the wait runs out after lockWaitMillis, counted, and the lock goes. */
+    @Test
+    void aLockWaitRunsOutAfterLockWaitMillisWithoutBlockingAThread() throws Exception {
+        List<Node> g = group(2, Map.of("lockWaitMillis", "300"));
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of two", 10_000, () -> g.stream().allMatch(n -> n.member.view().size() == 2));
+        g.forEach(n -> n.service.decider((cluster, client) -> null));
+        String client = null;
+        Node waiter = null;
+        for (int i = 0; waiter == null; i++) {
+            String c = "198.18.0." + i;
+            String owner = g.get(0).member.lockOwner(LocalTable.key("web", c));
+            if (!owner.equals("d1")) {
+                client = c;
+                waiter = g.get(0);
+            }
+        }
+        long t0 = System.nanoTime();
+        java.util.concurrent.CompletionStage<DispatchEntry> w = waiter.service.awaitDecision("web", client);
+        long returnedNanos = System.nanoTime() - t0;
+        assertNotNull(w, "d1 does not own the key: it waits");
+        assertTrue(returnedNanos < 100_000_000L, "awaitDecision returns at once: " + returnedNanos / 1000 + " µs");
+        String c = client;
+        assertTrue(waiter.service.locks().stream().anyMatch(l -> l.client().equals(c) && l.holder().equals("d1") && l.owner().equals("d2")),
+                waiter.service.locks().toString());
+        DispatchEntry decided = w.toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long waitedMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertNull(decided, "no decision: the wait ran out");
+        assertTrue(waitedMillis >= 290, "waited " + waitedMillis + " ms");
+        Node d1 = waiter;
+        await("the timeout counted, the lock gone", 5000, () -> d1.service.counters().get("lock_timeouts") == 1 && d1.service.locks().isEmpty());
+        // the fallback: the waiting dispatcher decides itself, and that entry reaches the peer as any other
+        assertEquals("app2", waiter.service.record("web", client, "app2").endpoint());
+        await("the fallback's entry at d2, its lock gone", 5000, () -> g.get(1).table.get("web", c) != null && g.get(1).service.locks().isEmpty());
+        assertNull(waiter.service.awaitDecision("web", client), "a client with an entry never waits");
+    }
+
     @Test
     void aPeerThatSendsAMalformedUpdateIsIgnoredUntilItResyncs() throws Exception {
         List<Node> g = group(2, Map.of("maxUpdateBytes", "4096"));
@@ -246,6 +357,98 @@ class GroupTest {
         await("equal tables", 10_000, () -> endpoints(g.get(0)).equals(endpoints(g.get(1))) && endpoints(g.get(1)).equals(endpoints(g.get(2))));
         Map<String, String> t = endpoints(g.get(1));
         assertEquals(Map.of("web/before", "app1", "web/only-d1", "app1", "web/only-d2", "app2", "web/both", "app1"), t);
+    }
+
+    /**
+     * Tombstones: a session ended on one side of a partition does not come back when the other side's
+     * whole table arrives at the merge (the removal is the last writer); a client written again after
+     * its end, on the other side, keeps that newer entry (last writer wins, a removal included).
+     */
+    @Test
+    void aSessionEndedOnOneSideOfAPartitionStaysEndedAfterTheHeal() throws Exception {
+        List<Node> g = group(3, Map.of());
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of three", 10_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        g.get(0).service.record("web", "ended", "app1");
+        g.get(0).service.record("web", "ended-then-moved", "app1");
+        g.get(0).service.record("web", "kept", "app2");
+        await("the entries everywhere", 5000, () -> g.stream().allMatch(n -> n.table.size() == 3));
+        Address a1 = g.get(0).member.channel().getAddress();
+        Address a2 = g.get(1).member.channel().getAddress();
+        Address a3 = g.get(2).member.channel().getAddress();
+        List<DISCARD> discards = new ArrayList<>();
+        discards.add(discard(g.get(0), a2, a3));
+        discards.add(discard(g.get(1), a1));
+        discards.add(discard(g.get(2), a1));
+        await("two partitions", 60_000, () -> g.get(0).member.view().size() == 1 && g.get(1).member.view().size() == 2);
+        // d2's side ends two sessions; d1's side still has them, and writes one of them again afterwards
+        assertTrue(g.get(1).service.end("web", "ended"));
+        assertTrue(g.get(1).service.end("web", "ended-then-moved"));
+        await("the ends at d3", 5000, () -> g.get(2).table.get("web", "ended") == null && g.get(2).table.get("web", "ended-then-moved") == null);
+        Thread.sleep(5);
+        g.get(0).service.reassign("web", "ended-then-moved", "app3");
+        assertEquals(2, g.get(1).service.counters().get("tombstones"));
+        for (DISCARD d : discards) {
+            d.resetIgnoredMembers();
+        }
+        await("one view again", 60_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        Map<String, String> expected = Map.of("web/kept", "app2", "web/ended-then-moved", "app3");
+        await("equal tables without the ended session", 10_000, () -> g.stream().allMatch(n -> endpoints(n).equals(expected)));
+        Thread.sleep(500); // a late full table would bring it back: it must not
+        for (Node n : g) {
+            assertEquals(expected, endpoints(n), n.name);
+        }
+        assertTrue(g.get(0).service.counters().get("tombstones") >= 1, "d1 learned the removal");
+    }
+
+    /** Tombstones are bounded in time: past tombstoneSeconds they are forgotten by the sweep. */
+    @Test
+    void tombstonesAreForgottenAfterTombstoneSeconds() throws Exception {
+        List<Node> g = group(1, Map.of("tombstoneSeconds", "1", "sessionEnd", "explicit"));
+        assertNull(g.get(0).join());
+        for (int i = 0; i < 100; i++) {
+            g.get(0).service.record("web", "t" + i, "app1");
+            assertTrue(g.get(0).service.end("web", "t" + i));
+        }
+        assertEquals(100, g.get(0).service.counters().get("tombstones"));
+        await("the tombstones forgotten", 10_000, () -> g.get(0).service.counters().get("tombstones") == 0);
+    }
+
+    /**
+     * sessionEnd = close: each dispatcher counts its own connections of a client and tells the group
+     * when it has the first or closed the last; the session ends, everywhere, at the last close at any
+     * dispatcher, not before.
+     */
+    @Test
+    void withSessionEndCloseTheSessionEndsWhenNoDispatcherHoldsAConnection() throws Exception {
+        List<Node> g = group(3, Map.of("sessionEnd", "close"));
+        for (Node n : g) {
+            assertNull(n.join());
+        }
+        await("a view of three", 10_000, () -> g.stream().allMatch(n -> n.member.view().size() == 3));
+        g.get(0).service.record("web", "c1", "app1");
+        await("the entry everywhere", 5000, () -> g.stream().allMatch(n -> n.table.get("web", "c1") != null));
+        g.get(0).service.opened("web", "c1");
+        g.get(0).service.opened("web", "c1"); // two connections at d1
+        g.get(1).service.opened("web", "c1"); // one at d2
+        await("both holders known everywhere", 5000, () -> g.stream().allMatch(n -> n.service.holders("web", "c1").equals(java.util.Set.of("d1", "d2"))));
+        g.get(0).service.closed("web", "c1");
+        Thread.sleep(200);
+        assertNotNull(g.get(2).table.get("web", "c1"), "one connection still open at d1");
+        g.get(0).service.closed("web", "c1");
+        await("d1 released", 5000, () -> g.stream().allMatch(n -> n.service.holders("web", "c1").equals(java.util.Set.of("d2"))));
+        Thread.sleep(200);
+        assertTrue(g.stream().allMatch(n -> n.table.get("web", "c1") != null), "d2 still holds a connection: the session stays");
+        g.get(1).service.closed("web", "c1");
+        await("the session ended everywhere at the last close", 5000, () -> g.stream().allMatch(n -> n.table.get("web", "c1") == null));
+        assertTrue(g.stream().allMatch(n -> n.service.holders("web", "c1").isEmpty()));
+        // a close without an open (a connection counted by a previous version, say) changes nothing
+        g.get(2).service.record("web", "c2", "app2");
+        g.get(2).service.closed("web", "c2");
+        Thread.sleep(200);
+        assertNotNull(g.get(2).table.get("web", "c2"));
     }
 
     private static DISCARD discard(Node n, Address... from) throws Exception {

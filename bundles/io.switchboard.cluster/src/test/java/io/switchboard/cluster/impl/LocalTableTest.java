@@ -43,6 +43,23 @@ class LocalTableTest {
     }
 
     @Test
+    void aRemovalIsRememberedAndKeepsOlderEntriesOutButNotNewerOnes() {
+        LocalTable t = new LocalTable(new java.util.concurrent.ConcurrentHashMap<>(), new java.util.concurrent.ConcurrentHashMap<>(), 2);
+        assertFalse(t.remove("web", "c", 30)); // a removal of an entry this table never had is remembered too
+        assertFalse(t.merge(new DispatchEntry("web", "c", "app1", 29, "d1")), "an entry older than the removal stays out");
+        assertFalse(t.merge(new DispatchEntry("web", "c", "app1", 30, "d1")), "a tie goes to the removal");
+        assertNull(t.get("web", "c"));
+        assertTrue(t.merge(new DispatchEntry("web", "c", "app2", 31, "d2")), "a session begun after the end is a new one");
+        assertEquals(1, t.removals().size());
+        assertEquals(30, t.removals().get(0).at);
+        t.remove("web", "d", 5);
+        t.remove("web", "e", 5); // over maxTombstones (2): not remembered, memory stays bounded
+        assertEquals(2, t.tombstoneCount());
+        t.forgetRemovalsBefore(1); // hybrid times 5 and 30 are in millisecond 0
+        assertEquals(0, t.tombstoneCount());
+    }
+
+    @Test
     void hybridClockStaysAboveWhatItSaw() {
         AtomicLong wall = new AtomicLong(1000);
         HybridClock c = new HybridClock(wall::get);

@@ -26,6 +26,20 @@ class UpdateCodecTest {
     }
 
     @Test
+    void locksHoldsAndReleasesRoundTripAndATimeOfZeroIsRefused() throws Exception {
+        byte[] b = UpdateCodec.encode(UpdateCodec.Kind.UPDATES, 1, 1, List.of(Update.lock("web", "c", "d2", 9L), Update.hold("web", "c", "d3", 10L),
+                Update.release("web", "c", "d3", 11L)));
+        UpdateCodec.Batch batch = UpdateCodec.decode(b, 0, b.length, MAX);
+        assertEquals(List.of(Update.Kind.LOCK, Update.Kind.HOLD, Update.Kind.RELEASE), batch.updates.stream().map(u -> u.kind).toList());
+        assertEquals("d2", batch.updates.get(0).holder);
+        assertEquals(9L, batch.updates.get(0).at);
+        assertEquals("d3", batch.updates.get(2).holder);
+        byte[] zero = UpdateCodec.encode(UpdateCodec.Kind.UPDATES, 1, 1, List.of(Update.lock("web", "c", "d2", 0L)));
+        UpdateCodec.Malformed m = org.junit.jupiter.api.Assertions.assertThrows(UpdateCodec.Malformed.class, () -> UpdateCodec.decode(zero, 0, zero.length, MAX));
+        assertEquals("update 0: time 0", m.getMessage());
+    }
+
+    @Test
     void malformedMessagesAreRefusedWhole() {
         byte[] good = UpdateCodec.encode(UpdateCodec.Kind.UPDATES, 1, 1,
                 List.of(Update.put(new DispatchEntry("web", "c", "app1", 1L << 16, "d1"))));

@@ -23,6 +23,12 @@ final class DispatchSeries {
         Series.counter("switchboard_dispatch_conflicts",
                 "A peer's write for a client replaced an entry with another endpoint (two dispatchers chose at once)")
                 .add(c.getOrDefault("conflicts", 0L)).into(out);
+        Series.counter("switchboard_dispatch_locks",
+                "Client locks: taken (a new client whose key another dispatcher owns, broadcast), waited (requests parked on a lock),"
+                        + " timed_out (waits that ran out: decided here by the hash), lost (a peer locked the same client at once)", "event")
+                .add(c.getOrDefault("lock_requests", 0L), "taken").add(c.getOrDefault("lock_waits", 0L), "waited")
+                .add(c.getOrDefault("lock_timeouts", 0L), "timed_out").add(c.getOrDefault("locks_lost", 0L), "lost").into(out);
+        Series.gauge("switchboard_dispatch_locks_held", "Client locks waiting for a decision now").add(c.getOrDefault("locks", 0L)).into(out);
         Series.gauge("switchboard_dispatch_entries", "Session entries in this dispatcher's table").add(c.getOrDefault("entries", 0L)).into(out);
         Series.gauge("switchboard_dispatch_queued", "Updates waiting to be sent to the group").add(c.getOrDefault("queued", 0L)).into(out);
         Series delay = Series.gauge("switchboard_dispatch_sync_delay_seconds",

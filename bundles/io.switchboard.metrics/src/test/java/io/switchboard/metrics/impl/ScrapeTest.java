@@ -171,7 +171,9 @@ class ScrapeTest {
                 return java.util.Map.ofEntries(java.util.Map.entry("updates_out", 10L), java.util.Map.entry("updates_in", 7L),
                         java.util.Map.entry("queued", 2L), java.util.Map.entry("queue_full", 1L), java.util.Map.entry("malformed", 4L),
                         java.util.Map.entry("untrusted_dropped", 5L), java.util.Map.entry("conflicts", 6L), java.util.Map.entry("table_full", 0L),
-                        java.util.Map.entry("entries", 3L), java.util.Map.entry("delay_p50_micros", 1500L), java.util.Map.entry("delay_p99_micros", 9000L));
+                        java.util.Map.entry("entries", 3L), java.util.Map.entry("delay_p50_micros", 1500L), java.util.Map.entry("delay_p99_micros", 9000L),
+                        java.util.Map.entry("lock_requests", 11L), java.util.Map.entry("lock_waits", 12L), java.util.Map.entry("lock_timeouts", 1L),
+                        java.util.Map.entry("locks_lost", 3L), java.util.Map.entry("locks", 2L));
             }
             @Override public java.util.Map<String, Long> peerLagMicros() { return java.util.Map.of("d2", 2500L); }
         };
@@ -180,6 +182,11 @@ class ScrapeTest {
         assertTrue(t.contains("switchboard_dispatch_updates_total{direction=\"in\"} 7.0\n"), t);
         assertTrue(t.contains("switchboard_dispatch_dropped_total{reason=\"malformed\"} 4.0\n"), t);
         assertTrue(t.contains("switchboard_dispatch_conflicts_total 6.0\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_locks_total{event=\"taken\"} 11.0\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_locks_total{event=\"waited\"} 12.0\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_locks_total{event=\"timed_out\"} 1.0\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_locks_total{event=\"lost\"} 3.0\n"), t);
+        assertTrue(t.contains("switchboard_dispatch_locks_held 2.0\n"), t);
         assertTrue(t.contains("switchboard_dispatch_sync_delay_seconds{percentile=\"99\"} 0.009\n"), t);
         assertTrue(t.contains("switchboard_dispatch_peer_lag_seconds{peer=\"d2\"} 0.0025\n"), t);
         Promtool.check(t);

@@ -148,6 +148,8 @@ public class ClusterManager implements ClusterDirectory {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY)
     void setDispatchTable(io.switchboard.api.dispatch.DispatchTable t) {
+        // the owner of a locked client's key decides with this dispatcher's view of the endpoints
+        t.decider((cluster, client) -> tables != null && cluster(cluster) instanceof Snapshot s ? s.decideFor(client) : null);
         DispatchLink.table = t;
     }
 

@@ -37,11 +37,11 @@ final class DispatchLink {
      * @param balanced the policy's choice
      */
     static Endpoint choose(DispatchTable t, String cluster, String client, Map<String, Endpoint> byId, Predicate<Endpoint> usable,
-                           java.util.function.Supplier<Endpoint> balanced) {
+                           Predicate<Endpoint> up, java.util.function.Supplier<Endpoint> balanced) {
         DispatchEntry e = t.lookup(cluster, client);
         if (e != null) {
             Endpoint ep = byId.get(e.endpoint());
-            if (ep != null && usable.test(ep)) {
+            if (ep != null && (usable.test(ep) || up.test(ep) && fresh(e))) {
                 return ep;
             }
             Endpoint next = firstChoice(client, byId, usable); // its endpoint cannot serve: the client moves, everywhere
@@ -69,6 +69,19 @@ final class DispatchLink {
         }
         return chosen;
     }
+
+    /**
+     * Whether the entry is a decision the group has just made (a client lock's answer, or a peer's first
+     * choice that arrived meanwhile). Such a decision is followed even when its endpoint is drained here
+     * (a drain at this dispatcher only, its view differs from the owner's): moving the client at once
+     * would give its simultaneous first connections two endpoints. Down endpoints still move it.
+     */
+    static boolean fresh(DispatchEntry e) {
+        return System.currentTimeMillis() - (e.created() >>> 16) < FRESH_DECISION_MILLIS;
+    }
+
+    /** How long a new decision is followed on an endpoint drained only here. */
+    static final long FRESH_DECISION_MILLIS = 1000;
 
     /**
      * A new client's endpoint: the weighted rendezvous hash of its key over the endpoints that may

@@ -351,12 +351,57 @@ final class Snapshot implements ClusterSnapshot {
             io.switchboard.api.dispatch.DispatchTable t = DispatchLink.table;
             String client = t == null ? null : DispatchLink.clientKey(dispatch, request);
             if (client != null) {
-                return DispatchLink.choose(t, spec.name(), client, byId,
-                        e -> !excluded.contains(e.id()) && !drained.contains(e.id()) && !healthDown.contains(e.id()) && !down(e),
-                        () -> chooseBalanced(request, excluded));
+                return DispatchLink.choose(t, spec.name(), client, byId, usable(excluded),
+                        e -> !excluded.contains(e.id()) && !healthDown.contains(e.id()) && !down(e), () -> chooseBalanced(request, excluded));
             }
         }
         return chooseBalanced(request, excluded);
+    }
+
+    private java.util.function.Predicate<Endpoint> usable(Set<String> excluded) {
+        return e -> !excluded.contains(e.id()) && !drained.contains(e.id()) && !healthDown.contains(e.id()) && !down(e);
+    }
+
+    /** A sticky cluster's new client locked by another dispatcher: the request waits for its decision. */
+    @Override
+    public java.util.concurrent.CompletionStage<?> pending(RequestContext request) {
+        String dispatch = spec.dispatch();
+        io.switchboard.api.dispatch.DispatchTable t = DispatchLink.table;
+        if (dispatch.isEmpty() || t == null) {
+            return null; // maglev and the other hashing policies agree without a message
+        }
+        String client = DispatchLink.clientKey(dispatch, request);
+        return client == null ? null : t.awaitDecision(spec.name(), client);
+    }
+
+    @Override
+    public Runnable connectionOpened(RequestContext request) {
+        String dispatch = spec.dispatch();
+        io.switchboard.api.dispatch.DispatchTable t = DispatchLink.table;
+        if (dispatch.isEmpty() || t == null) {
+            return null;
+        }
+        String client = DispatchLink.clientKey(dispatch, request);
+        if (client == null) {
+            return null;
+        }
+        String name = spec.name();
+        t.opened(name, client);
+        return () -> { // the table in force at the close: the dispatcher cluster's bundle may have been updated meanwhile
+            io.switchboard.api.dispatch.DispatchTable now = DispatchLink.table;
+            if (now != null) {
+                now.closed(name, client);
+            }
+        };
+    }
+
+    /**
+     * The endpoint this dispatcher chooses for a peer's locked new client whose key it owns: the
+     * same first choice a request of the client would get here. Null when none may serve.
+     */
+    String decideFor(String client) {
+        Endpoint e = DispatchLink.firstChoice(client, byId, usable(Set.of()));
+        return e == null ? null : e.id();
     }
 
     private Endpoint chooseBalanced(RequestContext request, Set<String> excluded) {

@@ -76,6 +76,8 @@ abstract class BackendDispatch {
     String partition = HttpProtocol.POOL;
     /** Why the last TLS handshake with an endpoint failed, for the 502; null when none did. */
     private String tlsFailure;
+    /** The request waited once for another dispatcher's decision on its client (a client lock). */
+    private boolean parked;
 
     // Timings for the access log, taken only when the request is logged (timed).
     final boolean timed;
@@ -161,10 +163,22 @@ abstract class BackendDispatch {
         }
         InetSocketAddress peer = client.clientAddress();
         context = new HttpRequestContext(client.frontendName(), peer, request);
+        client.countSession(cluster, context);
         dispatch();
     }
 
     private void dispatch() {
+        if (!parked && attempts == 0) {
+            java.util.concurrent.CompletionStage<?> decision = cluster.pending(context);
+            if (decision != null) {
+                // A new client that another dispatcher locked: this request is parked (not the loop)
+                // until that dispatcher's decision arrives or the lock wait runs out, then resumes here.
+                parked = true;
+                io.netty.channel.EventLoop loop = client.ctx.channel().eventLoop();
+                decision.whenComplete((done, error) -> loop.execute(this::resume));
+                return;
+            }
+        }
         if (attempts > cluster.retries()) {
             fail(HttpResponseStatus.BAD_GATEWAY, "no back-end answered after " + attempts + " attempts"
                     + (tlsFailure == null ? "" : ": " + tlsFailure));
@@ -250,6 +264,12 @@ abstract class BackendDispatch {
         exclude(e);
         moveTo(DISPATCHING);
         dispatch();
+    }
+
+    private void resume() {
+        if (state == DISPATCHING) { // else the client left meanwhile
+            dispatch();
+        }
     }
 
     private void connected(ChannelFuture f, Endpoint e) {

@@ -481,8 +481,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Run when this connection closes: the dispatcher cluster counts a sticky client's connections (sessionEnd = close). */
+    private Runnable sessionRelease;
+    private boolean sessionCounted;
+
+    /** The connection's first request to a sticky cluster makes it one of that client's connections. */
+    void countSession(io.switchboard.api.runtime.ClusterSnapshot cluster, io.switchboard.api.RequestContext request) {
+        if (!sessionCounted) {
+            sessionRelease = cluster.connectionOpened(request);
+            sessionCounted = sessionRelease != null;
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        Runnable release = sessionRelease;
+        sessionRelease = null;
+        if (release != null) {
+            release.run();
+        }
         closing = true;
         responseWatch.cancel();
         if (bodyWatch != null) {
