@@ -248,7 +248,6 @@ final class GroupMember implements Receiver {
         try {
             batch = UpdateCodec.decode(msg.getArray(), msg.getOffset(), msg.getLength(), settings.maxUpdateBytes);
         } catch (UpdateCodec.Malformed m) {
-            stats.malformed.increment();
             peer.malformed++;
             if (peer.trusted) {
                 peer.distrust = "malformed update: " + m.getMessage();
@@ -256,6 +255,8 @@ final class GroupMember implements Receiver {
                 warn.accept("dispatcher group " + settings.group + ": dropped a malformed update from " + from + " (" + m.getMessage()
                         + "); its updates are ignored until it resyncs (sb:resync " + from + ")");
             }
+            // Counted last: whoever reads the count sees the peer already untrusted.
+            stats.malformed.increment();
             return;
         }
         stats.batchesIn.increment();
