@@ -75,8 +75,8 @@ class DispatcherClusterSystemIT {
     @Test
     void threeDispatchersOneEndpointPerClient() throws Exception {
         ExternalTools.require("wrk", "nginx");
-        int[] group = {RuntimeProcess.freePort(), RuntimeProcess.freePort(), RuntimeProcess.freePort()};
-        int[] web = {RuntimeProcess.freePort(), RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        int[] group = {RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort()};
+        int[] web = {RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort()};
         try (NginxBackends nginx = NginxBackends.start(3)) {
             List<Integer> be = nginx.ports();
             String endpoints = "b1=127.0.0.1:" + be.get(0) + ", b2=127.0.0.1:" + be.get(1) + ", b3=127.0.0.1:" + be.get(2);
@@ -226,8 +226,8 @@ class DispatcherClusterSystemIT {
     @Test
     void updatingTheClusterBundlesLosesNoEntry() throws Exception {
         ExternalTools.require("wrk", "nginx");
-        int[] group = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
-        int[] web = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        int[] group = {RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort()};
+        int[] web = {RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort()};
         try (NginxBackends nginx = NginxBackends.start(3)) {
             List<Integer> be = nginx.ports();
             String endpoints = "b1=127.0.0.1:" + be.get(0) + ", b2=127.0.0.1:" + be.get(1) + ", b3=127.0.0.1:" + be.get(2);
@@ -314,8 +314,8 @@ class DispatcherClusterSystemIT {
     @Test
     void withSessionEndCloseTheLastConnectionAtAnyDispatcherEndsTheSession() throws Exception {
         ExternalTools.require("nginx");
-        int[] group = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
-        int[] web = {RuntimeProcess.freePort(), RuntimeProcess.freePort()};
+        int[] group = {RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort()};
+        int[] web = {RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort()};
         try (NginxBackends nginx = NginxBackends.start(2)) {
             List<Integer> be = nginx.ports();
             String endpoints = "b1=127.0.0.1:" + be.get(0) + ", b2=127.0.0.1:" + be.get(1);
@@ -356,8 +356,8 @@ class DispatcherClusterSystemIT {
     @Test
     void aBadDispatcherFileIsRejectedAndTheRuntimeServesAlone() throws Exception {
         ExternalTools.require("nginx");
-        int web = RuntimeProcess.freePort();
-        int groupPort = RuntimeProcess.freePort();
+        int web = RuntimeProcess.freeListenPort();
+        int groupPort = RuntimeProcess.freeListenPort();
         try (NginxBackends nginx = NginxBackends.start(1)) {
             Map<String, String> conf = new HashMap<>();
             conf.put("io.switchboard.dispatchers.cfg", "enabled = true\ntransport = carrier-pigeon\n");

@@ -97,6 +97,39 @@ final class RuntimeProcess implements AutoCloseable {
         }
     }
 
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A free port below the kernel's ephemeral range, for a listener a runtime binds long after the
+     * test chose it: a port from {@link #freePort()} can meanwhile become the local port of some
+     * outgoing connection (the runtimes' own, to each other and to back-ends), and the bind fails.
+     */
+    static int freeListenPort() throws IOException {
+        int low = 32768;
+        // Read line by line: procfs files report a size that Files.readString trusts (it returned "3").
+        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            low = Integer.parseInt(r.readLine().trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException unknown) {
+            // keep the usual Linux default
+        }
+        if (low < 12_000) {
+            low = 32768; // a range that starts low leaves no room below it: take the usual one
+        }
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 200; i++) {
+            int port = 10_000 + random.nextInt(Math.max(1, low - 10_000));
+            if (!HANDED_OUT.add(port)) {
+                continue; // chosen for another runtime of this JVM that may not have bound it yet
+            }
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        return freePort();
+    }
+
     /** Waits until something accepts connections on the port; returns the milliseconds it took. */
     long awaitPort(int port, long timeoutMillis) throws Exception {
         long start = System.nanoTime();
