@@ -8,8 +8,6 @@ import static io.switchboard.handler.http.impl.ExchangeState.DONE;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -37,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 abstract class BackendDispatch {
     final HttpProxyHandler client;
-    final HttpRequest request;
+    final RequestHead request;
     private final String clusterName;
     /** Changed only by {@link #moveTo}. */
     private ExchangeState state = DISPATCHING;
@@ -92,7 +90,7 @@ abstract class BackendDispatch {
      * @param routed the cluster's snapshot in the table the request was routed by (null: not routed
      *     by a table, e.g. a handler forwarded it by name; the cluster is then looked up at start)
      */
-    BackendDispatch(HttpProxyHandler client, HttpRequest request, String clusterName, ClusterSnapshot routed, boolean timed, long startNanos) {
+    BackendDispatch(HttpProxyHandler client, RequestHead request, String clusterName, ClusterSnapshot routed, boolean timed, long startNanos) {
         this.client = client;
         this.request = request;
         this.clusterName = clusterName == null ? "" : clusterName;
@@ -316,7 +314,7 @@ abstract class BackendDispatch {
      * out. False if it cannot be sent again.
      */
     final boolean dispatchAgain(boolean staleConnection) {
-        if (!requestComplete || !requestBodiless || !isIdempotent(request.method())) {
+        if (!requestComplete || !requestBodiless || !isIdempotent(request)) {
             return false;
         }
         retried = true;
@@ -331,8 +329,8 @@ abstract class BackendDispatch {
         return true;
     }
 
-    private static boolean isIdempotent(HttpMethod m) {
-        return m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS || m == HttpMethod.TRACE
-                || m == HttpMethod.PUT || m == HttpMethod.DELETE;
+    private static boolean isIdempotent(RequestHead r) {
+        return r.methodIs("GET") || r.methodIs("HEAD") || r.methodIs("OPTIONS") || r.methodIs("TRACE")
+                || r.methodIs("PUT") || r.methodIs("DELETE");
     }
 }

@@ -10,11 +10,7 @@ import static io.switchboard.handler.http.impl.ExchangeState.STREAMING_RESPONSE;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.api.runtime.ClusterSnapshot;
@@ -50,18 +46,18 @@ final class Exchange extends BackendDispatch {
     /** When the request went out on its connection (timed only). */
     private long requestSentAt;
 
-    Exchange(HttpProxyHandler client, HttpMessage message, HttpRequest request, boolean keepAlive, String clusterName,
+    Exchange(HttpProxyHandler client, HttpMessage message, RequestHead request, boolean keepAlive, String clusterName,
             ClusterSnapshot routed) {
         super(client, request, clusterName, routed, message.logging(), message.startNanos);
         this.message = message;
         this.keepAlive = keepAlive;
-        this.headRequest = request.method() == HttpMethod.HEAD;
-        this.chunkedRequest = HttpUtil.isTransferEncodingChunked(request);
+        this.headRequest = request.methodIs("HEAD");
+        this.chunkedRequest = request.chunked();
     }
 
     /** The Host an HTTP/1.0 request without one gets: the endpoint's address; null when the request has one. */
     private String hostFor(io.switchboard.api.Endpoint e) {
-        return e == null || request.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.HOST) ? null : e.addressText();
+        return e == null || request.contains("host") ? null : e.addressText();
     }
 
     @Override
@@ -160,7 +156,7 @@ final class Exchange extends BackendDispatch {
         }
         status = head.status;
         backendReusable = head.persistent;
-        boolean http10 = request.protocolVersion() == HttpVersion.HTTP_1_0;
+        boolean http10 = request.http10;
         // An HTTP/1.0 client cannot take chunks: it gets the data, and the close ends the body.
         // Nor can an HTTP/2 stream: DATA frames carry the data, END_STREAM ends it.
         boolean dechunk = (http10 || client.stream) && head.body == ResponseHead.Body.CHUNKED;

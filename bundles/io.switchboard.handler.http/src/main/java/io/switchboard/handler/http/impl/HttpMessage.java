@@ -2,10 +2,7 @@ package io.switchboard.handler.http.impl;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
@@ -31,7 +28,7 @@ import java.util.List;
  */
 final class HttpMessage implements Message, LoggedExchange {
     private final HttpProxyHandler client;
-    private final HttpRequest request;
+    private final RequestHead request;
     private final boolean keepAlive;
     /** When the request's head was read: its duration runs from here. */
     final long startNanos = System.nanoTime();
@@ -56,7 +53,7 @@ final class HttpMessage implements Message, LoggedExchange {
     private long bodyFrom;
     private String termination;
 
-    HttpMessage(HttpProxyHandler client, HttpRequest request, boolean keepAlive, AccessLog accessLog) {
+    HttpMessage(HttpProxyHandler client, RequestHead request, boolean keepAlive, AccessLog accessLog) {
         this.client = client;
         this.request = request;
         this.keepAlive = keepAlive;
@@ -74,7 +71,7 @@ final class HttpMessage implements Message, LoggedExchange {
 
     /** Whether the client waits for a 100 Continue before it sends the body. */
     boolean expectsContinue() {
-        return io.netty.handler.codec.http.HttpUtil.is100ContinueExpected(request);
+        return request.expectsContinue();
     }
 
     boolean holdsScan() {
@@ -136,7 +133,7 @@ final class HttpMessage implements Message, LoggedExchange {
 
     @Override
     public ByteBuffer payload() {
-        return ByteBuffer.wrap((request.method().name() + " " + request.uri()).getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
+        return ByteBuffer.wrap((request.method() + " " + request.uri()).getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer();
     }
 
     @Override
@@ -183,7 +180,7 @@ final class HttpMessage implements Message, LoggedExchange {
         client.countAnswered(status, startNanos);
         int length = body == null ? 0 : body.remaining();
         // A response to HEAD carries the length of the body it does not send.
-        ByteBuffer sent = request.method() == HttpMethod.HEAD ? null : body;
+        ByteBuffer sent = request.methodIs("HEAD") ? null : body;
         boolean goOn = keepAlive && !client.draining();
         ByteBuf response = Responses.response(client.ctx.alloc(), status, HttpResponseStatus.valueOf(status).reasonPhrase(),
                 contentType, sent, length, goOn);
@@ -329,11 +326,11 @@ final class HttpMessage implements Message, LoggedExchange {
     @Override public String frontend() { return client.frontendName(); }
     @Override public String cluster() { return exchange == null ? null : exchange.clusterName(); }
     @Override public String endpoint() { return exchange == null || exchange.endpoint == null ? null : exchange.endpoint.id(); }
-    @Override public String method() { return request.method().name(); }
+    @Override public String method() { return request.method(); }
     @Override public String target() { return request.uri(); }
-    @Override public String protocol() { return client.stream ? "HTTP/2.0" : request.protocolVersion().text(); }
-    @Override public String referer() { return request.headers().get(HttpHeaderNames.REFERER); }
-    @Override public String userAgent() { return request.headers().get(HttpHeaderNames.USER_AGENT); }
+    @Override public String protocol() { return client.stream ? "HTTP/2.0" : request.protocol(); }
+    @Override public String referer() { return request.header("referer"); }
+    @Override public String userAgent() { return request.header("user-agent"); }
     @Override public int status() { return status; }
     @Override public long requestBodyBytes() { return requestBodyBytes; }
     @Override public long bytesSent() { return client.bytesOut() - bytesOutAtStart; }

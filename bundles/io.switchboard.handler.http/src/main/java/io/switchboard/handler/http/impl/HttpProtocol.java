@@ -151,7 +151,7 @@ public class HttpProtocol implements StreamProtocol {
     /** The HTTP/1.1 pipeline: framing scan, decoder, framing validator, proxy. */
     void http1(Connection connection, HttpSettings settings) {
         RequestFramingValidator validator = new RequestFramingValidator();
-        RequestHeadScanner scanner = new RequestHeadScanner(validator, settings.requestHeadTimeoutMillis);
+        RequestHeadScanner scanner = new RequestHeadScanner(validator, settings.requestHeadTimeoutMillis, settings, true);
         validator.scanner(scanner);
         connection.channel().pipeline()
                 .addLast("scan", scanner)

@@ -188,28 +188,32 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void begin(Object msg) {
-        if (!(msg instanceof HttpRequest)) {
+        RequestHead head;
+        if (msg instanceof RequestHead) {
+            head = (RequestHead) msg; // the scanner's: a bodiless request in origin-form, checked
+        } else if (msg instanceof HttpRequest) {
+            HttpRequest request = (HttpRequest) msg;
+            if (request.decoderResult().isFailure()) {
+                rejectMalformed(request);
+                return;
+            }
+            if (HttpMethod.CONNECT.equals(request.method())) {
+                rejectConnect(request);
+                return;
+            }
+            head = RequestHead.of(request);
+        } else {
             // The rest of a request that was already answered (an error, or an early response).
             ReferenceCountUtil.release(msg);
             return;
         }
-        HttpRequest request = (HttpRequest) msg;
-        if (request.decoderResult().isFailure()) {
-            rejectMalformed(request);
-            return;
-        }
-        if (HttpMethod.CONNECT.equals(request.method())) {
-            rejectConnect(request);
-            return;
-        }
         connection.requestStarted();
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && !draining;
+        boolean keepAlive = head.keepAlive() && !draining;
         // The access log's one volatile read per request; off, it is null and nothing more is done for it.
-        HttpMessage message = new HttpMessage(this, request, keepAlive, protocol.accessLogs().active());
-        if (!stream && validator.scanner().holding() && request.protocolVersion() == io.netty.handler.codec.http.HttpVersion.HTTP_1_1
-                && request.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.UPGRADE)) {
+        HttpMessage message = new HttpMessage(this, head, keepAlive, protocol.accessLogs().active());
+        if (!stream && !head.http10 && validator.scanner().holding() && head.contains("upgrade")) {
             // The bytes after this request wait in the scan until its exchange ends: a tunnel's, or HTTP again.
-            message.holdsScan(Upgrades.asked(request));
+            message.holdsScan(Upgrades.asked(head));
         }
         current = message;
         if (draining) {

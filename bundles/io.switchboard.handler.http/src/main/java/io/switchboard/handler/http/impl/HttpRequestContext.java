@@ -1,7 +1,5 @@
 package io.switchboard.handler.http.impl;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
 import io.switchboard.api.RequestContext;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -12,9 +10,9 @@ import java.util.List;
 final class HttpRequestContext implements RequestContext {
     private final String frontend;
     private final InetSocketAddress client;
-    private final HttpRequest request;
+    private final RequestHead request;
 
-    HttpRequestContext(String frontend, InetSocketAddress client, HttpRequest request) {
+    HttpRequestContext(String frontend, InetSocketAddress client, RequestHead request) {
         this.frontend = frontend;
         this.client = client;
         this.request = request;
@@ -33,10 +31,10 @@ final class HttpRequestContext implements RequestContext {
      * {@code query}, {@code host}, {@code header:NAME}, {@code cookie:NAME}, {@code query:NAME},
      * {@code device} (mobile, desktop or bot, from the User-Agent). Computed when asked, never stored.
      */
-    static String attribute(HttpRequest request, String name) {
+    static String attribute(RequestHead request, String name) {
         switch (name) {
             case "method":
-                return request.method().name();
+                return request.method();
             case "uri":
                 return request.uri();
             case "path": {
@@ -50,15 +48,15 @@ final class HttpRequestContext implements RequestContext {
                 return q < 0 ? null : uri.substring(q + 1);
             }
             case "host":
-                return request.headers().get(HttpHeaderNames.HOST);
+                return request.header("host");
             case "device":
-                return DeviceType.of(request.headers().get(HttpHeaderNames.USER_AGENT));
+                return DeviceType.of(request.header("user-agent"));
             default:
                 if (name.startsWith("header:")) {
-                    return request.headers().get(name.substring(7));
+                    return request.header(name.substring(7));
                 }
                 if (name.startsWith("cookie:")) {
-                    return cookie(request.headers().getAll(HttpHeaderNames.COOKIE), name.substring(7));
+                    return cookie(request.headers("cookie"), name.substring(7));
                 }
                 if (name.startsWith("query:")) {
                     return queryParameter(request.uri(), name.substring(6));

@@ -7,14 +7,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.util.AsciiString;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,74 +39,89 @@ final class RequestEncoder {
      * @param clientIp the client's address as text
      * @param via the Via value this proxy adds, or null
      */
-    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via) {
-        return head(alloc, r, clientIp, via, null, true);
+    static ByteBuf head(ByteBufAllocator alloc, RequestHead r, String clientIp, String via) {
+        return head(alloc, r, clientIp, via, null, true, "http", false);
     }
 
     /**
+     * Copies the head's byte ranges, leaving out what does not go on.
+     *
      * @param defaultHost the Host an HTTP/1.0 request without one is sent with (the endpoint's
      *                    host:port): the back-end gets HTTP/1.1, which requires it; null: none added
      * @param dropUnderscores whether header names with an underscore stay behind: CGI and WSGI
      *                    back-ends read {@code Content_Length} as {@code Content-Length}
-     */
-    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost,
-                        boolean dropUnderscores) {
-        return head(alloc, r, clientIp, via, defaultHost, dropUnderscores, "http", false);
-    }
-
-    /**
      * @param proto the scheme the client spoke ({@code https} on a frontend that terminates TLS)
      * @param upgrade the request asks for an upgrade the proxy forwards: its Upgrade field goes on,
      *                with {@code Connection: upgrade} (both hop-by-hop: this hop asks the next one again)
      */
-    static ByteBuf head(ByteBufAllocator alloc, HttpRequest r, String clientIp, String via, String defaultHost,
+    static ByteBuf head(ByteBufAllocator alloc, RequestHead r, String clientIp, String via, String defaultHost,
                         boolean dropUnderscores, String proto, boolean upgrade) {
-        HttpHeaders headers = r.headers();
-        String[] named = connectionNamed(headers);
-        String xff = null;
-        String forwarded = null;
-        ByteBuf out = alloc.buffer(256);
-        out.writeCharSequence(r.method().asciiName(), StandardCharsets.US_ASCII);
-        out.writeByte(' ');
-        out.writeCharSequence(r.uri(), StandardCharsets.ISO_8859_1);
+        byte[] b = r.bytes;
+        boolean connectionNames = hasConnectionNames(r);
+        int firstXff = -1;
+        int firstForwarded = -1;
+        ByteBuf out = alloc.buffer(b.length + 128);
+        out.writeBytes(b, 0, r.targetEnd); // method SP target
         out.writeBytes(HTTP_11);
-        Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
-        while (it.hasNext()) {
-            Map.Entry<CharSequence, CharSequence> h = it.next();
-            CharSequence name = h.getKey();
-            if (dropUnderscores && hasUnderscore(name)) {
+        for (int i = 0; i < r.fieldCount; i++) {
+            int nameAt = r.nameStart(i);
+            int nameLength = r.nameLength(i);
+            if (dropUnderscores && hasUnderscore(b, nameAt, nameLength)) {
                 continue;
             }
-            if (upgrade && name.length() == 7 && is(name, "upgrade")) {
-                writeField(out, name, h.getValue());
+            if (upgrade && r.named(i, "upgrade")) {
+                writeField(out, r, i);
                 continue;
             }
-            switch (fieldKind(name, named)) {
+            switch (fieldKind(r, i, connectionNames)) {
                 case DROP:
                     continue;
                 case XFF:
-                    xff = xff == null ? h.getValue().toString() : xff + ", " + h.getValue();
+                    if (firstXff < 0) {
+                        firstXff = i;
+                    }
                     continue;
                 case FORWARDED:
-                    forwarded = forwarded == null ? h.getValue().toString() : forwarded + ", " + h.getValue();
+                    if (firstForwarded < 0) {
+                        firstForwarded = i;
+                    }
                     continue;
-                case CONTENT_LENGTH:
-                    // The canonical number (the validator let only digits through): "010" reaches the back-end as "10".
-                    writeField(out, name, canonicalLength(h.getValue()));
+                case CONTENT_LENGTH: {
+                    // The canonical number (the scanner let only digits through): "010" reaches the back-end as "10".
+                    int at = r.valueStart(i);
+                    int n = r.valueLength(i);
+                    while (n > 1 && b[at] == '0') {
+                        at++;
+                        n--;
+                    }
+                    out.writeBytes(b, nameAt, nameLength).writeByte(':').writeByte(' ');
+                    out.writeBytes(b, at, n).writeByte('\r').writeByte('\n');
                     continue;
+                }
                 default:
-                    writeField(out, name, h.getValue());
+                    writeField(out, r, i);
             }
         }
-        if (defaultHost != null && !headers.contains(HttpHeaderNames.HOST)) {
+        if (defaultHost != null && !r.contains("host")) {
             writeField(out, "Host", defaultHost);
         }
-        writeField(out, "X-Forwarded-For", xff == null ? clientIp : xff + ", " + clientIp);
+        out.writeBytes(X_FORWARDED_FOR);
+        writeValues(out, r, firstXff, "x-forwarded-for");
+        out.writeCharSequence(clientIp, StandardCharsets.ISO_8859_1);
+        out.writeByte('\r').writeByte('\n');
         writeField(out, "X-Forwarded-Proto", proto);
+        out.writeBytes(FORWARDED_NAME);
+        writeValues(out, r, firstForwarded, "forwarded");
         // RFC 7239: IPv6 addresses are quoted and bracketed.
-        String node = clientIp.indexOf(':') >= 0 ? "\"[" + clientIp + "]\"" : clientIp;
-        String hop = "for=" + node + ";proto=" + proto;
-        writeField(out, "Forwarded", forwarded == null ? hop : forwarded + ", " + hop);
+        out.writeBytes(FOR);
+        if (clientIp.indexOf(':') >= 0) {
+            out.writeByte('"').writeByte('[').writeCharSequence(clientIp, StandardCharsets.ISO_8859_1);
+            out.writeByte(']').writeByte('"');
+        } else {
+            out.writeCharSequence(clientIp, StandardCharsets.ISO_8859_1);
+        }
+        out.writeBytes(PROTO).writeCharSequence(proto, StandardCharsets.ISO_8859_1);
+        out.writeByte('\r').writeByte('\n');
         if (via != null) {
             writeField(out, "Via", via);
         }
@@ -122,83 +132,145 @@ final class RequestEncoder {
         return out;
     }
 
+    private static final byte[] X_FORWARDED_FOR = "X-Forwarded-For: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FORWARDED_NAME = "Forwarded: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FOR = "for=".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PROTO = ";proto=".getBytes(StandardCharsets.US_ASCII);
+
+    /** The client's values of a forwarding field from {@code first} on, each followed by ", " (this hop's comes after). */
+    private static void writeValues(ByteBuf out, RequestHead r, int first, String lower) {
+        if (first < 0) {
+            return;
+        }
+        for (int i = first; i < r.fieldCount; i++) {
+            if (r.named(i, lower)) {
+                out.writeBytes(r.bytes, r.valueStart(i), r.valueLength(i)).writeByte(',').writeByte(' ');
+            }
+        }
+    }
+
     private static final int KEEP = 0;
     private static final int DROP = 1;
     private static final int XFF = 2;
     private static final int FORWARDED = 3;
     private static final int CONTENT_LENGTH = 4;
 
-    private static boolean hasUnderscore(CharSequence name) {
-        for (int i = 0; i < name.length(); i++) {
-            if (name.charAt(i) == '_') {
+    private static boolean hasUnderscore(byte[] b, int at, int length) {
+        for (int i = at; i < at + length; i++) {
+            if (b[i] == '_') {
                 return true;
             }
         }
         return false;
     }
 
-    static CharSequence canonicalLength(CharSequence value) {
-        int i = 0;
-        int n = value.length();
-        while (i < n - 1 && value.charAt(i) == '0') {
-            i++;
-        }
-        return i == 0 ? value : value.subSequence(i, n);
-    }
-
-    /** The field names a Connection header lists (framing fields and Host excepted), or null. */
-    private static String[] connectionNamed(HttpHeaders headers) {
-        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
-        if (values.isEmpty()) {
-            return null;
-        }
-        List<String> names = new ArrayList<>(2);
-        for (String value : values) {
-            for (String token : value.split(",")) {
-                String t = token.trim();
-                // A Connection token never removes what frames or addresses the request: Host,
-                // Content-Length, Transfer-Encoding (a client naming Host would otherwise send HTTP/1.1 without it).
-                if (!t.isEmpty() && !t.equalsIgnoreCase("close") && !t.equalsIgnoreCase("keep-alive")
-                        && !t.equalsIgnoreCase("transfer-encoding") && !t.equalsIgnoreCase("content-length")
-                        && !t.equalsIgnoreCase("host")) {
-                    names.add(t);
-                }
+    /** Whether a Connection field names fields to remove (anything but close and keep-alive). */
+    private static boolean hasConnectionNames(RequestHead r) {
+        for (int i = 0; i < r.fieldCount; i++) {
+            if (r.named(i, "connection") && r.valueLength(i) > 0) {
+                return true;
             }
         }
-        return names.isEmpty() ? null : names.toArray(new String[0]);
+        return false;
     }
 
-    private static int fieldKind(CharSequence name, String[] named) {
-        if (HttpSyntax.hopByHop(name)) {
+    private static int fieldKind(RequestHead r, int i, boolean connectionNames) {
+        byte[] b = r.bytes;
+        int at = r.nameStart(i);
+        int length = r.nameLength(i);
+        if (HttpSyntax.hopByHop(b, at, length)) {
             return DROP;
         }
-        switch (name.length()) {
+        switch (length) {
             case 9:
-                return is(name, "forwarded") ? FORWARDED : kindIfNamed(name, named);
+                if (HttpSyntax.named(b, at, "forwarded")) {
+                    return FORWARDED;
+                }
+                break;
             case 14:
-                return is(name, "content-length") ? CONTENT_LENGTH : kindIfNamed(name, named);
+                if (HttpSyntax.named(b, at, "content-length")) {
+                    return CONTENT_LENGTH;
+                }
+                break;
             case 15:
-                return is(name, "x-forwarded-for") ? XFF : kindIfNamed(name, named);
+                if (HttpSyntax.named(b, at, "x-forwarded-for")) {
+                    return XFF;
+                }
+                break;
             case 17:
-                return is(name, "x-forwarded-proto") ? DROP : kindIfNamed(name, named); // replaced by ours
+                if (HttpSyntax.named(b, at, "x-forwarded-proto")) {
+                    return DROP; // replaced by ours
+                }
+                break;
             default:
-                return kindIfNamed(name, named);
+                break;
         }
+        return connectionNames && namedByConnection(r, at, length) ? DROP : KEEP;
     }
 
-    private static int kindIfNamed(CharSequence name, String[] named) {
-        if (named != null) {
-            for (String n : named) {
-                if (AsciiString.contentEqualsIgnoreCase(name, n)) {
-                    return DROP;
+    /**
+     * Whether a Connection token names the field. A token never removes what frames or addresses the
+     * request: Host, Content-Length, Transfer-Encoding (a client naming Host would otherwise send
+     * HTTP/1.1 without it); close and keep-alive are options, not names.
+     */
+    private static boolean namedByConnection(RequestHead r, int nameAt, int nameLength) {
+        byte[] b = r.bytes;
+        if ((nameLength == 4 && HttpSyntax.named(b, nameAt, "host"))
+                || (nameLength == 14 && HttpSyntax.named(b, nameAt, "content-length"))
+                || (nameLength == 17 && HttpSyntax.named(b, nameAt, "transfer-encoding"))
+                || (nameLength == 5 && HttpSyntax.named(b, nameAt, "close"))
+                || (nameLength == 10 && HttpSyntax.named(b, nameAt, "keep-alive"))) {
+            return false;
+        }
+        for (int i = 0; i < r.fieldCount; i++) {
+            if (!r.named(i, "connection")) {
+                continue;
+            }
+            int at = r.valueStart(i);
+            int end = at + r.valueLength(i);
+            while (at <= end) {
+                int comma = at;
+                while (comma < end && b[comma] != ',') {
+                    comma++;
                 }
+                int s = at;
+                int e = comma;
+                while (s < e && RequestHead.ows(b[s])) {
+                    s++;
+                }
+                while (e > s && RequestHead.ows(b[e - 1])) {
+                    e--;
+                }
+                if (e - s == nameLength && sameIgnoringCase(b, s, nameAt, nameLength)) {
+                    return true;
+                }
+                at = comma + 1;
             }
         }
-        return KEEP;
+        return false;
     }
 
-    private static boolean is(CharSequence name, String lower) {
-        return AsciiString.contentEqualsIgnoreCase(name, lower);
+    private static boolean sameIgnoringCase(byte[] b, int x, int y, int n) {
+        for (int i = 0; i < n; i++) {
+            int c = b[x + i];
+            int d = b[y + i];
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            if (d >= 'A' && d <= 'Z') {
+                d += 32;
+            }
+            if (c != d) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A field of the client's head as it came, with one space after the colon and no whitespace around the value. */
+    private static void writeField(ByteBuf out, RequestHead r, int i) {
+        out.writeBytes(r.bytes, r.nameStart(i), r.nameLength(i)).writeByte(':').writeByte(' ');
+        out.writeBytes(r.bytes, r.valueStart(i), r.valueLength(i)).writeByte('\r').writeByte('\n');
     }
 
     private static void writeField(ByteBuf out, CharSequence name, CharSequence value) {

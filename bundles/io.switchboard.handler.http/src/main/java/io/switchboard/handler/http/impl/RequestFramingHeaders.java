@@ -248,6 +248,13 @@ abstract class RequestFramingHeaders {
         return f;
     }
 
+    /** The newest head's framing is nobody's to compare: its request went on without the decoder. */
+    final void dropNewestFraming() {
+        if (framingCount > 0) {
+            framingCount--;
+        }
+    }
+
     final void clearFraming() {
         framingCount = 0;
     }

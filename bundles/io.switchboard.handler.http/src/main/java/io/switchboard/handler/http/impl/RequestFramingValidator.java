@@ -85,6 +85,11 @@ final class RequestFramingValidator extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (closing) {
             ReferenceCountUtil.release(msg);
+        } else if (msg instanceof RequestHead) {
+            // A bodiless head the scanner found whole and good (origin-form, one Host, no framing fields).
+            outstanding++;
+            open = true; // until the end of its empty body, which follows
+            ctx.fireChannelRead(msg);
         } else if (msg instanceof HttpRequest) {
             request((HttpRequest) msg);
         } else if (msg instanceof HttpContent) {

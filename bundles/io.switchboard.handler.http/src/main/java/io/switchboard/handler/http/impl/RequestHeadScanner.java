@@ -3,6 +3,7 @@ package io.switchboard.handler.http.impl;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -29,9 +30,21 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
     /** Held bytes past which the socket is not read any more until the upgrade is decided. */
     static final int MAX_HELD = 64 * 1024;
 
+    /** Whether whole bodiless heads skip the decoder (off: every byte goes through it, as a check of the two paths). */
+    private final boolean fastHeads;
+    private final int maxLineBytes;
+    private final int maxHeaderBytes;
+
     RequestHeadScanner(RequestFramingValidator validator, long headTimeoutMillis) {
+        this(validator, headTimeoutMillis, HttpSettings.DEFAULTS, true);
+    }
+
+    RequestHeadScanner(RequestFramingValidator validator, long headTimeoutMillis, HttpSettings settings, boolean fastHeads) {
         this.validator = validator;
         this.headTimeoutMillis = headTimeoutMillis;
+        this.maxLineBytes = settings.maxUriBytes;
+        this.maxHeaderBytes = settings.maxHeaderBytes;
+        this.fastHeads = fastHeads;
     }
 
     @Override
@@ -63,25 +76,106 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
             buf.release();
             return;
         }
-        if (stream.scan(buf)) {
-            if (stream.holding()) {
+        int from = buf.readerIndex();
+        /** Bytes before this index have gone on (to the decoder, or as a head of their own). */
+        int sent = from;
+        for (;;) {
+            int found = stream.scan(buf, from);
+            if (found == RequestStreamScanner.HEAD) {
+                from = stream.headEnd();
+                RequestHead head = fastHead(buf);
+                if (head != null) {
+                    int start = stream.lineStart();
+                    if (start > sent) {
+                        ctx.fireChannelRead(buf.retainedSlice(sent, start - sent));
+                    }
+                    sent = from;
+                    // As the decoder would: the head, then the end of its (empty) body.
+                    ctx.fireChannelRead(head);
+                    ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+                }
+                continue;
+            }
+            if (found == RequestStreamScanner.VIOLATION) {
+                // The messages before the offending one go on; it and everything after it are dropped.
+                cancelTimer();
+                int messageStart = stream.messageStart();
+                int upTo = messageStart >= 0 ? messageStart : sent;
+                if (upTo > sent) {
+                    ctx.fireChannelRead(buf.retainedSlice(sent, upTo - sent));
+                }
+                buf.release();
+                validator.violation(stream.violation());
+                return;
+            }
+            if (sent > buf.readerIndex()) {
+                buf.readerIndex(sent); // what went on as heads is not the decoder's
+            }
+            if (found == RequestStreamScanner.HELD) {
                 hold(buf);
-            } else {
+            } else if (buf.isReadable()) {
                 ctx.fireChannelRead(buf);
+            } else {
+                buf.release();
             }
             updateTimer();
             return;
         }
-        // The messages before the offending one go on; it and everything after it are dropped.
-        cancelTimer();
-        int from = buf.readerIndex();
-        int messageStart = stream.messageStart();
-        int upTo = messageStart >= 0 ? messageStart : from;
-        if (upTo > from) {
-            ctx.fireChannelRead(buf.retainedSlice(from, upTo - from));
+    }
+
+    /**
+     * The head the scan stopped at, as a flyweight, when it can skip the decoder: a bodiless request
+     * in origin-form, with one Host (or an HTTP/1.0 one without), no framing fields, well inside the
+     * decoder's limits. Null: its bytes go to the decoder (and the validator) as any other request's.
+     */
+    private RequestHead fastHead(ByteBuf buf) {
+        if (!fastHeads) {
+            return null;
         }
-        buf.release();
-        validator.violation(stream.violation());
+        int line = stream.lineStart();
+        int targetStart = stream.targetStart();
+        int headEnd = stream.headEnd();
+        // The decoder's limits, with room to spare: 414 and 431 remain its verdicts.
+        if (targetStart - line + (stream.targetEnd() - targetStart) + 11 >= maxLineBytes || headEnd - line >= maxHeaderBytes) {
+            return null;
+        }
+        if (buf.getByte(targetStart) != '/') {
+            return null; // absolute-form and "*" are the validator's
+        }
+        int methodLength = stream.methodEnd() - line;
+        if (methodLength == 7 && buf.getByte(line) == 'C' && buf.getByte(line + 1) == 'O' && buf.getByte(line + 2) == 'N') {
+            return null; // CONNECT (405)
+        }
+        int[] f = stream.fieldOffsets();
+        int n = stream.fieldCount();
+        int hosts = 0;
+        for (int i = 0; i < n; i++) {
+            int at = f[i * 4];
+            int length = f[i * 4 + 1] - at;
+            if (length == 4 && named(buf, at, "host")) {
+                hosts++;
+            } else if ((length == 14 && named(buf, at, "content-length")) || (length == 17 && named(buf, at, "transfer-encoding"))) {
+                return null; // even "Content-Length: 0": the decoder folds and rewrites it
+            }
+        }
+        if (hosts > 1 || (hosts == 0 && !stream.http10())) {
+            return null; // rejected by the validator
+        }
+        stream.dropNewestFraming(); // this head's (0): the validator never sees it
+        return RequestHead.copy(buf, line, stream.methodEnd(), targetStart, stream.targetEnd(), stream.http10(), f, n, headEnd);
+    }
+
+    private static boolean named(ByteBuf buf, int at, String lower) {
+        for (int i = 0; i < lower.length(); i++) {
+            int c = buf.getByte(at + i);
+            if (c >= 'A' && c <= 'Z') {
+                c += 32;
+            }
+            if (c != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The bytes up to the end of the upgrade request go on; the rest waits for the upgrade to be decided. */

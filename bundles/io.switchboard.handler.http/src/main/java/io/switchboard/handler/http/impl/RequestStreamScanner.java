@@ -125,14 +125,28 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
         headInProgress = false;
     }
 
-    /** Follows the framing over the buffer; false at a violation. */
-    boolean scan(ByteBuf buf) {
+    /** What {@link #scan} found: the buffer's end, a violation, a hold after an upgrade request, or a whole head. */
+    static final int END = 0;
+    static final int VIOLATION = 1;
+    static final int HELD = 2;
+    static final int HEAD = 3;
+
+    /**
+     * Follows the framing over the buffer from {@code from}. Stops after each bodiless request whose
+     * head lies whole in the buffer ({@link #HEAD}: its parts are {@link #lineStart()} and on, the
+     * next message starts at {@link #headEnd()}, where the scan goes on when called again).
+     */
+    int scan(ByteBuf buf, int from) {
         messageStart = -1;
-        int i = buf.readerIndex();
+        headReady = false;
+        if (headInProgress) {
+            offsetsValid = false; // a head begun in an earlier buffer: its offsets are not in this one
+        }
+        int i = from;
         int end = buf.writerIndex();
         if (state == HOLD) {
             holdAt = i;
-            return true;
+            return HELD;
         }
         while (i < end) {
             if (state == FIXED_BODY || state == CHUNK_DATA) {
@@ -143,7 +157,7 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
                     if (state == FIXED_BODY) {
                         messageEnded(i);
                         if (state == HOLD) {
-                            return true;
+                            return HELD;
                         }
                     } else {
                         state = CHUNK_DATA_CR;
@@ -154,17 +168,66 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
             index = i;
             int stop = buf.forEachByte(i, end - i, this);
             if (state == FAILED) {
-                return false;
+                return VIOLATION;
             }
             if (state == HOLD) {
-                return true;
+                return HELD;
+            }
+            if (headReady) {
+                return HEAD;
             }
             if (stop < 0) {
                 break;
             }
             i = stop + 1;
         }
-        return true;
+        return END;
+    }
+
+    // The parts of the last head, as indexes in the buffer it was scanned in (valid when offsetsValid).
+    private boolean offsetsValid;
+    private boolean headReady;
+    private int lineStart;
+    private int methodEnd;
+    private int targetStart;
+    private int targetEnd;
+    private int headEnd;
+    /** Per header field: name start, name end, value start, value end (the value without the whitespace around it). */
+    private int[] fieldOffsets = new int[64];
+    private int fieldCount;
+    private int valueStart;
+    private int valueEnd;
+
+    int lineStart() {
+        return lineStart;
+    }
+
+    int methodEnd() {
+        return methodEnd;
+    }
+
+    int targetStart() {
+        return targetStart;
+    }
+
+    int targetEnd() {
+        return targetEnd;
+    }
+
+    int headEnd() {
+        return headEnd;
+    }
+
+    boolean http10() {
+        return http10;
+    }
+
+    int[] fieldOffsets() {
+        return fieldOffsets;
+    }
+
+    int fieldCount() {
+        return fieldCount;
     }
 
     /** One byte of a head or chunk line; false to stop the loop (a body to skip, or a violation). */
@@ -183,6 +246,7 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
                 }
                 if (HttpSyntax.tchar(c)) {
                     state = METHOD;
+                    lineStart = at;
                     return true;
                 }
                 return fail(c == LF ? "bare LF before the request line" : "invalid request line");
@@ -198,17 +262,22 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
                 }
                 if (c == SP) {
                     state = TARGET_START;
+                    methodEnd = at;
                     return true;
                 }
                 return fail(c == LF ? "request line ends in a bare LF" : "invalid method");
             case TARGET_START:
             case TARGET:
                 if (c > 0x20 && c != 0x7F) {
-                    state = TARGET;
+                    if (state == TARGET_START) {
+                        targetStart = at;
+                        state = TARGET;
+                    }
                     return true;
                 }
                 if (c == SP && state == TARGET) {
                     state = VERSION;
+                    targetEnd = at;
                     versionIndex = 0;
                     return true;
                 }
@@ -247,6 +316,9 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
                 if (HttpSyntax.tchar(c)) {
                     state = FIELD_NAME;
                     startName(c, trailer);
+                    if (!trailer) {
+                        startField(at);
+                    }
                     return true;
                 }
                 if (c == SP || c == HTAB) {
@@ -263,6 +335,11 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
                 }
                 if (c == ':') {
                     state = FIELD_VALUE;
+                    if (!trailer) {
+                        fieldOffsets[fieldCount * 4 + 1] = at;
+                    }
+                    valueStart = at + 1;
+                    valueEnd = at + 1;
                     return startValue();
                 }
                 if (c == SP || c == HTAB) {
@@ -280,12 +357,21 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
                 if ((c < 0x20 && c != HTAB) || c == 0x7F) {
                     return fail("control character in a header value");
                 }
+                if (c != SP && c != HTAB) {
+                    if (valueEnd == valueStart) {
+                        valueStart = at; // the first byte after the optional whitespace
+                    }
+                    valueEnd = at + 1;
+                }
                 return framingField == 0 || valueByte(c);
             case FIELD_LF:
                 if (c != LF) {
                     return fail("bare CR in a header line");
                 }
                 state = FIELD_START;
+                if (!trailer) {
+                    endField();
+                }
                 return framingField == 0 || endValue();
             case END_LF:
                 if (c != LF) {
@@ -369,7 +455,24 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
         return fail("invalid character in a chunk size");
     }
 
+    private void startField(int at) {
+        int i = fieldCount * 4;
+        if (i + 4 > fieldOffsets.length) {
+            fieldOffsets = java.util.Arrays.copyOf(fieldOffsets, fieldOffsets.length * 2);
+        }
+        fieldOffsets[i] = at;
+    }
+
+    private void endField() {
+        int i = fieldCount * 4;
+        fieldOffsets[i + 2] = valueStart;
+        fieldOffsets[i + 3] = valueEnd;
+        fieldCount++;
+    }
+
     private void startHead(int at) {
+        offsetsValid = true;
+        fieldCount = 0;
         headInProgress = true;
         headSeq++;
         messageStart = at;
@@ -409,6 +512,12 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
             return true;
         }
         if (framing == 0) {
+            if (!upgradeRequest && offsetsValid) {
+                headReady = true; // a whole bodiless head in this buffer: the caller may take it as it is
+                headEnd = next;
+                messageEnded(next);
+                return false;
+            }
             return messageEnded(next);
         }
         remaining = framing;

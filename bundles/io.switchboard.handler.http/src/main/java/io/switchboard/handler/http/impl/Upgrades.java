@@ -1,9 +1,5 @@
 package io.switchboard.handler.http.impl;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpVersion;
 import java.util.Locale;
 
 /**
@@ -18,16 +14,15 @@ final class Upgrades {
      * The protocols an HTTP/1.1 request asks to switch to (its Upgrade value), when Connection lists
      * {@code upgrade} as it must; null when it asks for none.
      */
-    static String asked(HttpRequest r) {
-        if (!HttpVersion.HTTP_1_1.equals(r.protocolVersion())) {
+    static String asked(RequestHead r) {
+        if (r.http10) {
             return null;
         }
-        HttpHeaders h = r.headers();
-        String upgrade = h.get(HttpHeaderNames.UPGRADE);
-        if (upgrade == null || upgrade.isBlank() || !h.containsValue(HttpHeaderNames.CONNECTION, "upgrade", true)) {
+        String upgrade = r.header("upgrade");
+        if (upgrade == null || upgrade.isBlank() || !r.lists("connection", "upgrade")) {
             return null;
         }
-        return String.join(", ", h.getAll(HttpHeaderNames.UPGRADE));
+        return String.join(", ", r.headers("upgrade"));
     }
 
     /** Why a 101 switching to {@code switchedTo} does not answer a request asking for {@code asked}; null when it does. */
