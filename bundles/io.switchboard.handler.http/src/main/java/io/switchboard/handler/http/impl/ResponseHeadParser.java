@@ -74,9 +74,7 @@ final class ResponseHeadParser {
         kept[0] = start + 9;
         kept[1] = lf + 1;
         int keptCount = 2;
-        // Lines to strip because Connection names them are only known at the end: names are remembered.
-        int[] names = null;
-        int nameCount = 0;
+        // Lines to strip because Connection names them are only known at the end: the kept lines are looked at again then.
         String[] connectionTokens = null;
         int tokenCount = 0;
         boolean close = false;
@@ -180,12 +178,6 @@ final class ResponseHeadParser {
                 }
                 kept[keptCount++] = ls;
                 kept[keptCount++] = lf + 1;
-                if (names == null) {
-                    names = new int[16];
-                } else if (nameCount == names.length) {
-                    names = Arrays.copyOf(names, nameCount * 2);
-                }
-                names[nameCount++] = nameLength;
             }
             ls = lf + 1;
         }
@@ -193,7 +185,7 @@ final class ResponseHeadParser {
             throw new Refused("Transfer-Encoding together with Content-Length");
         }
         if (connectionTokens != null) {
-            keptCount = stripNamed(b, kept, keptCount, names, connectionTokens, tokenCount);
+            keptCount = stripNamed(b, kept, keptCount, connectionTokens, tokenCount);
         }
         // Adjacent ranges become one: fewer copies when the head is written.
         int merged = 0;
@@ -221,11 +213,14 @@ final class ResponseHeadParser {
     }
 
     /** Drops the kept header lines whose names the Connection header listed (never the framing ones). */
-    private static int stripNamed(byte[] b, int[] kept, int keptCount, int[] names, String[] tokens, int tokenCount) {
+    private static int stripNamed(byte[] b, int[] kept, int keptCount, String[] tokens, int tokenCount) {
         int out = 2;
-        for (int i = 2, n = 0; i < keptCount; i += 2, n++) {
+        for (int i = 2; i < keptCount; i += 2) {
             int ls = kept[i];
-            int length = names[n];
+            int length = 0;
+            while (b[ls + length] != ':') {
+                length++; // every kept line has a colon: the parse checked it
+            }
             boolean strip = false;
             for (int t = 0; t < tokenCount && !strip; t++) {
                 String token = tokens[t];
