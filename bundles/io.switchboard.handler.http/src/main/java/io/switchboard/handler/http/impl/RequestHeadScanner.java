@@ -3,6 +3,7 @@ package io.switchboard.handler.http.impl;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -77,8 +78,15 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
             return;
         }
         int from = buf.readerIndex();
-        /** Bytes before this index have gone on (to the decoder, or as a head of their own). */
+        /** Bytes before this index have gone on (to the decoder, or as a head or body of their own). */
         int sent = from;
+        if (bodyLeft > 0) {
+            // The rest of the body of a head passed on by itself (the scan skips it by count as well).
+            int n = (int) Math.min(bodyLeft, buf.readableBytes());
+            bodyLeft -= n;
+            body(buf, from, n);
+            sent += n;
+        }
         for (;;) {
             int found = stream.scan(buf, from);
             if (found == RequestStreamScanner.HEAD) {
@@ -89,10 +97,13 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
                     if (start > sent) {
                         ctx.fireChannelRead(buf.retainedSlice(sent, start - sent));
                     }
-                    sent = from;
-                    // As the decoder would: the head, then the end of its (empty) body.
+                    // As the decoder would: the head, then its body's parts, the end last.
                     ctx.fireChannelRead(head);
-                    ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+                    long length = stream.bodyLength();
+                    int n = (int) Math.min(length, buf.writerIndex() - from);
+                    bodyLeft = length - n;
+                    body(buf, from, n);
+                    sent = from + n;
                 }
                 continue;
             }
@@ -123,10 +134,24 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Body bytes of the request last passed on by itself that have not come yet. */
+    private long bodyLeft;
+
+    /** Body bytes of a request passed on by itself, as a part of its content; the end after the last. */
+    private void body(ByteBuf buf, int at, int n) {
+        if (n > 0) {
+            ctx.fireChannelRead(new DefaultHttpContent(buf.retainedSlice(at, n)));
+        }
+        if (bodyLeft == 0) {
+            ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+    }
+
     /**
-     * The head the scan stopped at, as a flyweight, when it can skip the decoder: a bodiless request
-     * in origin-form, with one Host (or an HTTP/1.0 one without), no framing fields, well inside the
-     * decoder's limits. Null: its bytes go to the decoder (and the validator) as any other request's.
+     * The head the scan stopped at, as a flyweight, when it can skip the decoder: a request in
+     * origin-form, with one Host (or an HTTP/1.0 one without), no Transfer-Encoding, at most one
+     * Content-Length written as the decoder would leave it (no leading zero, no list), well inside
+     * the decoder's limits. Null: its bytes go to the decoder (and the validator) as any other request's.
      */
     private RequestHead fastHead(ByteBuf buf) {
         if (!fastHeads) {
@@ -149,13 +174,19 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
         int[] f = stream.fieldOffsets();
         int n = stream.fieldCount();
         int hosts = 0;
+        int lengths = 0;
         for (int i = 0; i < n; i++) {
             int at = f[i * 4];
             int length = f[i * 4 + 1] - at;
             if (length == 4 && named(buf, at, "host")) {
                 hosts++;
-            } else if ((length == 14 && named(buf, at, "content-length")) || (length == 17 && named(buf, at, "transfer-encoding"))) {
-                return null; // even "Content-Length: 0": the decoder folds and rewrites it
+            } else if (length == 14 && named(buf, at, "content-length")) {
+                // The decoder rewrites (and moves) any other: a list, a repeated field, a leading zero.
+                if (++lengths > 1 || !canonicalNumber(buf, f[i * 4 + 2], f[i * 4 + 3])) {
+                    return null;
+                }
+            } else if (length == 17 && named(buf, at, "transfer-encoding")) {
+                return null;
             }
         }
         if (hosts > 1 || (hosts == 0 && !stream.http10())) {
@@ -163,6 +194,20 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
         }
         stream.dropNewestFraming(); // this head's (0): the validator never sees it
         return RequestHead.copy(buf, line, stream.methodEnd(), targetStart, stream.targetEnd(), stream.http10(), f, n, headEnd);
+    }
+
+    /** Digits alone, without a leading zero (but "0"). */
+    private static boolean canonicalNumber(ByteBuf buf, int from, int to) {
+        if (to == from || (buf.getByte(from) == '0' && to - from > 1)) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            byte c = buf.getByte(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean named(ByteBuf buf, int at, String lower) {

@@ -132,9 +132,10 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
     static final int HEAD = 3;
 
     /**
-     * Follows the framing over the buffer from {@code from}. Stops after each bodiless request whose
-     * head lies whole in the buffer ({@link #HEAD}: its parts are {@link #lineStart()} and on, the
-     * next message starts at {@link #headEnd()}, where the scan goes on when called again).
+     * Follows the framing over the buffer from {@code from}. Stops after each head that lies whole in
+     * the buffer and is followed by no body or one of a known length ({@link #HEAD}: its parts are
+     * {@link #lineStart()} and on, its body (if any) starts at {@link #headEnd()}, where the scan goes
+     * on when called again, skipping the body by count).
      */
     int scan(ByteBuf buf, int from) {
         messageStart = -1;
@@ -192,6 +193,7 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
     private int targetStart;
     private int targetEnd;
     private int headEnd;
+    private long bodyLength;
     /** Per header field: name start, name end, value start, value end (the value without the whitespace around it). */
     private int[] fieldOffsets = new int[64];
     private int fieldCount;
@@ -216,6 +218,11 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
 
     int headEnd() {
         return headEnd;
+    }
+
+    /** The Content-Length of the head the scan stopped at (0: none). */
+    long bodyLength() {
+        return bodyLength;
     }
 
     boolean http10() {
@@ -511,14 +518,13 @@ final class RequestStreamScanner extends RequestFramingHeaders implements BytePr
             startChunk();
             return true;
         }
+        if (!upgradeRequest && offsetsValid) {
+            headReady = true; // a whole head in this buffer, with no body or one of a known length: the caller may take it as it is
+            headEnd = next;
+            bodyLength = framing;
+        }
         if (framing == 0) {
-            if (!upgradeRequest && offsetsValid) {
-                headReady = true; // a whole bodiless head in this buffer: the caller may take it as it is
-                headEnd = next;
-                messageEnded(next);
-                return false;
-            }
-            return messageEnded(next);
+            return messageEnded(next) && !headReady; // stops at a hold, and for the caller to take the head
         }
         remaining = framing;
         state = FIXED_BODY;
