@@ -27,7 +27,9 @@ import org.osgi.service.log.LoggerFactory;
 
 /**
  * HTTP/1.1 and HTTP/2 as a protocol frontends speak. An HTTP/1.1 connection's pipeline is the
- * byte-level framing scan, the request decoder, the framing validator and the proxy. HTTP/2 (over
+ * byte-level framing scan, the request decoder, the framing validator and the proxy; the scan passes
+ * the common requests on by itself, as {@link RequestHead}s over their bytes, past the decoder and the
+ * validator (which see only the rest). HTTP/2 (over
  * TLS when ALPN picks {@code h2}; in clear text with prior knowledge when {@code h2c} is on) is
  * {@link H2Connection}: each stream is one request to the same proxy. There is no encoder:
  * responses are written as bytes. A request that breaks the framing rules is answered 400 (a
@@ -148,7 +150,7 @@ public class HttpProtocol implements StreamProtocol {
     /** The name under which a TLS frontend's terminating handler sits, before the protocol's handlers. */
     static final String TLS = "tls";
 
-    /** The HTTP/1.1 pipeline: framing scan, decoder, framing validator, proxy. */
+    /** The HTTP/1.1 pipeline: framing scan, decoder (for the requests the scan does not pass itself), framing validator, proxy. */
     void http1(Connection connection, HttpSettings settings) {
         RequestFramingValidator validator = new RequestFramingValidator();
         RequestHeadScanner scanner = new RequestHeadScanner(validator, settings.requestHeadTimeoutMillis, settings, true);

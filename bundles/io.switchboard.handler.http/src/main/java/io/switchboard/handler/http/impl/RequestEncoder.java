@@ -13,9 +13,9 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Writes a decoded request to a back-end connection as bytes: the head in one buffer, the body as
- * the decoder's own buffers (chunk lines around them for a chunked request). Straight to the
- * channel, without an encoder in the back-end connection's pipeline.
+ * Writes a request to a back-end connection as bytes: the head in one buffer, copied from the byte
+ * ranges of its {@link RequestHead}, the body as the buffers it came in (chunk lines around them for
+ * a chunked request). Straight to the channel, without an encoder in the back-end connection's pipeline.
  *
  * <p>The head is rewritten on the way, in one pass over the client's header fields: hop-by-hop
  * fields (RFC 9110 §7.6.1: Connection and the fields it names, Keep-Alive, Proxy-Connection, TE,

@@ -9,9 +9,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A strict byte-level check of the client's request framing, in front of the HTTP decoder. Every
- * buffer goes on unchanged: nothing is copied or kept. A {@link RequestStreamScanner} follows the
- * framing of the stream and says what is wrong with it.
+ * A strict byte-level check of the client's request framing, in front of the HTTP decoder. A
+ * {@link RequestStreamScanner} follows the framing of the stream and says what is wrong with it.
+ * A request whose head lies whole in one buffer and needs nothing of the decoder or the validator
+ * (see {@link #fastHead}) is passed on by this handler itself: its head as a {@link RequestHead}, its
+ * body as slices of the buffers, its end as the decoder would mark it. The other bytes go to the
+ * decoder unchanged, in order.
  *
  * <p>On a violation, the bytes of the messages before the offending one still go to the decoder, the
  * rest is dropped, and the {@link RequestFramingValidator} answers (400) and closes. Sizes are the
