@@ -32,7 +32,8 @@ final class StreamAcceptor extends ChannelInitializer<SocketChannel> {
         }
         // Known to the frontend before it reads the binding: a replacement of the binding in between
         // then sees this connection, and drains it if it started on the old one.
-        frontend.opened(ch);
+        Frontend.OnLoop onLoop = frontend.on(ch.eventLoop());
+        onLoop.opened(ch);
         StreamBinding binding = (StreamBinding) frontend.binding();
         if (binding == null) {
             ch.close(); // the frontend stopped speaking its protocol since the listener accepted
@@ -42,21 +43,21 @@ final class StreamAcceptor extends ChannelInitializer<SocketChannel> {
         if (binding instanceof ProxiedBinding) {
             // Behind a proxy: the protocol gets the connection once its PROXY header gave the client's address.
             ProxyHeaderReader.install(ch, (ProxiedBinding) binding, frontend.spec().name(),
-                    client -> start(ch, ((ProxiedBinding) binding).protocol, cluster, client), frontend.refused::increment);
+                    client -> start(ch, onLoop, ((ProxiedBinding) binding).protocol, cluster, client), frontend.refused::increment);
             return;
         }
-        start(ch, binding, cluster, (InetSocketAddress) ch.remoteAddress());
+        start(ch, onLoop, binding, cluster, (InetSocketAddress) ch.remoteAddress());
     }
 
     /** The connection's flow, with the client's address, and the protocol's handlers. */
-    private void start(SocketChannel ch, StreamBinding binding, String cluster, InetSocketAddress client) {
+    private void start(SocketChannel ch, Frontend.OnLoop onLoop, StreamBinding binding, String cluster, InetSocketAddress client) {
         FrontendSpec spec = frontend.spec();
-        ConnectionFlow flow = ConnectionFlow.open(refs, spec.name(), spec.protocol(), cluster, client,
+        ConnectionFlow flow = ConnectionFlow.open(refs, ch.eventLoop(), spec.name(), spec.protocol(), cluster, client,
                 (InetSocketAddress) ch.localAddress());
         ch.attr(ConnectionFlow.KEY).set(flow);
         ch.closeFuture().addListener(f -> flow.close());
         try {
-            binding.accept(new AcceptedConnection(ch, flow, cluster, refs, frontend.requests));
+            binding.accept(new AcceptedConnection(ch, flow, cluster, refs, onLoop));
         } catch (RuntimeException | LinkageError e) {
             protocolFailed.accept(frontend, e);
             ch.close();

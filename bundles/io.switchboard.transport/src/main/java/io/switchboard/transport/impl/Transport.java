@@ -225,7 +225,12 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         }
         info("event loops " + before + " -> " + loops.size() + ": the retired loops' connections drain");
         pools.closeIdle(retired);
-        table.loopsRetired(retired).whenComplete((x, e) -> timer.execute(() -> Loops.end(retired)));
+        table.loopsRetired(retired).whenComplete((x, e) -> timer.execute(() -> {
+            Loops.end(retired);
+            for (EventLoopGroup g : retired) {
+                refs.table.forget(g.next());
+            }
+        }));
     }
 
     /** The shared frontend settings ({@code io.switchboard.frontends.cfg}, or tests); null when applied, else the reason. */
