@@ -151,11 +151,14 @@ final class Frontend {
             this.counts = counts;
         }
 
-        /** A connection accepted on the loop: counted and in the set until it closes. */
+        /** A connection accepted on the loop: counted, and in the set until {@link #closed}. */
         void opened(Channel ch) {
             add(CONNECTIONS, 1);
             connections.add(ch);
-            ch.closeFuture().addListener(f -> connections.remove(ch));
+        }
+
+        void closed(Channel ch) {
+            connections.remove(ch);
         }
 
         /** A request (or datagram flow) started on the loop. */

@@ -468,6 +468,16 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         return null;
     }
 
+    /** A frontend's listening sockets (tests). */
+    List<io.netty.channel.Channel> listeners(String frontend) {
+        for (Frontend f : table.all()) {
+            if (f.spec().name().equals(frontend)) {
+                return List.copyOf(f.listeners);
+            }
+        }
+        return List.of();
+    }
+
     /** The back-end pool (tests). */
     public io.switchboard.api.transport.BackendPool pool() { return pools; }
 
