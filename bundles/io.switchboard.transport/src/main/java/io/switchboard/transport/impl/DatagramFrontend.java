@@ -107,7 +107,7 @@ final class DatagramFrontend extends ChannelDuplexHandler {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(EmptyDatagrams.INSTANCE, handler);
+                        ch.pipeline().addLast(SizedDatagrams.INSTANCE, EmptyDatagrams.INSTANCE, handler);
                     }
                 });
         if (loops.isEpoll()) {
