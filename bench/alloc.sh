@@ -9,6 +9,7 @@
 # jcmd prints (K or M), which over a run of a million requests is below one byte per request.
 #   bench/alloc.sh             # 20 s measured, 64 connections
 #   JFR=1 bench/alloc.sh 10    # also records jdk.ObjectAllocationSample and lists the top allocation sites
+#   CLOSE=1 bench/alloc.sh 10  # one request per connection (-H 'Connection: close'): bytes per connection
 # env: SWITCHBOARD_JAR (another build)  CONNS (64)  WARM (warm-up seconds, 20)  LOOPS (1)  JAVA_OPTS
 #      TOP (sites listed, 25)  PATH_ (request path, /)
 # Needs: wrk, nginx, a JDK with jcmd (and jfr for JFR=1); the runtime built (mvn -q -DskipTests package).
@@ -76,12 +77,14 @@ allocated() {
 }
 
 echo "warm-up: ${warm} s, $conns connections" >&2
-wrk -t1 -c"$conns" -d"${warm}s" "$url" >/dev/null
+hdr=()
+[ -z "${CLOSE:-}" ] || hdr=(-H 'Connection: close')
+wrk -t1 -c"$conns" -d"${warm}s" "${hdr[@]}" "$url" >/dev/null
 if [ -n "${JFR:-}" ]; then
   jcmd "$sb" JFR.start name=alloc settings=profile filename="$work/alloc.jfr" >/dev/null
 fi
 before=$(allocated)
-out=$(wrk -t1 -c"$conns" -d"${secs}s" "$url")
+out=$(wrk -t1 -c"$conns" -d"${secs}s" "${hdr[@]}" "$url")
 after=$(allocated)
 if [ -n "${JFR:-}" ]; then
   jcmd "$sb" JFR.stop name=alloc >/dev/null
