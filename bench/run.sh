@@ -6,7 +6,14 @@
 #   bench/run.sh                 # HTTP keep-alive, small responses, c=64 and 256
 #   bench/run.sh --tcp           # L4: switchboard-tcp against haproxy-tcp and nginx-tcp
 #   bench/run.sh -p /1m -c 16    # 1 MiB responses (compare MiB/s with direct)
-# Extra arguments go to bench.sh (-r rounds, -d seconds, -w warm-up, -c "conns", -p path).
+#   bench/run.sh --conn-rate     # one request per connection (-H 'Connection: close', c=64, 3 rounds)
+#   bench/run.sh --pin-lb        # keep-alive c=64, the proxy alone on one core, wrk and back-ends on the other (5 rounds)
+#   bench/run.sh --as-user       # keep-alive, and beside the tuned case a case "switchboard-user": the README's
+#                                #   main command as a user starts it (java -jar, JVM defaults, a loop per core)
+#   bench/run.sh --table         # the issue's table, one case after the other: keep-alive with --as-user,
+#                                #   --conn-rate, --pin-lb, 1 MiB, --tcp (long: about an hour)
+# The modes combine (e.g. --conn-rate --as-user). Extra arguments go to bench.sh (-r rounds, -d seconds,
+# -w warm-up, -c "conns", -p path) and come after the mode's, so they win.
 # Needs: apt-get install -y wrk nginx-light haproxy curl (and libnginx-mod-stream for --tcp); the runtime built (mvn -q -DskipTests package).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,17 +22,47 @@ bench=${SWITCHBOARD_BENCH:-$top/../shared/bench/bench.sh}
 [ -x "$bench" ] || { echo "bench.sh not found at $bench (set SWITCHBOARD_BENCH)" >&2; exit 2; }
 [ -f "$top/runtime/target/switchboard.jar" ] || { echo "build first: mvn -q -DskipTests package" >&2; exit 2; }
 
-cases=(direct haproxy nginx)
-custom=(--custom "switchboard=$here/switchboard.sh {PORT} {BACKENDS}")
-ref=haproxy
-if [ "${1:-}" = "--tcp" ]; then
+if [ "${1:-}" = "--table" ]; then
   shift
+  "$0" --as-user -r 5 "$@"
+  "$0" --conn-rate --as-user "$@"
+  "$0" --pin-lb "$@"
+  "$0" -p /1m -c 16 "$@"
+  "$0" --tcp -r 5 "$@"
+  exit 0
+fi
+
+tcp=
+as_user=
+mode=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tcp) tcp=true ;;
+    --conn-rate) mode+=(-H 'Connection: close' -c 64 -r 3) ;;
+    --pin-lb) mode+=(--pin lb -c 64 -r 5) ;;
+    --as-user) as_user=true ;;
+    *) break ;;
+  esac
+  shift
+done
+if [ -n "$tcp" ]; then
   cases=(direct haproxy-tcp nginx-tcp)
-  custom=(--custom "switchboard-tcp=env MODE=tcp $here/switchboard.sh {PORT} {BACKENDS}")
+  name=switchboard-tcp
+  env=(env MODE=tcp)
   ref=haproxy-tcp
+else
+  cases=(direct haproxy nginx)
+  name=switchboard
+  env=(env)
+  ref=haproxy
+fi
+custom=(--custom "$name=${env[*]} $here/switchboard.sh {PORT} {BACKENDS}")
+if [ -n "$as_user" ]; then
+  # As a user starts it: no JVM flags, the default loops (one per core), the spawner's defaults.
+  custom+=(--custom "$name-user=${env[*]} AS_USER=true $here/switchboard.sh {PORT} {BACKENDS}")
 fi
 out=${TMPDIR:-/tmp}/switchboard-bench/run-$(date +%Y%m%d-%H%M%S)
-"$bench" -w 20 -r 3 -d 10 -o "$out" "$@" "${cases[@]}" "${custom[@]}"
+"$bench" -w 20 -r 3 -d 10 -o "$out" "${mode[@]}" "$@" "${cases[@]}" "${custom[@]}"
 
 # Ratios to the reference (HAProxy): throughput, CPU per request, p99.
 echo

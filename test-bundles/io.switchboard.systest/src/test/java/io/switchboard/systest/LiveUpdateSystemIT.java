@@ -123,9 +123,30 @@ class LiveUpdateSystemIT {
                     assertTrue(datagrams.exact.get() > 100, "the UDP flow: " + datagrams);
                     assertEquals(List.of(), drainsCut, "drains that closed connections at their deadline");
                     assertTrue(rt.output.stream().noneMatch(l -> l.contains("LEAK")), "Netty reported a leak");
+                    assertTableEmptiesOut(rt);
                 }
             }
         }
+    }
+
+    /**
+     * Every flow opened through the updates, by every version of the transport and of the protocols,
+     * leaves the connection table when it ends: with the load over and the UDP flow expired (30 s
+     * idle), nothing is listed or open, and nothing went untracked.
+     */
+    private static void assertTableEmptiesOut(RuntimeProcess rt) throws Exception {
+        String summary = "";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            List<String> answer = rt.command("sb:conns", 20_000);
+            summary = answer.stream().filter(l -> l.contains(" listed") && l.contains(" open (table bound ")).findFirst().orElse(String.valueOf(answer));
+            if (summary.startsWith("0 listed, 0 open (table bound ")) {
+                assertTrue(summary.endsWith(", 0 untracked since start"), summary);
+                return;
+            }
+            Thread.sleep(2_000);
+        }
+        throw new AssertionError("flows left in the connection table after the load ended: " + summary);
     }
 
     /**

@@ -7,7 +7,6 @@ import io.switchboard.api.telemetry.TrafficMeter;
 import io.switchboard.api.transport.BackendPool;
 import io.switchboard.api.transport.Connection;
 import java.net.InetSocketAddress;
-import java.util.concurrent.atomic.LongAdder;
 
 /** A connection a frontend accepted, as the protocol sees it. */
 final class AcceptedConnection implements Connection {
@@ -15,15 +14,15 @@ final class AcceptedConnection implements Connection {
     private final ConnectionFlow flow;
     private final String cluster;
     private final SharedRefs refs;
-    private final LongAdder requests;
+    private final Frontend.OnLoop counts;
     private TrafficMeter meter;
 
-    AcceptedConnection(SocketChannel channel, ConnectionFlow flow, String cluster, SharedRefs refs, LongAdder requests) {
+    AcceptedConnection(SocketChannel channel, ConnectionFlow flow, String cluster, SharedRefs refs, Frontend.OnLoop counts) {
         this.channel = channel;
         this.flow = flow;
         this.cluster = cluster;
         this.refs = refs;
-        this.requests = requests;
+        this.counts = counts;
     }
 
     @Override public SocketChannel channel() { return channel; }
@@ -31,7 +30,7 @@ final class AcceptedConnection implements Connection {
     @Override public InetSocketAddress clientAddress() { return flow.clientAddress(); }
     @Override public String cluster() { return cluster; }
     @Override public BackendPool backends() { return refs.pool.get(); }
-    @Override public void requestStarted() { requests.increment(); }
+    @Override public void requestStarted() { counts.requestStarted(); }
 
     @Override
     public TrafficMeter meter() {

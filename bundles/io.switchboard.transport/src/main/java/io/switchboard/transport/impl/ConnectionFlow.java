@@ -1,5 +1,6 @@
 package io.switchboard.transport.impl;
 
+import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import io.switchboard.api.Endpoint;
 import io.switchboard.api.flow.FlowHandler;
@@ -12,13 +13,17 @@ import java.net.InetSocketAddress;
  * A flow as the transport keeps it: one per accepted connection or datagram flow, held by the
  * connection (channel attribute {@link #KEY}) and used only by whoever holds its current message.
  * The reassignment and the endpoint are fields of the flow: setting them costs no lock, no ring
- * publish and no wake-up. It is in the connection table from {@link #open} to {@link #close}.
+ * publish and no wake-up. It is in the connection table (its loop's shelf) from {@link #open} to
+ * {@link #close}, both called on that loop.
  */
 final class ConnectionFlow implements TrackedFlow {
     /** The channel attribute holding a connection's flow; looked up by name, so every transport version shares it. */
     static final AttributeKey<TrackedFlow> KEY = AttributeKey.valueOf("switchboard.flow");
 
     private final SharedRefs refs;
+    /** The connection table's shelf of the flow's loop, and the flow's stamp there (0: not listed). Loop only. */
+    private final ConnectionTable.LoopFlows shelf;
+    private long stamp;
     private final long id;
     private final String frontend;
     private final String protocol;
@@ -38,16 +43,19 @@ final class ConnectionFlow implements TrackedFlow {
     private volatile boolean closed;
 
     /** A new flow, entered in the connection table; called on the event loop that owns it. */
-    static ConnectionFlow open(SharedRefs refs, String frontend, String protocol, String cluster, InetSocketAddress client,
+    static ConnectionFlow open(SharedRefs refs, EventLoop loop, String frontend, String protocol, String cluster, InetSocketAddress client,
                                InetSocketAddress local) {
-        ConnectionFlow f = new ConnectionFlow(refs, frontend, protocol, cluster, client, local);
-        refs.table.opened(f);
+        ConnectionTable.LoopFlows shelf = refs.table.on(loop);
+        ConnectionFlow f = new ConnectionFlow(refs, shelf, frontend, protocol, cluster, client, local);
+        f.stamp = shelf.opened(f);
         return f;
     }
 
-    private ConnectionFlow(SharedRefs refs, String frontend, String protocol, String cluster, InetSocketAddress client, InetSocketAddress local) {
+    private ConnectionFlow(SharedRefs refs, ConnectionTable.LoopFlows shelf, String frontend, String protocol, String cluster,
+                           InetSocketAddress client, InetSocketAddress local) {
         this.refs = refs;
-        this.id = refs.flowIds.incrementAndGet();
+        this.shelf = shelf;
+        this.id = shelf.nextId();
         this.frontend = frontend;
         this.protocol = protocol;
         this.cluster = cluster;
@@ -96,7 +104,7 @@ final class ConnectionFlow implements TrackedFlow {
             return;
         }
         closed = true;
-        refs.table.closed(this);
+        shelf.closed(this, stamp);
     }
 
     @Override

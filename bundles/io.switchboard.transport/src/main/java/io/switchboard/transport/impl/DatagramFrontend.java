@@ -107,7 +107,7 @@ final class DatagramFrontend extends ChannelDuplexHandler {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(EmptyDatagrams.INSTANCE, handler);
+                        ch.pipeline().addLast(SizedDatagrams.INSTANCE, EmptyDatagrams.INSTANCE, handler);
                     }
                 });
         if (loops.isEpoll()) {
@@ -229,15 +229,14 @@ final class DatagramFrontend extends ChannelDuplexHandler {
             frontend.refused.increment(); // sent to a destination that is no virtual service of this frontend
             return null;
         }
-        Entry e = new Entry(ConnectionFlow.open(refs, spec.name(), spec.protocol(), cluster, client, local), cluster, client);
+        Entry e = new Entry(ConnectionFlow.open(refs, channel.eventLoop(), spec.name(), spec.protocol(), cluster, client, local), cluster, client);
         try {
             e.handler = b.open(e);
         } catch (RuntimeException | LinkageError t) {
             protocolFailed(e, t);
             return null;
         }
-        frontend.totalConnections.increment();
-        frontend.requests.increment();
+        frontend.on(channel.eventLoop()).flowOpened();
         flows.put(client, e);
         return e;
     }

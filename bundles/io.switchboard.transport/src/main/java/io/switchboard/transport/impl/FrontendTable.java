@@ -292,7 +292,7 @@ final class FrontendTable {
             return;
         }
         List<Channel> served = new ArrayList<>();
-        for (Channel ch : f.connections) {
+        for (Channel ch : f.connections()) {
             if (ch.attr(BINDING).get() != p.binding) {
                 served.add(ch);
             }
@@ -314,10 +314,10 @@ final class FrontendTable {
         String name = f.spec().name();
         SecureBinding.retire(f.binding());
         if (sockets.closeAll(f) > 0) {
-            info.accept("frontend " + name + " closed its listener (" + why + "); " + f.connections.size()
+            info.accept("frontend " + name + " closed its listener (" + why + "); " + f.connectionCount()
                     + " connections finish within " + settings.gracePeriodMillis / 1000 + " s");
         }
-        return drains.start("frontend " + name + ": " + why, f.connections, settings.gracePeriodMillis, DrainEvent.STOP, false);
+        return drains.start("frontend " + name + ": " + why, f.connections(), settings.gracePeriodMillis, DrainEvent.STOP, false);
     }
 
     /** The protocol of that name is (newly) served by another service: frontends that speak it take it up. */
@@ -465,7 +465,7 @@ final class FrontendTable {
         for (Frontend f : frontends.values()) {
             sockets.retire(f, retired);
             List<Channel> on = new ArrayList<>();
-            for (Channel ch : f.connections) {
+            for (Channel ch : f.connections()) {
                 if (FrontendSockets.on(ch, retired)) {
                     on.add(ch);
                 }
@@ -533,7 +533,7 @@ final class FrontendTable {
         frontends.clear();
         for (Frontend f : all) {
             if (sockets.closeAll(f) > 0) {
-                info.accept("frontend " + f.spec().name() + " closed its listener (the platform stops); " + f.connections.size()
+                info.accept("frontend " + f.spec().name() + " closed its listener (the platform stops); " + f.connectionCount()
                         + " connections finish within " + settings.gracePeriodMillis / 1000 + " s");
             }
         }

@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollChannelOption;
 import java.io.IOException;
 import java.net.BindException;
@@ -21,6 +22,14 @@ import java.util.function.BiConsumer;
  * {@link #foreignListener} checks that nobody listens there.
  */
 final class Listeners {
+    /**
+     * Connections a listener accepts per wake-up before the loop serves its connections' I/O again
+     * (Netty's default for a server channel is 16). A burst of new connections (one request per
+     * connection, many clients at once) is taken in fewer wake-ups; the loop still turns to the
+     * established connections after this many.
+     */
+    static final int ACCEPTS_PER_WAKEUP = 64;
+
     private final Loops loops;
     private final SharedRefs refs;
     private final BiConsumer<Frontend, Throwable> protocolFailed;
@@ -58,6 +67,7 @@ final class Listeners {
                 .channel(loops.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(ACCEPTS_PER_WAKEUP))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new StreamAcceptor(frontend, refs, protocolFailed));
         if (loops.isEpoll()) {

@@ -144,7 +144,7 @@ final class Pools implements BackendPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(EmptyDatagrams.INSTANCE, handler);
+                        ch.pipeline().addLast(SizedDatagrams.INSTANCE, EmptyDatagrams.INSTANCE, handler);
                     }
                 });
         if (epoll) {

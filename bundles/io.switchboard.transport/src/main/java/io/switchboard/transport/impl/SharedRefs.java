@@ -27,7 +27,11 @@ final class SharedRefs {
     final TrafficCells traffic;
 
     SharedRefs() {
-        this(new AtomicReference<>(), new AtomicReference<>(), new AtomicLong(), new ConnectionTable(), new TrafficCells());
+        this(new AtomicReference<>(), new AtomicReference<>(), new AtomicLong());
+    }
+
+    private SharedRefs(AtomicReference<IntelligentSwitch> switchboard, AtomicReference<BackendPool> pool, AtomicLong flowIds) {
+        this(switchboard, pool, flowIds, new ConnectionTable(flowIds), new TrafficCells());
     }
 
     private SharedRefs(AtomicReference<IntelligentSwitch> switchboard, AtomicReference<BackendPool> pool, AtomicLong flowIds,
@@ -47,9 +51,10 @@ final class SharedRefs {
     static SharedRefs take(Map<String, Object> left) {
         // A version from before the connection table left none: a new table lists the flows opened from now on.
         Map<String, Object> table = (Map<String, Object>) left.get("table");
+        AtomicLong flowIds = (AtomicLong) left.get("flowIds");
         return new SharedRefs((AtomicReference<IntelligentSwitch>) left.get("switch"),
-                (AtomicReference<BackendPool>) left.get("pool"), (AtomicLong) left.get("flowIds"),
-                table == null ? new ConnectionTable() : ConnectionTable.take(table),
+                (AtomicReference<BackendPool>) left.get("pool"), flowIds,
+                table == null ? new ConnectionTable(flowIds) : ConnectionTable.take(table, flowIds),
                 TrafficCells.take((Map<String, Object>) left.get("traffic")));
     }
 

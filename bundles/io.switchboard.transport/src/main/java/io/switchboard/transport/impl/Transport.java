@@ -225,7 +225,12 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         }
         info("event loops " + before + " -> " + loops.size() + ": the retired loops' connections drain");
         pools.closeIdle(retired);
-        table.loopsRetired(retired).whenComplete((x, e) -> timer.execute(() -> Loops.end(retired)));
+        table.loopsRetired(retired).whenComplete((x, e) -> timer.execute(() -> {
+            Loops.end(retired);
+            for (EventLoopGroup g : retired) {
+                refs.table.forget(g.next());
+            }
+        }));
     }
 
     /** The shared frontend settings ({@code io.switchboard.frontends.cfg}, or tests); null when applied, else the reason. */
@@ -461,6 +466,16 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
             }
         }
         return null;
+    }
+
+    /** A frontend's listening sockets (tests). */
+    List<io.netty.channel.Channel> listeners(String frontend) {
+        for (Frontend f : table.all()) {
+            if (f.spec().name().equals(frontend)) {
+                return List.copyOf(f.listeners);
+            }
+        }
+        return List.of();
     }
 
     /** The back-end pool (tests). */
