@@ -441,7 +441,7 @@ final class FrontendTable {
 
     /** Changes how many loops accept on every stream frontend (the spawner's lever). */
     synchronized void setAcceptors(int n) {
-        int target = loops.isEpoll() ? Math.max(1, Math.min(n, loops.size())) : 1; // NIO: one socket accepts for all
+        int target = loops.socketPerLoop() ? Math.max(1, Math.min(n, loops.size())) : 1; // NIO: one socket accepts for all
         if (target == acceptors) {
             return;
         }
@@ -453,7 +453,7 @@ final class FrontendTable {
 
     /** Loops were added: accept on them too when every loop accepts. */
     synchronized void loopsGrown() {
-        if (settings.acceptors == 0 && loops.isEpoll()) {
+        if (settings.acceptors == 0 && loops.socketPerLoop()) {
             setAcceptors(loops.size());
         }
     }

@@ -4,7 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -13,7 +13,7 @@ import java.net.ServerSocket;
 import java.util.function.BiConsumer;
 
 /**
- * Binds listening sockets. On epoll every accepting loop of a frontend binds its own socket to the
+ * Binds listening sockets. On epoll and io_uring every accepting loop of a frontend binds its own socket to the
  * frontend's address with SO_REUSEPORT: the kernel spreads new connections over them, and a new
  * socket can be bound before an old one closes (with {@code net.ipv4.tcp_migrate_req} the old one's
  * waiting connections move to the others). SO_REUSEPORT would also let another process share the
@@ -60,8 +60,8 @@ final class Listeners {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new StreamAcceptor(frontend, refs, protocolFailed));
-        if (loops.isEpoll()) {
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        if (loops.socketPerLoop()) {
+            b.option(UnixChannelOption.SO_REUSEPORT, true); // epoll and io_uring alike
         }
         return b.bind(frontend.spec().bindAddress(), port).awaitUninterruptibly();
     }

@@ -71,7 +71,7 @@ class TransportHandoverTest {
 
     /** A new version of the transport as DS brings it up: references bound first, then activated. */
     private Transport activate(LineProtocol protocol) {
-        return activate(protocol, Map.of("eventLoops", 2));
+        return activate(protocol, Map.of("eventLoops", 2, "transport", TransportTestSupport.TRANSPORT));
     }
 
     private Transport activate(LineProtocol protocol, Map<String, Object> config) {
@@ -103,8 +103,9 @@ class TransportHandoverTest {
             for (int version = 2; version <= 4; version++) {
                 t.deactivate();
                 t = activate(line);
-                assertEquals(version - 1, log.stream().filter(l -> l.contains("transport taken over from the previous version: 2 event loops, 1 frontends")).count(),
-                        log.toString());
+                assertEquals(version - 1, log.stream().filter(l -> l.contains("transport taken over from the previous version: "
+                        + TransportTestSupport.TRANSPORT + ", 2 event loops, 1 frontends")).count(), log.toString());
+                assertEquals(TransportTestSupport.TRANSPORT, t.name(), "the adopted loops are known for what they are");
                 hammer.awaitAnswers(50);
             }
             hammer.stop();
@@ -141,7 +142,7 @@ class TransportHandoverTest {
 
     @Test
     void theConnectionTableAndItsCountersGoToTheNextVersion() throws Exception {
-        Map<String, Object> config = Map.of("eventLoops", 2, "connectionTableSize", 1);
+        Map<String, Object> config = Map.of("eventLoops", 2, "connectionTableSize", 1, "transport", TransportTestSupport.TRANSPORT);
         LineProtocol line = new LineProtocol("v1");
         Transport t = activate(line, config);
         try {
