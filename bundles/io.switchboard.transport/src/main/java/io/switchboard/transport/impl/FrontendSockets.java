@@ -6,9 +6,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.transport.DatagramBinding;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -48,11 +46,6 @@ final class FrontendSockets {
             }
         }
         if (f.binding() instanceof DatagramBinding) {
-            if (!loops.isEpoll() && !spec.services().isEmpty() && isWildcard(spec.bindAddress())) {
-                warn.accept("frontend " + spec.name() + ": on " + loops.name() + " a datagram to a wildcard socket does not"
-                        + " carry its destination address (only epoll has IP_RECVORIGDSTADDR): datagrams for the virtual"
-                        + " services are dropped; bind the frontend to each service's address, or run on epoll");
-            }
             ChannelFuture u = DatagramFrontend.bind(f, loops.loop(0), loops, refs, (DatagramBinding) f.binding(),
                     settings.udpIdleSeconds, settings.udpMaxFlows, warn).awaitUninterruptibly();
             if (!u.isSuccess()) {
@@ -157,13 +150,5 @@ final class FrontendSockets {
             }
         }
         return false;
-    }
-
-    private static boolean isWildcard(String address) {
-        try {
-            return InetAddress.getByName(address).isAnyLocalAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
     }
 }
