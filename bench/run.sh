@@ -5,6 +5,7 @@
 # the proxy's own CPU per request) and adds the ratios to HAProxy that the project's targets use.
 #   bench/run.sh                 # HTTP keep-alive, small responses, c=64 and 256
 #   bench/run.sh --tcp           # L4: switchboard-tcp against haproxy-tcp and nginx-tcp
+#   bench/run.sh --uring         # adds Switchboard on io_uring (TRANSPORT=io_uring) beside epoll; with --tcp too (--tcp first)
 #   bench/run.sh -p /1m -c 16    # 1 MiB responses (compare MiB/s with direct)
 # Extra arguments go to bench.sh (-r rounds, -d seconds, -w warm-up, -c "conns", -p path).
 # Needs: apt-get install -y wrk nginx-light haproxy curl (and libnginx-mod-stream for --tcp); the runtime built (mvn -q -DskipTests package).
@@ -23,6 +24,14 @@ if [ "${1:-}" = "--tcp" ]; then
   cases=(direct haproxy-tcp nginx-tcp)
   custom=(--custom "switchboard-tcp=env MODE=tcp $here/switchboard.sh {PORT} {BACKENDS}")
   ref=haproxy-tcp
+fi
+if [ "${1:-}" = "--uring" ]; then
+  shift
+  if [ "$ref" = haproxy-tcp ]; then
+    custom+=(--custom "switchboard-tcp-uring=env MODE=tcp TRANSPORT=io_uring $here/switchboard.sh {PORT} {BACKENDS}")
+  else
+    custom+=(--custom "switchboard-uring=env TRANSPORT=io_uring $here/switchboard.sh {PORT} {BACKENDS}")
+  fi
 fi
 out=${TMPDIR:-/tmp}/switchboard-bench/run-$(date +%Y%m%d-%H%M%S)
 "$bench" -w 20 -r 3 -d 10 -o "$out" "$@" "${cases[@]}" "${custom[@]}"
