@@ -92,6 +92,12 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
     private Map<String, ?> frontendSettings = Map.of();
     private ScheduledExecutorService timer;
     private volatile boolean active;
+    /**
+     * Whether the loops may still be made again on another transport: the transport was activated
+     * before Config Admin had its configuration (the configuration files are read by another bundle,
+     * at its own pace), and nothing was adopted from a previous version.
+     */
+    private boolean provisional;
 
     /** Where log lines go outside a framework (tests); standard output unless told otherwise. */
     private Consumer<String> standaloneLog = System.out::println;
@@ -114,7 +120,9 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
         this.context = context;
-        start(config, Handover.take(context, HANDOVER_KEY));
+        Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
+        start(config, left);
+        provisional = left == null && config.get(Constants.SERVICE_PID) == null;
         uninstalls = e -> {
             if (e.getType() == BundleEvent.UNINSTALLED) {
                 bundleGone(e.getBundle().getBundleId());
@@ -208,10 +216,16 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
     }
 
     @Modified
-    void modified(Map<String, Object> config) {
+    synchronized void modified(Map<String, Object> config) {
         Parsed before = parse(applied, null);
         Parsed p = parse(config, applied);
         ConfigReader r = new ConfigReader(config, KEYS);
+        boolean wasProvisional = provisional;
+        provisional = false;
+        if (wasProvisional && Loops.choose(p.transport).kind() != loops.kind()) {
+            startAgain(config, p.transport);
+            return;
+        }
         if (!p.transport.equals(before.transport) && Loops.choose(p.transport).kind() != loops.kind()) {
             error(r.rejected(new ConfigProblem("transport", "switching between transports (epoll, io_uring, nio) is not done live (running on "
                     + loops.name() + "); it takes a restart"), "the running configuration stays"));
@@ -224,6 +238,35 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         }
         if (p.eventLoops != loops.size()) {
             resize(p.eventLoops);
+        }
+    }
+
+    /**
+     * The first configuration asks for another transport than the defaults the transport started on
+     * (it was activated before the files were read, moments ago): everything starts again on the
+     * configured one. The listeners close, what they accepted meanwhile drains, the loops end; then
+     * new loops come up and every frontend binds again, with the shared settings.
+     */
+    private void startAgain(Map<String, Object> config, String transport) {
+        List<FrontendSpec> specs = new ArrayList<>();
+        for (Frontend f : table.all()) {
+            specs.add(f.spec());
+        }
+        Map<String, ?> settings = frontendSettings;
+        info("transport " + loops.name() + " started before its configuration was read; it starts again on " + transport
+                + " (" + specs.size() + " frontends bind again)");
+        active = false;
+        timer.shutdownNow();
+        stopEverything();
+        start(config, null);
+        if (!settings.isEmpty()) {
+            String problem = frontendSettings(settings);
+            if (problem != null) {
+                warn("shared frontend settings not applied again: " + problem);
+            }
+        }
+        for (FrontendSpec spec : specs) {
+            table.apply(spec);
         }
     }
 
@@ -449,8 +492,9 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
 
     // ---- FrontendService, TransportInfo ----
 
-    @Override public void apply(FrontendSpec spec) { table.apply(spec); }
-    @Override public void remove(String name) { table.remove(name); }
+    // Synchronized with modified(): a frontend applied while the transport starts again lands on the new table.
+    @Override public synchronized void apply(FrontendSpec spec) { table.apply(spec); }
+    @Override public synchronized void remove(String name) { table.remove(name); }
     @Override public List<FrontendStatus> frontends() { return table.statuses(); }
     @Override public List<DrainRecord> drains() { return drains.records(); }
 

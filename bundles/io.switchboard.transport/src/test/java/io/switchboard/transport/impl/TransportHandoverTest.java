@@ -10,6 +10,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchboard.testkit.LeakWatch;
 import io.switchboard.transport.impl.TransportTestSupport.Client;
@@ -137,6 +138,40 @@ class TransportHandoverTest {
         assertEquals(0, listeningSockets(port));
         try (ServerSocket free = new ServerSocket(port, 1, LOOPBACK)) {
             assertEquals(port, free.getLocalPort());
+        }
+    }
+
+    /**
+     * Activated before Config Admin had its configuration (the files are read by another bundle), the
+     * transport runs on the defaults; the first configuration naming another transport starts it again
+     * on that one, its frontends bound again. A later change of transport is refused as always.
+     */
+    @Test
+    void theFirstConfigurationChoosesTheTransportEvenWhenItComesAfterTheStart() throws Exception {
+        assumeTrue("io_uring".equals(TransportTestSupport.TRANSPORT), "the io_uring run (the defaults are epoll)");
+        LineProtocol line = new LineProtocol("v1");
+        Transport t = activate(line, Map.of("eventLoops", 2));
+        try {
+            assertEquals("epoll", t.name());
+            assertNull(t.frontendSettings(Map.of("gracePeriodSeconds", GRACE_SECONDS)));
+            t.apply(spec("web", "line", 0));
+            int port = status(t, "web").boundPort();
+            try (Client c = new Client(port)) {
+                assertEquals("v1#1 hello", c.ask("hello"));
+            }
+            t.modified(new HashMap<>(Map.of("eventLoops", 2, "transport", "io_uring", Constants.SERVICE_PID, Transport.PID)));
+            assertEquals("io_uring", t.name());
+            assertEquals(1, log.stream().filter(l -> l.contains("transport epoll started before its configuration was read; it starts again on io_uring (1 frontends bind again)")).count(), log.toString());
+            assertEquals(GRACE_SECONDS * 1000L, t.currentSettings().gracePeriodMillis, "the shared settings went along");
+            int again = status(t, "web").boundPort();
+            try (Client c = new Client(again)) {
+                assertTrue(c.ask("hello").matches("v1#\\d+ hello"), "served on the new loops");
+            }
+            t.modified(new HashMap<>(Map.of("eventLoops", 2, "transport", "epoll", Constants.SERVICE_PID, Transport.PID)));
+            assertEquals("io_uring", t.name());
+            assertEquals(1, log.stream().filter(l -> l.contains("switching between transports")).count(), log.toString());
+        } finally {
+            t.stop();
         }
     }
 
