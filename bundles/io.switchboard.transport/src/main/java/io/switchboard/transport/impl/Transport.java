@@ -222,7 +222,8 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         ConfigReader r = new ConfigReader(config, KEYS);
         boolean wasProvisional = provisional;
         provisional = false;
-        if (wasProvisional && Loops.choose(p.transport).kind() != loops.kind()) {
+        // Another kind, or the same one for another reason (a fallback from io_uring, not from the defaults' epoll).
+        if (wasProvisional && !Loops.choose(p.transport).equals(new Loops.Choice(loops.kind(), loops.fallbackReason()))) {
             startAgain(config, p.transport);
             return;
         }
