@@ -5,6 +5,9 @@
 # no interactive shell.
 #   ../shared/bench/bench.sh -w 20 direct haproxy --custom 'switchboard=bench/switchboard.sh {PORT} {BACKENDS}'
 # env: MODE=http|tcp (default http)  SWITCHBOARD_JAR (another build)  JAVA_OPTS (extra JVM flags)  LOOPS (event loops, default 1: like HAProxy's nbthread 1, the other core runs wrk and the back-ends; 0 = one per core)
+#      TRANSPORT=auto|epoll|io_uring|nio (default auto = epoll): the event loops' transport, e.g. two --custom entries
+#        'sb-epoll=bench/switchboard.sh {PORT} {BACKENDS}' 'sb-uring=env TRANSPORT=io_uring bench/switchboard.sh {PORT} {BACKENDS}'
+#        run epoll and io_uring side by side; the runtime logs the transport it runs on (and why, when it fell back)
 #      ACCESSLOG=combined|haproxy|json (default: off) writes the access log in that format into the run's directory
 #      H2C=true: the frontend also speaks HTTP/2 with prior knowledge (h2load, curl --http2-prior-knowledge; see bench/h2.sh)
 #      AS_USER=true: as a user starts it (README's main command): JVM defaults (no JAVA_OPTS unless given), the
@@ -27,7 +30,9 @@ if [ -n "${H2C:-}" ]; then
   printf 'h2c = %s\n' "$H2C" >>"$work/conf/io.switchboard.frontend-bench.cfg"
 fi
 if [ -z "${AS_USER:-}" ]; then
-  printf 'eventLoops = %s\n' "${LOOPS:-1}" >"$work/conf/io.switchboard.transport.cfg"
+  printf 'eventLoops = %s\ntransport = %s\n' "${LOOPS:-1}" "${TRANSPORT:-auto}" >"$work/conf/io.switchboard.transport.cfg"
+elif [ -n "${TRANSPORT:-}" ]; then
+  printf 'transport = %s\n' "$TRANSPORT" >"$work/conf/io.switchboard.transport.cfg"
 fi
 if [ -n "${ACCESSLOG:-}" ]; then
   printf 'enabled = true\nformat = %s\npath = %s/access.log\n' "$ACCESSLOG" "$work" >"$work/conf/io.switchboard.accesslog.cfg"

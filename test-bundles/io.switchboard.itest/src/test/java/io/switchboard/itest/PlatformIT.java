@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.TransportInfo;
 import io.switchboard.testkit.HttpBackend;
@@ -53,6 +54,12 @@ public class PlatformIT extends PlatformTestSupport {
         assertTrue("Epoll.isAvailable() inside Felix: " + Epoll.unavailabilityCause(), Epoll.isAvailable());
         assertEquals("epoll", transport.name());
         assertNull(transport.fallbackReason());
+    }
+
+    /** The io_uring fragment is attached and its native library loads inside Felix: transport = io_uring can run. */
+    @Test
+    public void ioUringLoadsInsideTheFramework() {
+        assertTrue("IoUring.isAvailable() inside Felix: " + IoUring.unavailabilityCause(), IoUring.isAvailable());
     }
 
     @Test

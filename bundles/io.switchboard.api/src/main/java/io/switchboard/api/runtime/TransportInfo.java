@@ -5,10 +5,10 @@ import org.osgi.annotation.versioning.ProviderType;
 /** The I/O transport the data plane runs on. */
 @ProviderType
 public interface TransportInfo {
-    /** {@code epoll}, or {@code nio} when the native transport could not load. */
+    /** {@code epoll}, {@code io_uring}, or {@code nio} (chosen, or when no native transport could load). */
     String name();
 
-    /** Why the native transport is not in use, or null when it is. */
+    /** Why the configured transport is not in use (or that NIO was chosen), or null when it runs as configured. */
     String fallbackReason();
 
     /** Number of event loops (switching threads). */

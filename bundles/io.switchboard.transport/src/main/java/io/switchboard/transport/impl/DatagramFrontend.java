@@ -112,7 +112,8 @@ final class DatagramFrontend extends ChannelDuplexHandler {
                 });
         if (loops.isEpoll()) {
             // Each datagram carries the address it was sent to, even on a wildcard socket: the
-            // valid-service filter needs it when the frontend has virtual services.
+            // valid-service filter needs it when the frontend has virtual services. Netty's io_uring
+            // (like NIO) has no such option: there a datagram's recipient is the socket's address.
             b.option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
         }
         ChannelFuture f = b.bind(spec.bindAddress(), spec.port());

@@ -205,6 +205,7 @@ final class FrontendTable {
         if (sameSocket) {
             existing.spec(spec);
             rebind(existing, p, "frontend " + spec.name() + " changed");
+            warnIfBlindToServices(existing);
             return;
         }
         Frontend f = existing == null ? new Frontend(spec) : existing.moved(spec);
@@ -232,8 +233,30 @@ final class FrontendTable {
         info.accept("frontend " + spec.name() + " listening on " + f.listener().localAddress() + " (" + spec.protocol() + ", "
                 + loops.name() + ", " + f.listeners.size() + (f.datagrams != null ? " socket" : " accepting loops") + ") -> "
                 + (spec.services().isEmpty() ? "cluster " + spec.cluster() : "services " + spec.services()));
+        warnIfBlindToServices(f);
         if (existing != null) {
             stop(existing, "it moved to " + spec.bindAddress() + ":" + f.boundPort());
+        }
+    }
+
+    /**
+     * Only epoll tells a datagram's destination on a wildcard socket (IP_RECVORIGDSTADDR); on io_uring
+     * and NIO it is the socket's own address, so no virtual service matches and every datagram is dropped.
+     */
+    private void warnIfBlindToServices(Frontend f) {
+        FrontendSpec spec = f.spec();
+        if (f.datagrams != null && !loops.isEpoll() && !spec.services().isEmpty() && isWildcard(spec.bindAddress())) {
+            warn.accept("frontend " + spec.name() + ": on " + loops.name() + " a datagram to a wildcard socket does not"
+                    + " carry its destination address (only epoll has IP_RECVORIGDSTADDR): datagrams for the virtual"
+                    + " services are dropped; bind the frontend to each service's address, or run on epoll");
+        }
+    }
+
+    private static boolean isWildcard(String address) {
+        try {
+            return InetAddress.getByName(address).isAnyLocalAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 
@@ -441,7 +464,7 @@ final class FrontendTable {
 
     /** Changes how many loops accept on every stream frontend (the spawner's lever). */
     synchronized void setAcceptors(int n) {
-        int target = loops.isEpoll() ? Math.max(1, Math.min(n, loops.size())) : 1; // NIO: one socket accepts for all
+        int target = loops.socketPerLoop() ? Math.max(1, Math.min(n, loops.size())) : 1; // NIO: one socket accepts for all
         if (target == acceptors) {
             return;
         }
@@ -453,7 +476,7 @@ final class FrontendTable {
 
     /** Loops were added: accept on them too when every loop accepts. */
     synchronized void loopsGrown() {
-        if (settings.acceptors == 0 && loops.isEpoll()) {
+        if (settings.acceptors == 0 && loops.socketPerLoop()) {
             setAcceptors(loops.size());
         }
     }

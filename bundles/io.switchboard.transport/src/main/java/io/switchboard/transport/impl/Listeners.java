@@ -5,7 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
-import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -14,7 +14,7 @@ import java.net.ServerSocket;
 import java.util.function.BiConsumer;
 
 /**
- * Binds listening sockets. On epoll every accepting loop of a frontend binds its own socket to the
+ * Binds listening sockets. On epoll and io_uring every accepting loop of a frontend binds its own socket to the
  * frontend's address with SO_REUSEPORT: the kernel spreads new connections over them, and a new
  * socket can be bound before an old one closes (with {@code net.ipv4.tcp_migrate_req} the old one's
  * waiting connections move to the others). SO_REUSEPORT would also let another process share the
@@ -70,8 +70,8 @@ final class Listeners {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(ACCEPTS_PER_WAKEUP))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new StreamAcceptor(frontend, refs, protocolFailed));
-        if (loops.isEpoll()) {
-            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        if (loops.socketPerLoop()) {
+            b.option(UnixChannelOption.SO_REUSEPORT, true); // epoll and io_uring alike
         }
         return b.bind(frontend.spec().bindAddress(), port).awaitUninterruptibly();
     }

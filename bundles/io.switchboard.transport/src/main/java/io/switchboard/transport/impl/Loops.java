@@ -16,6 +16,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,48 +28,103 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The switching threads: one single-threaded Netty group per event loop, on the native epoll
- * transport (NIO only as a fallback, with the reason). One group per loop lets loops be added and
- * retired one at a time: a change of {@code eventLoops} brings up new loops and drains only the
- * ones that go. The groups outlive a transport update: the next version adopts them. Each loop can
- * also register Netty local channels ({@link LocalCapableIoHandler}): the pseudo-network interface
- * to applications inside the runtime.
+ * The switching threads: one single-threaded Netty group per event loop, on a native transport
+ * (epoll, or io_uring when configured; NIO only as a fallback, with the reason). One group per loop
+ * lets loops be added and retired one at a time: a change of {@code eventLoops} brings up new loops
+ * and drains only the ones that go. The groups outlive a transport update: the next version adopts
+ * them, told which kind they are. Each loop can also register Netty local channels
+ * ({@link LocalCapableIoHandler}): the pseudo-network interface to applications inside the runtime.
  */
 final class Loops {
     private static final AtomicInteger THREAD_GENERATION = new AtomicInteger();
 
-    private final boolean epoll;
+    /** The kinds of loop; a loop registers only channels of its own kind. */
+    enum Kind {
+        EPOLL("epoll"), IO_URING("io_uring"), NIO("nio");
+
+        final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        static Kind of(String label) {
+            for (Kind k : values()) {
+                if (k.label.equals(label)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("no transport " + label);
+        }
+    }
+
+    /** What {@code transport} gives on this machine, and why it is not what was asked for (null when it is). */
+    record Choice(Kind kind, String fallbackReason) {}
+
+    private final Kind kind;
     private final String fallbackReason;
     private volatile List<EventLoopGroup> groups;
 
-    private Loops(boolean epoll, String fallbackReason, List<EventLoopGroup> groups) {
-        this.epoll = epoll;
+    private Loops(Kind kind, String fallbackReason, List<EventLoopGroup> groups) {
+        this.kind = kind;
         this.fallbackReason = fallbackReason;
         this.groups = List.copyOf(groups);
     }
 
-    /** New loops; {@code transport} is {@code auto} (epoll when it loads) or {@code nio}. */
-    static Loops create(String transport, int count) {
-        String reason = null;
+    /**
+     * What a configured {@code transport} runs on: {@code auto} and {@code epoll} on epoll when it
+     * loads, {@code io_uring} on io_uring when it loads (else epoll, else NIO), {@code nio} on NIO.
+     */
+    static Choice choose(String transport) {
         if ("nio".equalsIgnoreCase(transport)) {
-            reason = "nio chosen by configuration";
-        } else if (!Epoll.isAvailable()) {
-            Throwable cause = Epoll.unavailabilityCause();
-            reason = "epoll unavailable: " + (cause == null ? "unknown" : cause.toString());
+            return new Choice(Kind.NIO, "nio chosen by configuration");
         }
-        Loops loops = new Loops(reason == null, reason, List.of());
+        String reason = null;
+        if ("io_uring".equalsIgnoreCase(transport)) {
+            if (IoUring.isAvailable()) {
+                return new Choice(Kind.IO_URING, null);
+            }
+            reason = "io_uring unavailable: " + cause(IoUring.unavailabilityCause());
+        }
+        if (Epoll.isAvailable()) {
+            return new Choice(Kind.EPOLL, reason);
+        }
+        String epollReason = "epoll unavailable: " + cause(Epoll.unavailabilityCause());
+        return new Choice(Kind.NIO, reason == null ? epollReason : reason + "; " + epollReason);
+    }
+
+    private static String cause(Throwable t) {
+        if (t == null) {
+            return "unknown";
+        }
+        // The useful part is often a cause or two down (an UnsatisfiedLinkError, a failed io_uring_setup).
+        StringBuilder s = new StringBuilder(t.toString());
+        for (Throwable c = t.getCause(); c != null && c != t && s.length() < 400; c = c.getCause()) {
+            s.append(" <- ").append(c);
+        }
+        return s.toString();
+    }
+
+    /** New loops for a configured {@code transport} (see {@link #choose}). */
+    static Loops create(String transport, int count) {
+        Choice c = choose(transport);
+        Loops loops = new Loops(c.kind, c.fallbackReason, List.of());
         loops.groups = loops.newGroups(count);
         return loops;
     }
 
-    /** The loops an earlier version of the transport ran. */
-    static Loops adopt(boolean epoll, String fallbackReason, List<EventLoopGroup> groups) {
-        return new Loops(epoll, fallbackReason, groups);
+    /** The loops an earlier version of the transport ran, of the kind it names. */
+    static Loops adopt(Kind kind, String fallbackReason, List<EventLoopGroup> groups) {
+        return new Loops(kind, fallbackReason, groups);
     }
 
     private List<EventLoopGroup> newGroups(int count) {
         // Every loop also carries local channels: back-end connections to local:NAME endpoints.
-        IoHandlerFactory factory = LocalCapableIoHandler.wrap(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        IoHandlerFactory factory = LocalCapableIoHandler.wrap(switch (kind) {
+            case EPOLL -> EpollIoHandler.newFactory();
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case NIO -> NioIoHandler.newFactory();
+        });
         List<EventLoopGroup> made = new ArrayList<>();
         int generation = THREAD_GENERATION.incrementAndGet();
         for (int i = 0; i < count; i++) {
@@ -120,21 +180,41 @@ final class Loops {
         }
     }
 
-    boolean isEpoll() { return epoll; }
+    Kind kind() { return kind; }
 
-    String name() { return epoll ? "epoll" : "nio"; }
+    boolean isEpoll() { return kind == Kind.EPOLL; }
+
+    /**
+     * Whether every accepting loop can bind its own listening socket to the port (SO_REUSEPORT):
+     * the native transports; on NIO one socket accepts for all.
+     */
+    boolean socketPerLoop() { return kind != Kind.NIO; }
+
+    String name() { return kind.label; }
 
     String fallbackReason() { return fallbackReason; }
 
     Class<? extends ServerChannel> serverChannelClass() {
-        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return switch (kind) {
+            case EPOLL -> EpollServerSocketChannel.class;
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case NIO -> NioServerSocketChannel.class;
+        };
     }
 
     Class<? extends SocketChannel> socketChannelClass() {
-        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        return switch (kind) {
+            case EPOLL -> EpollSocketChannel.class;
+            case IO_URING -> IoUringSocketChannel.class;
+            case NIO -> NioSocketChannel.class;
+        };
     }
 
     Class<? extends DatagramChannel> datagramChannelClass() {
-        return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        return switch (kind) {
+            case EPOLL -> EpollDatagramChannel.class;
+            case IO_URING -> IoUringDatagramChannel.class;
+            case NIO -> NioDatagramChannel.class;
+        };
     }
 }

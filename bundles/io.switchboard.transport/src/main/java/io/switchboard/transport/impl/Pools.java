@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
@@ -39,7 +40,7 @@ final class Pools implements BackendPool {
 
     private final Class<? extends SocketChannel> channelClass;
     private final Class<? extends DatagramChannel> datagramClass;
-    private final boolean epoll;
+    private final Loops.Kind kind;
     private final FastThreadLocal<Map<String, Map<Endpoint, ArrayDeque<Channel>>>> idle = new FastThreadLocal<>() {
         @Override
         protected Map<String, Map<Endpoint, ArrayDeque<Channel>>> initialValue() {
@@ -56,7 +57,7 @@ final class Pools implements BackendPool {
     Pools(Loops loops) {
         this.channelClass = loops.socketChannelClass();
         this.datagramClass = loops.datagramChannelClass();
-        this.epoll = loops.isEpoll();
+        this.kind = loops.kind();
     }
 
     /** What the next version adopts: called on a loop, it returns that loop's maps. */
@@ -147,11 +148,16 @@ final class Pools implements BackendPool {
                         ch.pipeline().addLast(SizedDatagrams.INSTANCE, EmptyDatagrams.INSTANCE, handler);
                     }
                 });
-        if (epoll) {
+        if (kind == Loops.Kind.EPOLL) {
             // A connected epoll socket reads with recv(), which takes an empty datagram for "nothing
             // read" and loses it; room for two datagrams makes it read with recvmmsg(), which keeps it.
             b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2 * MAX_DATAGRAM))
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
+        } else if (kind == Loops.Kind.IO_URING) {
+            // io_uring reads every datagram with its own recvmsg (empty ones kept); room for two and a
+            // payload size submits two recvmsg per read, io_uring's counterpart of recvmmsg().
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2 * MAX_DATAGRAM))
+                    .option(IoUringChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
         } else {
             b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM));
         }

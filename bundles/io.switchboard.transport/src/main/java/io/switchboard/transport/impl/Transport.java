@@ -69,7 +69,7 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         @AttributeDefinition(description = "Number of event loops; 0 = one per core. Changed live: new loops start, retired ones drain.", min = "0", max = "1024")
         int eventLoops() default 0;
 
-        @AttributeDefinition(description = "auto (epoll when it loads) or nio.")
+        @AttributeDefinition(description = "auto or epoll (epoll when it loads), io_uring (io_uring when it loads, else epoll), or nio. Read at start.")
         String transport() default "auto";
 
         @AttributeDefinition(description = "Most flows the connection table lists (sb:conns); a flow beyond it is served but not listed, and counted as untracked. Changed live.",
@@ -92,6 +92,12 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
     private Map<String, ?> frontendSettings = Map.of();
     private ScheduledExecutorService timer;
     private volatile boolean active;
+    /**
+     * Whether the loops may still be made again on another transport: the transport was activated
+     * before Config Admin had its configuration (the configuration files are read by another bundle,
+     * at its own pace), and nothing was adopted from a previous version.
+     */
+    private boolean provisional;
 
     /** Where log lines go outside a framework (tests); standard output unless told otherwise. */
     private Consumer<String> standaloneLog = System.out::println;
@@ -114,7 +120,9 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
     @Activate
     void activate(BundleContext context, Map<String, Object> config) {
         this.context = context;
-        start(config, Handover.take(context, HANDOVER_KEY));
+        Map<String, Object> left = Handover.take(context, HANDOVER_KEY);
+        start(config, left);
+        provisional = left == null && config.get(Constants.SERVICE_PID) == null;
         uninstalls = e -> {
             if (e.getType() == BundleEvent.UNINSTALLED) {
                 bundleGone(e.getBundle().getBundleId());
@@ -135,7 +143,7 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         if (left != null) {
             refs = SharedRefs.take((Map<String, Object>) left.get("refs"));
             String reason = (String) left.get("fallbackReason");
-            loops = Loops.adopt((Boolean) left.get("epoll"), reason.isEmpty() ? null : reason, (List<EventLoopGroup>) left.get("loops"));
+            loops = Loops.adopt(adoptedKind(left), reason.isEmpty() ? null : reason, (List<EventLoopGroup>) left.get("loops"));
             drains = new Drains((Deque<Supplier<DrainRecord>>) left.get("drains"), this::info, this::warn);
         } else {
             loops = Loops.create(p.transport, p.eventLoops);
@@ -155,16 +163,33 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         if (left != null) {
             frontendSettings = (Map<String, ?>) left.get("settings");
             table.adopt((List<Map<String, Object>>) left.get("frontends"), settingsOrDefaults(frontendSettings));
-            info("transport taken over from the previous version: " + loops.size() + " event loops, " + table.all().size() + " frontends");
+            info("transport taken over from the previous version: " + loops.name() + ", " + loops.size() + " event loops, "
+                    + table.all().size() + " frontends");
+            Loops.Choice wanted = Loops.choose(p.transport);
+            if (wanted.kind() != loops.kind()) {
+                warn("transport " + p.transport + " is configured but the adopted loops are " + loops.name()
+                        + ": a transport is changed by a restart, the adopted loops keep running");
+            }
             if (p.eventLoops != loops.size()) {
                 resize(p.eventLoops);
             }
-        } else if (loops.isEpoll()) {
-            info("transport epoll, " + loops.size() + " event loops");
+        } else if (loops.fallbackReason() == null) {
+            info("transport " + loops.name() + ", " + loops.size() + " event loops");
+        } else if (loops.kind() == Loops.Kind.NIO && "nio".equals(p.transport)) {
+            info("transport nio, " + loops.size() + " event loops: " + loops.fallbackReason());
         } else {
-            warn("transport nio (fallback), " + loops.size() + " event loops: " + loops.fallbackReason());
+            warn("transport " + loops.name() + " (fallback), " + loops.size() + " event loops: " + loops.fallbackReason());
         }
         active = true;
+    }
+
+    /** The kind of the loops a previous version left; versions before io_uring said only whether they were epoll. */
+    static Loops.Kind adoptedKind(Map<String, Object> left) {
+        Object kind = left.get("kind");
+        if (kind instanceof String) {
+            return Loops.Kind.of((String) kind);
+        }
+        return Boolean.TRUE.equals(left.get("epoll")) ? Loops.Kind.EPOLL : Loops.Kind.NIO;
     }
 
     /** The transport's own keys, checked; a bad file keeps what runs. */
@@ -181,7 +206,7 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
             r.rejectUnknownKeys();
             int n = r.integer("eventLoops", 0, 0, 1024);
             p.eventLoops = n > 0 ? n : Runtime.getRuntime().availableProcessors();
-            p.transport = r.choice("transport", "auto", "auto", "nio");
+            p.transport = r.choice("transport", "auto", "auto", "epoll", "io_uring", "nio");
             p.connectionTableSize = r.integer("connectionTableSize", ConnectionTable.DEFAULT_SIZE, 0, ConnectionTable.MAX_SIZE);
             return p;
         } catch (ConfigProblem problem) {
@@ -191,13 +216,20 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
     }
 
     @Modified
-    void modified(Map<String, Object> config) {
+    synchronized void modified(Map<String, Object> config) {
         Parsed before = parse(applied, null);
         Parsed p = parse(config, applied);
         ConfigReader r = new ConfigReader(config, KEYS);
-        if (!p.transport.equals(before.transport) && !(p.transport.equals("auto") == loops.isEpoll())) {
-            error(r.rejected(new ConfigProblem("transport", "switching between epoll and nio is not done live (running on "
-                    + loops.name() + ")"), "the running configuration stays"));
+        boolean wasProvisional = provisional;
+        provisional = false;
+        // Another kind, or the same one for another reason (a fallback from io_uring, not from the defaults' epoll).
+        if (wasProvisional && !Loops.choose(p.transport).equals(new Loops.Choice(loops.kind(), loops.fallbackReason()))) {
+            startAgain(config, p.transport);
+            return;
+        }
+        if (!p.transport.equals(before.transport) && Loops.choose(p.transport).kind() != loops.kind()) {
+            error(r.rejected(new ConfigProblem("transport", "switching between transports (epoll, io_uring, nio) is not done live (running on "
+                    + loops.name() + "); it takes a restart"), "the running configuration stays"));
             return;
         }
         applied = config;
@@ -207,6 +239,35 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         }
         if (p.eventLoops != loops.size()) {
             resize(p.eventLoops);
+        }
+    }
+
+    /**
+     * The first configuration asks for another transport than the defaults the transport started on
+     * (it was activated before the files were read, moments ago): everything starts again on the
+     * configured one. The listeners close, what they accepted meanwhile drains, the loops end; then
+     * new loops come up and every frontend binds again, with the shared settings.
+     */
+    private void startAgain(Map<String, Object> config, String transport) {
+        List<FrontendSpec> specs = new ArrayList<>();
+        for (Frontend f : table.all()) {
+            specs.add(f.spec());
+        }
+        Map<String, ?> settings = frontendSettings;
+        info("transport " + loops.name() + " started before its configuration was read; it starts again on " + transport
+                + " (" + specs.size() + " frontends bind again)");
+        active = false;
+        timer.shutdownNow();
+        stopEverything();
+        start(config, null);
+        if (!settings.isEmpty()) {
+            String problem = frontendSettings(settings);
+            if (problem != null) {
+                warn("shared frontend settings not applied again: " + problem);
+            }
+        }
+        for (FrontendSpec spec : specs) {
+            table.apply(spec);
         }
     }
 
@@ -295,7 +356,8 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         }
         Map<String, Object> state = new HashMap<>();
         state.put("refs", refs.leave());
-        state.put("epoll", loops.isEpoll());
+        state.put("kind", loops.name()); // the next version must register channels of the loops' own kind
+        state.put("epoll", loops.isEpoll()); // what versions before io_uring read
         state.put("fallbackReason", loops.fallbackReason() == null ? "" : loops.fallbackReason());
         state.put("loops", loops.groups());
         state.put("pools", pools.leave());
@@ -436,8 +498,9 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
 
     // ---- FrontendService, TransportInfo ----
 
-    @Override public void apply(FrontendSpec spec) { table.apply(spec); }
-    @Override public void remove(String name) { table.remove(name); }
+    // Synchronized with modified(): a frontend applied while the transport starts again lands on the new table.
+    @Override public synchronized void apply(FrontendSpec spec) { table.apply(spec); }
+    @Override public synchronized void remove(String name) { table.remove(name); }
     @Override public List<FrontendStatus> frontends() { return table.statuses(); }
     @Override public List<DrainRecord> drains() { return drains.records(); }
 

@@ -112,7 +112,7 @@ class ConnectionTableTest {
 
     /** The transport's configuration with the table's bound (and the two loops every rig here runs). */
     private static Map<String, Object> config(int tableSize) {
-        return new HashMap<>(Map.of("eventLoops", 2, "connectionTableSize", tableSize));
+        return new HashMap<>(Map.of("eventLoops", 2, "connectionTableSize", tableSize, "transport", TransportTestSupport.TRANSPORT));
     }
 
     /** A client whose connection was answered once: its flow is open. */

@@ -60,7 +60,7 @@ class EventLoopResizeTest {
             Map<Client, String> before = connectionsByLoop(port, clients, m -> m.size() >= 8 && new HashSet<>(m.values()).size() == 2);
             Set<String> oldLoops = new HashSet<>(before.values());
 
-            rig.transport.modified(Map.of("eventLoops", 4));
+            rig.transport.modified(Map.of("eventLoops", 4, "transport", TransportTestSupport.TRANSPORT));
 
             assertEquals(4, rig.transport.eventLoops());
             assertEquals(4, status(rig.transport, "web").acceptors());
@@ -93,7 +93,7 @@ class EventLoopResizeTest {
             Client busy = onRetired.get(0);
             busy.send("wait 300");
 
-            rig.transport.modified(Map.of("eventLoops", 1));
+            rig.transport.modified(Map.of("eventLoops", 1, "transport", TransportTestSupport.TRANSPORT));
 
             assertEquals(1, rig.transport.eventLoops());
             assertEquals(1, status(rig.transport, "web").acceptors());

@@ -18,7 +18,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalIoHandler;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Back-end connections to local:NAME endpoints: local channels on the transport's own epoll loops. */
+/** Back-end connections to local:NAME endpoints: local channels on the transport's own native (epoll or io_uring) loops. */
 class LocalEndpointTest {
     private Transport transport;
     private EventLoopGroup serverGroup;
@@ -41,8 +40,7 @@ class LocalEndpointTest {
 
     @BeforeEach
     void start() throws Exception {
-        transport = Transport.standalone(1, "auto", l -> { });
-        assertTrue(Epoll.isAvailable(), "these machines run epoll");
+        transport = TransportTestSupport.nativeTransport(1, l -> { });
         serverGroup = new MultiThreadIoEventLoopGroup(1, LocalIoHandler.newFactory());
         server = new ServerBootstrap().group(serverGroup).channel(LocalServerChannel.class)
                 .childHandler(new ChannelInitializer<LocalChannel>() {
@@ -66,7 +64,7 @@ class LocalEndpointTest {
     }
 
     @Test
-    void aLocalEndpointIsConnectedOnTheClientsOwnEpollLoop() throws Exception {
+    void aLocalEndpointIsConnectedOnTheClientsOwnNativeLoop() throws Exception {
         EventLoop loop = transport.loops().loop(0);
         BackendPool pool = transport.pool();
         BlockingQueue<String> answers = new ArrayBlockingQueue<>(4);
@@ -86,7 +84,7 @@ class LocalEndpointTest {
         assertEquals(1, (int) loop.submit(() -> pool.openConnections(e)).get());
         f.channel().writeAndFlush(Unpooled.copiedBuffer("ping", US_ASCII));
         assertEquals("ping", answers.poll(5, TimeUnit.SECONDS));
-        assertTrue(onLoop.poll(5, TimeUnit.SECONDS), "the answer is read on the client's epoll loop");
+        assertTrue(onLoop.poll(5, TimeUnit.SECONDS), "the answer is read on the client's own loop");
 
         // Pooled like any connection: released, polled back, counted until closed.
         loop.submit(() -> pool.release("test", e, f.channel())).get();

@@ -10,6 +10,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchboard.testkit.LeakWatch;
 import io.switchboard.transport.impl.TransportTestSupport.Client;
@@ -71,7 +72,7 @@ class TransportHandoverTest {
 
     /** A new version of the transport as DS brings it up: references bound first, then activated. */
     private Transport activate(LineProtocol protocol) {
-        return activate(protocol, Map.of("eventLoops", 2));
+        return activate(protocol, Map.of("eventLoops", 2, "transport", TransportTestSupport.TRANSPORT));
     }
 
     private Transport activate(LineProtocol protocol, Map<String, Object> config) {
@@ -103,8 +104,9 @@ class TransportHandoverTest {
             for (int version = 2; version <= 4; version++) {
                 t.deactivate();
                 t = activate(line);
-                assertEquals(version - 1, log.stream().filter(l -> l.contains("transport taken over from the previous version: 2 event loops, 1 frontends")).count(),
-                        log.toString());
+                assertEquals(version - 1, log.stream().filter(l -> l.contains("transport taken over from the previous version: "
+                        + TransportTestSupport.TRANSPORT + ", 2 event loops, 1 frontends")).count(), log.toString());
+                assertEquals(TransportTestSupport.TRANSPORT, t.name(), "the adopted loops are known for what they are");
                 hammer.awaitAnswers(50);
             }
             hammer.stop();
@@ -139,9 +141,43 @@ class TransportHandoverTest {
         }
     }
 
+    /**
+     * Activated before Config Admin had its configuration (the files are read by another bundle), the
+     * transport runs on the defaults; the first configuration naming another transport starts it again
+     * on that one, its frontends bound again. A later change of transport is refused as always.
+     */
+    @Test
+    void theFirstConfigurationChoosesTheTransportEvenWhenItComesAfterTheStart() throws Exception {
+        assumeTrue("io_uring".equals(TransportTestSupport.TRANSPORT), "the io_uring run (the defaults are epoll)");
+        LineProtocol line = new LineProtocol("v1");
+        Transport t = activate(line, Map.of("eventLoops", 2));
+        try {
+            assertEquals("epoll", t.name());
+            assertNull(t.frontendSettings(Map.of("gracePeriodSeconds", GRACE_SECONDS)));
+            t.apply(spec("web", "line", 0));
+            int port = status(t, "web").boundPort();
+            try (Client c = new Client(port)) {
+                assertEquals("v1#1 hello", c.ask("hello"));
+            }
+            t.modified(new HashMap<>(Map.of("eventLoops", 2, "transport", "io_uring", Constants.SERVICE_PID, Transport.PID)));
+            assertEquals("io_uring", t.name());
+            assertEquals(1, log.stream().filter(l -> l.contains("transport epoll started before its configuration was read; it starts again on io_uring (1 frontends bind again)")).count(), log.toString());
+            assertEquals(GRACE_SECONDS * 1000L, t.currentSettings().gracePeriodMillis, "the shared settings went along");
+            int again = status(t, "web").boundPort();
+            try (Client c = new Client(again)) {
+                assertTrue(c.ask("hello").matches("v1#\\d+ hello"), "served on the new loops");
+            }
+            t.modified(new HashMap<>(Map.of("eventLoops", 2, "transport", "epoll", Constants.SERVICE_PID, Transport.PID)));
+            assertEquals("io_uring", t.name());
+            assertEquals(1, log.stream().filter(l -> l.contains("switching between transports")).count(), log.toString());
+        } finally {
+            t.stop();
+        }
+    }
+
     @Test
     void theConnectionTableAndItsCountersGoToTheNextVersion() throws Exception {
-        Map<String, Object> config = Map.of("eventLoops", 2, "connectionTableSize", 1);
+        Map<String, Object> config = Map.of("eventLoops", 2, "connectionTableSize", 1, "transport", TransportTestSupport.TRANSPORT);
         LineProtocol line = new LineProtocol("v1");
         Transport t = activate(line, config);
         try {

@@ -1,6 +1,7 @@
 package io.switchboard.transport.impl;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.netty.buffer.ByteBuf;
@@ -10,7 +11,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.epoll.Epoll;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.switchboard.api.runtime.DrainRecord;
 import io.switchboard.api.runtime.FrontendSpec;
@@ -49,7 +49,8 @@ import java.util.function.Supplier;
 
 /**
  * What the transport's tests share: a small line protocol whose answers name the binding that
- * served them, a blocking line client, a transport on real epoll loops, and a look at the kernel's
+ * served them, a blocking line client, a transport on real native loops (epoll, or io_uring when the
+ * build runs the tests a second time with {@code -Dsb.test.transport=io_uring}), and a look at the kernel's
  * listening sockets. Everything listens and connects on 127.0.0.1 only.
  */
 final class TransportTestSupport {
@@ -58,19 +59,27 @@ final class TransportTestSupport {
     static final int GRACE_SECONDS = 1;
     private static final AtomicLong SERVICE_IDS = new AtomicLong(100);
 
+    /** The native transport the tests run on: {@code epoll}, or {@code io_uring} (the pom's second test run). */
+    static final String TRANSPORT = System.getProperty("sb.test.transport", "epoll");
+
     private TransportTestSupport() {
     }
 
-    /** A transport outside a framework on real epoll loops, with a short grace period; closing it checks for leaked buffers. */
+    /** A transport outside a framework on the tests' native transport; fails when it fell back to another. */
+    static Transport nativeTransport(int eventLoops, java.util.function.Consumer<String> log) {
+        Transport t = Transport.standalone(eventLoops, TRANSPORT, log);
+        assertEquals(TRANSPORT, t.name(), () -> "the transport fell back: " + t.fallbackReason());
+        assertNull(t.fallbackReason());
+        return t;
+    }
+
+    /** A transport outside a framework on real native loops, with a short grace period; closing it checks for leaked buffers. */
     static final class Rig implements AutoCloseable {
         final Transport transport;
         final List<String> log = new CopyOnWriteArrayList<>();
 
         Rig(int eventLoops) {
-            if (!Epoll.isAvailable()) {
-                throw new IllegalStateException("epoll must load on this machine", Epoll.unavailabilityCause());
-            }
-            transport = Transport.standalone(eventLoops, "auto", this::log);
+            transport = nativeTransport(eventLoops, this::log);
             assertNull(transport.frontendSettings(Map.of("gracePeriodSeconds", GRACE_SECONDS)));
         }
 

@@ -64,7 +64,7 @@ final class SwitchboardPage {
         out.append("<p class=\"statline\">").append(escape(t.name())).append(", ").append(t.eventLoops())
                 .append(" event loops");
         if (t.fallbackReason() != null) {
-            out.append(" (native transport not in use: ").append(escape(t.fallbackReason())).append(')');
+            out.append(" (configured transport not in use: ").append(escape(t.fallbackReason())).append(')');
         }
         out.append("</p>\n");
     }

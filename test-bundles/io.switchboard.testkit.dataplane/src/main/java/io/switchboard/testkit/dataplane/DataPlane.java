@@ -1,6 +1,5 @@
 package io.switchboard.testkit.dataplane;
 
-import io.netty.channel.epoll.Epoll;
 import io.switchboard.api.flow.FlowHandler;
 import io.switchboard.api.runtime.FrontendSpec;
 import io.switchboard.api.runtime.FrontendStatus;
@@ -17,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The real data plane as plain objects, as the framework wires it: the transport on epoll with two
+ * The real data plane as plain objects, as the framework wires it: the transport on epoll (or on
+ * io_uring when the tests run with {@code -Dsb.test.transport=io_uring}) with two
  * event loops, the switching core, the intelligent switch with the default handler registered.
  * Protocols and handlers are added as their services would be. Closing it checks that no Netty
  * buffer leaked.
@@ -31,19 +31,23 @@ public final class DataPlane implements AutoCloseable {
     /** What the transport logged. */
     private final List<String> log = new CopyOnWriteArrayList<>();
 
+    /** The native transport the tests run on: {@code epoll}, or {@code io_uring} (a module's second test run). */
+    public static final String NATIVE = System.getProperty("sb.test.transport", "epoll");
+
     public DataPlane() {
-        this("auto");
+        this(NATIVE);
     }
 
-    /** With {@code transport} "nio": what the platform falls back to when epoll does not load. */
+    /** With {@code transport} "nio": what the platform falls back to when no native transport loads. */
     public DataPlane(String transportType) {
-        if (!"nio".equals(transportType) && !Epoll.isAvailable()) {
-            throw new IllegalStateException("epoll must load on this machine", Epoll.unavailabilityCause());
-        }
         transport = Transport.standalone(2, transportType, line -> {
             log.add(line);
             System.out.println(line);
         });
+        if (transport.fallbackReason() != null && !"nio".equals(transportType)) {
+            transport.stop();
+            throw new IllegalStateException(transportType + " must load on this machine: " + transport.fallbackReason());
+        }
         core = CoreManager.start(1024, 1024, "blocking");
         switchboard = SwitchManager.withCore(core);
         handler(FlowHandler.DEFAULT_TYPE, defaultHandler);

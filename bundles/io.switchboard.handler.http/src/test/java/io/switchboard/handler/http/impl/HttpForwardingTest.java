@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP forwarding path over real sockets: epoll frontend, real back-ends, raw clients. */
+/** The HTTP forwarding path over real sockets: native (epoll or io_uring) frontend, real back-ends, raw clients. */
 class HttpForwardingTest {
     private HttpBackend one;
     private HttpBackend two;

@@ -5,7 +5,7 @@ import io.switchboard.testkit.dataplane.DataPlane;
 import io.switchboard.testkit.dataplane.TestClusters;
 import java.util.Map;
 
-/** An HTTP frontend on real epoll sockets on 127.0.0.1, on the real data plane. */
+/** An HTTP frontend on real native sockets (epoll, or io_uring in the second test run) on 127.0.0.1, on the real data plane. */
 final class ProxyFixture implements AutoCloseable {
     final DataPlane plane = new DataPlane();
     final HttpProtocol protocol;

@@ -27,10 +27,10 @@ final class UdpFixture implements AutoCloseable {
         this(clusters, true);
     }
 
-    /** With {@code epoll} false, on NIO: what the transport falls back to. */
-    UdpFixture(TestClusters clusters, boolean epoll) {
+    /** With {@code nativeTransport} false, on NIO: what the transport falls back to; else on epoll or io_uring (the second test run). */
+    UdpFixture(TestClusters clusters, boolean nativeTransport) {
         this.clusters = clusters;
-        plane = new DataPlane(epoll ? "auto" : "nio");
+        plane = new DataPlane(nativeTransport ? DataPlane.NATIVE : "nio");
         plane.protocol("udp", UdpProtocol.with(clusters));
     }
 

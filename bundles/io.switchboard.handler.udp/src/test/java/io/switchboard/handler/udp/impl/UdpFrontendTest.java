@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -19,6 +20,7 @@ import io.switchboard.api.Endpoint;
 import io.switchboard.handler.udp.impl.UdpFixture.Client;
 import io.switchboard.handler.udp.impl.UdpFixture.Echo;
 import io.switchboard.handler.udp.impl.UdpFixture.Udp;
+import io.switchboard.testkit.dataplane.DataPlane;
 import io.switchboard.testkit.dataplane.TestClusters;
 import java.lang.reflect.Field;
 import java.net.InetSocketAddress;
@@ -156,14 +158,14 @@ class UdpFrontendTest {
 
     /**
      * An empty datagram is valid UDP (a keep-alive, a probe): it opens the flow when it comes first,
-     * goes to the back-end, and the back-end's empty answer comes back, on epoll both ways.
+     * goes to the back-end, and the back-end's empty answer comes back, on epoll and io_uring both ways.
      */
     @Test
     void zeroLengthDatagramsAreRelayedBothWays() throws Exception {
         Echo echo = echo();
         UdpFixture f = fixture(new TestClusters().put("echo", endpoint("echo", echo.port())));
         Udp udp = f.frontend("echo");
-        assertEquals("epoll", f.plane.transport.name());
+        assertEquals(DataPlane.NATIVE, f.plane.transport.name());
         Client c = client(5000);
         byte[] first = c.roundTrip(udp.address(), new byte[0]);
         assertNotNull(first, "an empty first datagram is answered");
@@ -452,6 +454,7 @@ class UdpFrontendTest {
 
     @Test
     void virtualServicesOnAWildcardSocketReachTheirClustersAndOtherDestinationsAreRefused() throws Exception {
+        assumeTrue("epoll".equals(DataPlane.NATIVE), "only epoll tells a datagram's destination on a wildcard socket (IP_RECVORIGDSTADDR)");
         Echo web = echo();
         Echo api = echo();
         UdpFixture f = fixture(new TestClusters()
@@ -476,6 +479,32 @@ class UdpFrontendTest {
             clusterByDestination.put(flow.localAddress().getAddress().getHostAddress(), flow.cluster());
         }
         assertEquals(Map.of("127.0.0.2", "web", "127.0.0.3", "api"), clusterByDestination);
+    }
+
+    /**
+     * Netty's io_uring datagram channel has no IP_RECVORIGDSTADDR: a datagram to a wildcard socket
+     * carries the socket's address, no virtual service matches, and the datagram is dropped as one
+     * for another destination. The frontend says so when it binds.
+     */
+    @Test
+    void onIoUringVirtualServicesOnAWildcardSocketAreDroppedAndTheFrontendSaysWhy() throws Exception {
+        assumeTrue("io_uring".equals(DataPlane.NATIVE), "the io_uring run");
+        Echo web = echo();
+        UdpFixture f = fixture(new TestClusters().put("web", endpoint("web", web.port())));
+        Udp udp = f.frontend(new FrontendSpec("vs", "udp", "0.0.0.0", 0, "web"));
+        int port = udp.port();
+        assertEquals(List.of(), f.plane.log("IP_RECVORIGDSTADDR"), "no virtual services, nothing to say");
+        f.frontend(new FrontendSpec("vs", "udp", "0.0.0.0", 0, "web", Map.of(
+                new InetSocketAddress("127.0.0.2", port), "web"), Map.of(), null));
+        List<String> said = f.plane.log("IP_RECVORIGDSTADDR");
+        assertEquals(1, said.size(), said.toString());
+        assertTrue(said.get(0).contains("frontend vs: on io_uring a datagram to a wildcard socket does not carry its destination address"), said.get(0));
+        assertNull(client(300).roundTrip(new InetSocketAddress("127.0.0.2", port), new byte[] {1}));
+        await("the datagram refused", () -> udp.status().refused() == 1);
+        assertEquals(0, web.datagrams.get());
+        // bound to the service's own address instead, the same frontend serves it
+        Udp bound = f.frontend(new FrontendSpec("vs2", "udp", "127.0.0.2", 0, "web", Map.of(), Map.of(), null));
+        assertArrayEquals(new byte[] {2}, client(5000).roundTrip(new InetSocketAddress("127.0.0.2", bound.port()), new byte[] {2}));
     }
 
     @Test
