@@ -5,7 +5,7 @@
 # the proxy's own CPU per request) and adds the ratios to HAProxy that the project's targets use.
 #   bench/run.sh                 # HTTP keep-alive, small responses, c=64 and 256
 #   bench/run.sh --tcp           # L4: switchboard-tcp against haproxy-tcp and nginx-tcp
-#   bench/run.sh --uring         # adds Switchboard on io_uring (TRANSPORT=io_uring) beside epoll; with --tcp too (--tcp first)
+#   bench/run.sh --uring         # adds Switchboard on io_uring (TRANSPORT=io_uring) beside epoll (with --tcp too)
 #   bench/run.sh -p /1m -c 16    # 1 MiB responses (compare MiB/s with direct)
 #   bench/run.sh --conn-rate     # one request per connection (-H 'Connection: close', c=64, 3 rounds)
 #   bench/run.sh --pin-lb        # keep-alive c=64, the proxy alone on one core, wrk and back-ends on the other (5 rounds)
@@ -35,6 +35,7 @@ fi
 
 tcp=
 as_user=
+uring=
 mode=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +43,7 @@ while [ $# -gt 0 ]; do
     --conn-rate) mode+=(-H 'Connection: close' -c 64 -r 3) ;;
     --pin-lb) mode+=(--pin lb -c 64 -r 5) ;;
     --as-user) as_user=true ;;
+    --uring) uring=true ;;
     *) break ;;
   esac
   shift
@@ -62,8 +64,7 @@ if [ -n "$as_user" ]; then
   # As a user starts it: no JVM flags, the default loops (one per core), the spawner's defaults.
   custom+=(--custom "$name-user=${env[*]} AS_USER=true $here/switchboard.sh {PORT} {BACKENDS}")
 fi
-if [ "${1:-}" = "--uring" ]; then
-  shift
+if [ -n "$uring" ]; then
   if [ "$ref" = haproxy-tcp ]; then
     custom+=(--custom "switchboard-tcp-uring=env MODE=tcp TRANSPORT=io_uring $here/switchboard.sh {PORT} {BACKENDS}")
   else
