@@ -53,6 +53,16 @@ public final class TestClusters implements ClusterDirectory {
         public volatile int maxConnections;
         /** PROXY protocol version sent to endpoints (0: none). */
         public volatile int sendProxyProtocol;
+        /**
+         * What {@link #pending} answers: null (choose now), or a stage the test completes, as the
+         * dispatcher cluster's lock does for a new client whose endpoint another dispatcher decides.
+         */
+        public volatile java.util.concurrent.CompletionStage<?> pending;
+        /** Whether {@link #connectionOpened} counts (a sticky cluster with sessionEnd = close). */
+        public volatile boolean countsConnections;
+        /** Client connections counted open and not released yet, and all ever counted. */
+        public final AtomicInteger openConnections = new AtomicInteger();
+        public final AtomicInteger connectionsCounted = new AtomicInteger();
 
         RoundRobin(String name, List<Endpoint> endpoints) {
             this.name = name;
@@ -74,6 +84,27 @@ public final class TestClusters implements ClusterDirectory {
                 }
             }
             return null;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> pending(RequestContext request) {
+            return pending;
+        }
+
+        @Override
+        public Runnable connectionOpened(RequestContext request) {
+            if (!countsConnections) {
+                return null;
+            }
+            openConnections.incrementAndGet();
+            connectionsCounted.incrementAndGet();
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            return () -> {
+                if (!released.compareAndSet(false, true)) {
+                    throw new IllegalStateException("a connection released twice");
+                }
+                openConnections.decrementAndGet();
+            };
         }
 
         @Override public Counters counters(Endpoint endpoint) { return counters.get(endpoint.id()); }

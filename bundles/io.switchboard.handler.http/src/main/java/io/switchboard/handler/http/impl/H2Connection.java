@@ -45,9 +45,12 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
 
     private final Http2FrameCodec codec;
     private boolean draining;
+    /** The connection's count among its client's connections (sessionEnd = close), shared by its streams. */
+    private final ConnectionSession session;
 
-    private H2Connection(Http2FrameCodec codec) {
+    private H2Connection(Http2FrameCodec codec, ConnectionSession session) {
         this.codec = codec;
+        this.session = session;
     }
 
     static void configure(HttpProtocol protocol, Connection connection, HttpSettings settings) {
@@ -63,13 +66,14 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
                 .encoderEnforceMaxQueuedControlFrames(H2Limits.MAX_QUEUED_CONTROL_FRAMES)
                 .decoderEnforceMaxRstFramesPerWindow(limits.maxResets, limits.resetWindowSeconds)
                 .build();
+        ConnectionSession session = new ConnectionSession();
         connection.channel().pipeline()
                 // Responses of several streams come from several back-end reads of one loop iteration:
                 // flushed once, at its end, not once per stream.
                 .addLast("h2-flush", new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true))
-                .addLast("h2-connection", new H2Connection(codec))
+                .addLast("h2-connection", new H2Connection(codec, session))
                 .addLast("h2", codec)
-                .addLast("h2-streams", new Http2MultiplexHandler(new StreamInitializer(protocol, connection, settings)))
+                .addLast("h2-streams", new Http2MultiplexHandler(new StreamInitializer(protocol, connection, settings, session)))
                 .addLast("h2-end", END);
     }
 
@@ -125,6 +129,13 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The connection closed: it no longer counts among its client's connections (its streams never did by themselves). */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.end();
+        ctx.fireChannelInactive();
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
@@ -162,11 +173,13 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
         private final HttpProtocol protocol;
         private final Connection connection;
         private final HttpSettings settings;
+        private final ConnectionSession session;
 
-        StreamInitializer(HttpProtocol protocol, Connection connection, HttpSettings settings) {
+        StreamInitializer(HttpProtocol protocol, Connection connection, HttpSettings settings, ConnectionSession session) {
             this.protocol = protocol;
             this.connection = connection;
             this.settings = settings;
+            this.session = session;
         }
 
         @Override
@@ -176,7 +189,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter {
                     .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, false))
                     .addLast("h2-response", new StreamResponseWriter())
                     .addLast("h2-request", new StreamRequestCheck())
-                    .addLast("proxy", new HttpProxyHandler(connection, protocol, null, settings, true));
+                    .addLast("proxy", new HttpProxyHandler(connection, protocol, settings, session));
         }
     }
 }

@@ -81,11 +81,26 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      */
     HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, HttpSettings settings,
                      boolean stream) {
-        this(connection, protocol, validator, settings.via, settings.dropUnderscoreHeaders, settings, stream);
+        this(connection, protocol, validator, settings.via, settings.dropUnderscoreHeaders, settings, stream, new ConnectionSession());
+    }
+
+    /**
+     * One HTTP/2 stream of a connection whose {@code session} (its count among the client's
+     * connections) all its streams share: the connection, not the stream, gives it back.
+     */
+    HttpProxyHandler(Connection connection, HttpProtocol protocol, HttpSettings settings, ConnectionSession session) {
+        this(connection, protocol, null, settings.via, settings.dropUnderscoreHeaders, settings, true, session);
+        ownsSession = false;
     }
 
     private HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via,
                      boolean dropUnderscoreHeaders, HttpSettings settings, boolean stream) {
+        this(connection, protocol, validator, via, dropUnderscoreHeaders, settings, stream, new ConnectionSession());
+    }
+
+    private HttpProxyHandler(Connection connection, HttpProtocol protocol, RequestFramingValidator validator, String via,
+                     boolean dropUnderscoreHeaders, HttpSettings settings, boolean stream, ConnectionSession session) {
+        this.session = session;
         this.settings = settings;
         this.stream = stream;
         this.dropUnderscoreHeaders = dropUnderscoreHeaders;
@@ -485,24 +500,23 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Run when this connection closes: the dispatcher cluster counts a sticky client's connections (sessionEnd = close). */
-    private Runnable sessionRelease;
-    private boolean sessionCounted;
+    /**
+     * The connection's count among its client's connections (sessionEnd = close). An HTTP/2 stream
+     * shares its connection's, which the connection gives back when it closes, not the stream.
+     */
+    private final ConnectionSession session;
+    /** Whether this handler's channel is the connection whose close gives the session back (not an HTTP/2 stream's). */
+    private boolean ownsSession = true;
 
     /** The connection's first request to a sticky cluster makes it one of that client's connections. */
     void countSession(io.switchboard.api.runtime.ClusterSnapshot cluster, io.switchboard.api.RequestContext request) {
-        if (!sessionCounted) {
-            sessionRelease = cluster.connectionOpened(request);
-            sessionCounted = sessionRelease != null;
-        }
+        session.count(cluster, request);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        Runnable release = sessionRelease;
-        sessionRelease = null;
-        if (release != null) {
-            release.run();
+        if (ownsSession) {
+            session.end();
         }
         closing = true;
         responseWatch.cancel();

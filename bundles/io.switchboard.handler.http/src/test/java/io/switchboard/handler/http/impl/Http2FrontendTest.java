@@ -182,6 +182,47 @@ class Http2FrontendTest {
     }
 
     /**
+     * The dispatcher cluster's sessionEnd = close counts client connections: an HTTP/2 connection is
+     * one, however many streams come and go on it; it is released when the connection closes, not
+     * when a stream ends (else a client with one long connection and short streams would see its
+     * session end after each stream). An HTTP/1.1 connection next to it counts once too.
+     */
+    @Test
+    void theStreamsOfOneConnectionCountOnceAsTheClientsConnectionUntilItCloses() throws Exception {
+        TestClusters clusters = new TestClusters().put("web", new Endpoint("one", "127.0.0.1", one.port(), 1));
+        TestClusters.RoundRobin web = (TestClusters.RoundRobin) clusters.cluster("web");
+        web.countsConnections = true;
+        proxy = new ProxyFixture("web", clusters, Map.of("h2c", "true"));
+        try (H2Wire w = new H2Wire(proxy.port()).start()) {
+            for (int s = 1; s <= 9; s += 2) {
+                w.request(s, H2Wire.get("/s/" + s));
+                Map<Integer, Response> r = responses(w, 1, true);
+                assertEquals("one /s/" + s + "\n", r.get(s).body.toString(StandardCharsets.UTF_8));
+                Thread.sleep(100); // the stream's close has run by now
+                assertEquals(1, web.openConnections.get(), "after stream " + s + ": the connection still counts");
+            }
+            assertEquals(1, web.connectionsCounted.get(), "five streams, one connection");
+            try (RawHttpClient http1 = new RawHttpClient(proxy.port())) {
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(200, http1.get("/h1/" + i).status);
+                }
+                assertEquals(2, web.openConnections.get(), "and an HTTP/1.1 connection beside it");
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (web.openConnections.get() != 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, web.openConnections.get(), "the HTTP/1.1 connection closed");
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (web.openConnections.get() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, web.openConnections.get(), "the HTTP/2 connection closed: released once");
+        assertEquals(2, web.connectionsCounted.get());
+    }
+
+    /**
      * A 32 MiB response on stream 1 whose window the client keeps shut: the proxy stops reading the
      * back-end (which cannot finish writing), while other streams on the connection are served.
      * Then the window opens and every byte arrives, in order.

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslContext;
@@ -53,6 +54,12 @@ final class TcpClientHandler extends Relay {
     private final SniClusters sni;
     /** The first bytes while the ClientHello is read (the frontend routes by SNI). */
     private ByteBuf peeked;
+    /** The first bytes while a new client's lock is awaited (another dispatcher decides its endpoint). */
+    private ByteBuf parked;
+    /** The connection closed (channelInactive ran): nothing may be counted or parked for it any more. */
+    private boolean closed;
+    /** Run when the connection closes: the dispatcher cluster counts a sticky client's connections (sessionEnd = close). */
+    private Runnable sessionRelease;
 
     TcpClientHandler(Connection connection, TcpProtocol protocol, long firstBytesWaitMillis, SniClusters sni) {
         super(null);
@@ -155,12 +162,36 @@ final class TcpClientHandler extends Relay {
         }
         ClusterDirectory clusters = protocol.clusters();
         ClusterSnapshot cluster = clusters == null ? null : clusters.cluster(clusterName);
-        if (cluster == null) {
+        if (cluster == null || closed) {
             ReferenceCountUtil.release(first);
             ctx.close();
             return;
         }
         connecting = true;
+        sessionRelease = cluster.connectionOpened(flow); // one of the client's connections until channelInactive
+        java.util.concurrent.CompletionStage<?> decision = cluster.pending(flow);
+        if (decision != null) {
+            // A new client that another dispatcher locked: its bytes wait here (the socket is not read
+            // meanwhile), not the loop, until that dispatcher's decision arrives or the lock wait runs out.
+            parked = first;
+            EventLoop loop = ctx.channel().eventLoop();
+            decision.whenComplete((done, error) -> loop.execute(() -> resume(clusterName, cluster)));
+            return;
+        }
+        connect(ctx.channel(), clusterName, cluster, new HashSet<>(2), first, null);
+    }
+
+    /** The lock's decision came (or its wait ran out): the relay opens, unless the client left meanwhile. */
+    private void resume(String clusterName, ClusterSnapshot cluster) {
+        ByteBuf first = parked;
+        parked = null;
+        if (first == null) {
+            return; // released when the client closed
+        }
+        if (!ctx.channel().isActive()) {
+            first.release();
+            return;
+        }
         connect(ctx.channel(), clusterName, cluster, new HashSet<>(2), first, null);
     }
 
@@ -268,11 +299,22 @@ final class TcpClientHandler extends Relay {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
         if (silence != null) {
             silence.cancel(false);
         }
         if (peeked != null) {
             takePeeked().release();
+        }
+        if (parked != null) {
+            ByteBuf b = parked;
+            parked = null;
+            b.release();
+        }
+        Runnable release = sessionRelease;
+        sessionRelease = null;
+        if (release != null) {
+            release.run();
         }
         super.channelInactive(ctx);
     }

@@ -6,6 +6,7 @@ import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
 import io.switchboard.api.transport.DatagramFlow;
 import io.switchboard.api.transport.DatagramFlowHandler;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,17 @@ final class UdpRelay implements DatagramFlowHandler {
     private Set<String> refused;
     private long refusedSince;
     private boolean closed;
+    /** Datagrams held while a new client's lock is awaited (another dispatcher decides its endpoint), or null. */
+    private ArrayDeque<ByteBuf> parked;
+    private int parkedBytes;
+    /** Run when the flow ends: the dispatcher cluster counts a sticky client's flows as its connections (sessionEnd = close). */
+    private Runnable sessionRelease;
+    private boolean sessionCounted;
+
+    /** Datagrams held while the flow waits for a lock's decision; more are dropped and counted. */
+    static final int MAX_PARKED = Upstream.MAX_PENDING;
+    /** Bytes held while the flow waits for a lock's decision; a datagram past them is dropped and counted. */
+    static final int MAX_PARKED_BYTES = 256 * 1024;
 
     UdpRelay(DatagramFlow flow, UdpProtocol protocol) {
         this.flow = flow;
@@ -57,12 +69,62 @@ final class UdpRelay implements DatagramFlowHandler {
             upstream.send(data);
             return;
         }
+        if (parked != null) {
+            park(data); // the flow waits for a lock's decision already
+            return;
+        }
         ClusterDirectory clusters = protocol.clusters();
         ClusterSnapshot cluster = clusters == null ? null : clusters.cluster(clusterName);
         if (cluster == null) {
             flow.drop(data);
             return;
         }
+        java.util.concurrent.CompletionStage<?> decision = cluster.pending(flow.flow());
+        if (decision != null) {
+            // A new client that another dispatcher locked: its datagrams wait here (bounded), not the
+            // loop, until that dispatcher's decision arrives or the lock wait runs out.
+            parked = new ArrayDeque<>(4);
+            park(data);
+            decision.whenComplete((done, error) -> flow.loop().execute(() -> resume(clusterName, cluster)));
+            return;
+        }
+        open(clusterName, cluster, data);
+    }
+
+    private void park(ByteBuf data) {
+        if (parked.size() >= MAX_PARKED || parkedBytes + data.readableBytes() > MAX_PARKED_BYTES) {
+            flow.drop(data);
+            return;
+        }
+        parkedBytes += data.readableBytes();
+        parked.add(data);
+    }
+
+    /** The lock's decision came (or its wait ran out): the held datagrams go to the endpoint chosen now. */
+    private void resume(String clusterName, ClusterSnapshot cluster) {
+        ArrayDeque<ByteBuf> held = parked;
+        parked = null;
+        parkedBytes = 0;
+        if (held == null || held.isEmpty()) {
+            return;
+        }
+        if (closed) {
+            held.forEach(flow::drop);
+            return;
+        }
+        open(clusterName, cluster, held.poll());
+        ByteBuf b;
+        while ((b = held.poll()) != null) {
+            if (upstream != null) {
+                upstream.send(b);
+            } else {
+                flow.drop(b);
+            }
+        }
+    }
+
+    /** Chooses the flow's endpoint and opens its upstream socket with the first datagram. */
+    private void open(String clusterName, ClusterSnapshot cluster, ByteBuf data) {
         if (refused != null && System.nanoTime() - refusedSince > REFUSED_MEMORY_NANOS) {
             refused = null; // try them again
         }
@@ -70,6 +132,12 @@ final class UdpRelay implements DatagramFlowHandler {
         if (e == null) {
             flow.drop(data);
             return;
+        }
+        if (!sessionCounted) {
+            // The flow is one of the client's connections until it ends (not per upstream: a refused
+            // endpoint's successor carries the same flow).
+            sessionCounted = true;
+            sessionRelease = cluster.connectionOpened(flow.flow());
         }
         flow.flow().endpoint(e); // the connection table shows the flow's upstream
         Upstream u = new Upstream(flow, this, e, cluster.counters(e), flow.meter().cell(clusterName, e));
@@ -115,6 +183,16 @@ final class UdpRelay implements DatagramFlowHandler {
         upstream = null;
         if (u != null) {
             u.close();
+        }
+        ArrayDeque<ByteBuf> held = parked;
+        parked = null;
+        if (held != null) {
+            held.forEach(flow::drop);
+        }
+        Runnable release = sessionRelease;
+        sessionRelease = null;
+        if (release != null) {
+            release.run();
         }
     }
 

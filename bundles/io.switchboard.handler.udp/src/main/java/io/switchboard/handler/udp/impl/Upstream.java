@@ -90,6 +90,11 @@ final class Upstream extends ChannelInboundHandlerAdapter {
     }
 
     private void write(ByteBuf data) {
+        if (!channel.isWritable() && channel.isActive()) {
+            // A burst (held while connecting or while a lock's decision was awaited) goes out in pieces
+            // rather than past the write buffer's bound, where it would be dropped.
+            channel.flush();
+        }
         if (channel.isActive() && channel.isWritable()) {
             channel.write(data, channel.voidPromise());
         } else {

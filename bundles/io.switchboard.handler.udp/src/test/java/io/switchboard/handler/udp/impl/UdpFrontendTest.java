@@ -309,6 +309,105 @@ class UdpFrontendTest {
         assertEquals(1, udp.status().activeConnections(), "one upstream socket for the flow");
     }
 
+    /**
+     * A new client whose endpoint another dispatcher decides (the cluster's {@code pending} stage):
+     * its datagrams wait, in order, until the decision, while the loop serves other clients.
+     */
+    @Test
+    void aNewClientLockedElsewhereHoldsItsDatagramsUntilTheDecision() throws Exception {
+        Echo echo = echo();
+        TestClusters clusters = new TestClusters().put("echo", endpoint("echo", echo.port()));
+        TestClusters.RoundRobin cluster = (TestClusters.RoundRobin) clusters.cluster("echo");
+        java.util.concurrent.CompletableFuture<Object> decision = new java.util.concurrent.CompletableFuture<>();
+        cluster.pending = decision;
+        UdpFixture f = fixture(clusters);
+        Udp udp = f.frontend("echo");
+        Client locked = client(300);
+        for (int i = 0; i < 3; i++) {
+            locked.send(udp.address(), new byte[] {(byte) i});
+        }
+        assertNull(locked.receive(), "no answer while the decision is awaited");
+        assertEquals(0, echo.datagrams.get(), "no endpoint chosen yet");
+        cluster.pending = null;
+        Client other = client(5000);
+        assertArrayEquals(new byte[] {9}, other.roundTrip(udp.address(), new byte[] {9}), "the loop serves others meanwhile");
+        decision.complete(null);
+        locked.socket.setSoTimeout(5000);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(new byte[] {(byte) i}, locked.receive(), "held datagram " + i + ", in order");
+        }
+        assertArrayEquals(new byte[] {3}, locked.roundTrip(udp.address(), new byte[] {3}), "then relayed as usual");
+        assertEquals(0, udp.dropped());
+    }
+
+    /** What a flow holds while it waits is bounded in datagrams and in bytes; the rest is dropped and counted. */
+    @Test
+    void datagramsHeldForADecisionAreBoundedAndTheExcessIsDroppedAndCounted() throws Exception {
+        Echo echo = echo();
+        TestClusters clusters = new TestClusters().put("echo", endpoint("echo", echo.port()));
+        TestClusters.RoundRobin cluster = (TestClusters.RoundRobin) clusters.cluster("echo");
+        java.util.concurrent.CompletableFuture<Object> decision = new java.util.concurrent.CompletableFuture<>();
+        cluster.pending = decision;
+        UdpFixture f = fixture(clusters);
+        Udp udp = f.frontend("echo");
+        Client many = client(5000);
+        int sent = UdpRelay.MAX_PARKED + 6;
+        for (int i = 0; i < sent; i++) {
+            many.send(udp.address(), new byte[] {(byte) i});
+        }
+        await("every datagram read", () -> udp.datagramsIn() == sent);
+        Client big = client(5000);
+        byte[] large = random(60_000, 5);
+        int fit = UdpRelay.MAX_PARKED_BYTES / large.length;
+        for (int i = 0; i < fit + 2; i++) {
+            big.send(udp.address(), large);
+        }
+        await("every datagram read", () -> udp.datagramsIn() == sent + fit + 2);
+        assertEquals(6 + 2, udp.dropped(), "past the bounds, dropped and counted");
+        decision.complete(null);
+        for (int i = 0; i < UdpRelay.MAX_PARKED; i++) {
+            assertArrayEquals(new byte[] {(byte) i}, many.receive(), "held datagram " + i);
+        }
+        // The large ones are counted at the echo (its receive buffer is large; a burst of their echoes
+        // may overrun the upstream socket's default one, which is the kernel's business).
+        await("the echo saw what was held", () -> echo.datagrams.get() == UdpRelay.MAX_PARKED + fit);
+        assertArrayEquals(large, big.receive(), "a held large datagram");
+    }
+
+    /**
+     * A flow is one of its client's connections for the dispatcher cluster (sessionEnd = close): counted
+     * once when its upstream is made, released when it idles out; a flow that idles out while it still
+     * waits for a decision was never counted, and its held datagrams are dropped, not leaked.
+     */
+    @Test
+    void aFlowCountsAsOneConnectionOfItsClientUntilItEnds() throws Exception {
+        Echo echo = echo();
+        TestClusters clusters = new TestClusters().put("echo", endpoint("echo", echo.port()));
+        TestClusters.RoundRobin cluster = (TestClusters.RoundRobin) clusters.cluster("echo");
+        cluster.countsConnections = true;
+        UdpFixture f = fixture(clusters);
+        Udp udp = f.frontend("idle", "echo", 1, 65536);
+        Client c = client(5000);
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(new byte[] {(byte) i}, c.roundTrip(udp.address(), new byte[] {(byte) i}));
+        }
+        assertEquals(1, cluster.openConnections.get(), "one flow, one connection");
+        assertEquals(1, cluster.connectionsCounted.get());
+        await("the idle flow to be released", () -> cluster.openConnections.get() == 0);
+
+        java.util.concurrent.CompletableFuture<Object> decision = new java.util.concurrent.CompletableFuture<>();
+        cluster.pending = decision;
+        Client waiting = client(5000);
+        waiting.send(udp.address(), new byte[] {42});
+        await("the waiting flow to open", () -> f.plane.transport.flows().size() == 1);
+        await("the waiting flow to idle out", () -> f.plane.transport.flows().isEmpty());
+        decision.complete(null);
+        Thread.sleep(200);
+        assertEquals(0, cluster.openConnections.get());
+        assertEquals(1, cluster.connectionsCounted.get(), "a flow that never had an upstream was never counted");
+        assertTrue(udp.dropped() >= 1, "its held datagram was dropped");
+    }
+
     @Test
     void idleFlowsExpireAndTheirUpstreamSocketsClose() throws Exception {
         Echo echo = echo();
