@@ -489,13 +489,20 @@ class DispatcherClusterSystemIT {
                     assertEquals(100, entries(d1, "127.0.1."), "every client's session is held while its connections are open");
                     String locks = String.join("\n", d1.command("sb:peers", 20_000)) + "\n" + String.join("\n", d2.command("sb:peers", 20_000));
                     System.out.println("[systest] after 100 TCP clients' simultaneous first connections:\n" + locks);
-                    // The connections close at d2, then at d1: each session ends at both with its client's last
-                    // connection. (Not at the same moment at both: see the report on simultaneous last closes.)
-                    for (Socket s : atD2) {
-                        s.close();
+                    // Each client's last connections close at d1 and d2 at the same moment: each dispatcher's
+                    // release still sees the other holding, and the key's owner ends the session on the
+                    // peer's release (not the idle safety net, 300 s away).
+                    for (int i = 0; i < atD1.size(); i++) {
+                        Socket x = atD1.get(i);
+                        Socket y = atD2.get(i);
+                        CountDownLatch go = new CountDownLatch(1);
+                        Future<?> a = pool.submit(() -> { go.await(); x.close(); return null; });
+                        Future<?> b = pool.submit(() -> { go.await(); y.close(); return null; });
+                        go.countDown();
+                        a.get();
+                        b.get();
                     }
-                    Thread.sleep(1000);
-                    assertEquals(100, entries(d2, "127.0.1."), "every client still has a connection at d1");
+                    awaitNoEntry(d1, d2, "127.0.1.", 20);
                 } finally {
                     pool.shutdownNow();
                     for (Socket s : atD2) {
@@ -526,6 +533,8 @@ class DispatcherClusterSystemIT {
                     pool.shutdownNow();
                     flows.forEach(java.net.DatagramSocket::close);
                 }
+                // both flows of each client idle out at the same moment: the sessions end all the same
+                awaitNoEntry(d1, d2, "127.0.5.", 30);
                 d1.command("sb:enable db/t2", 20_000);
                 d1.command("sb:enable dgram/u2", 20_000);
 

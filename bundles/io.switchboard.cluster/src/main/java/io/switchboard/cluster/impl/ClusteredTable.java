@@ -224,9 +224,19 @@ final class ClusteredTable implements DispatchTable {
         }
         open.remove(key, n);
         enqueue(Update.release(cluster, client, settings.node, clock.now()));
-        if (released(key, settings.node)) {
+        if (released(key, settings.node) && endsHere(key)) {
             end(cluster, client); // the last connection of the client at any dispatcher: its session ends everywhere
         }
+    }
+
+    /**
+     * Whether this dispatcher ends the client's session when its last holder lets go: only the key's
+     * owner does, so the session ends once, whether the last connections closed one after the other
+     * or at two dispatchers at the same moment (then each saw the other still holding at its own release).
+     */
+    private boolean endsHere(String key) {
+        String owner = member.lockOwner(key);
+        return owner == null || owner.equals(settings.node);
     }
 
     /** The dispatcher no longer holds a connection of the client; true when no dispatcher does now. */
@@ -254,7 +264,9 @@ final class ClusteredTable implements DispatchTable {
             return;
         }
         if (u.kind == Update.Kind.RELEASE) {
-            released(key, u.holder); // the releasing dispatcher ends the session when it was the last holder it knew
+            if (released(key, u.holder) && !open.containsKey(key) && endsHere(key)) {
+                end(u.cluster, u.client); // a peer's connection was the last one: the owner ends the session
+            }
             return;
         }
         DispatchEntry e = table.get(u.cluster, u.client);
