@@ -104,7 +104,7 @@ final class GroupMember implements Receiver {
                             + " is still in use (by this dispatcher's previous run?); its listeners stay closed while it tries again, for up to "
                             + settings.groupWaitSeconds + " s (groupWaitSeconds)");
                 }
-                pause();
+                Thread.sleep(100 + java.util.concurrent.ThreadLocalRandom.current().nextInt(200)); // a port is free again at once
                 continue;
             }
             if (closed) {
