@@ -282,6 +282,118 @@ class DispatcherClusterSystemIT {
         }
     }
 
+    /**
+     * The first dispatcher (the group's coordinator), killed with SIGKILL while it holds sessions and
+     * started again at once — while the survivors' view still lists its dead self, so that no
+     * coordinator answers its join: its frontend
+     * listens only once it holds the group's whole table, and every client keeps its endpoint at
+     * every dispatcher, through the kill and at the one started again.
+     */
+    @Test
+    void theCoordinatorKilledAndStartedAgainAtOnceListensOnlyWithTheWholeTable() throws Exception {
+        killAndStartAgainAtOnce(1);
+    }
+
+    /** The same for a dispatcher that is not the coordinator. */
+    @Test
+    void aMemberKilledAndStartedAgainAtOnceListensOnlyWithTheWholeTable() throws Exception {
+        killAndStartAgainAtOnce(2);
+    }
+
+    private static void killAndStartAgainAtOnce(int victim) throws Exception {
+        ExternalTools.require("nginx");
+        int[] group = {RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort()};
+        int[] web = {RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort(), RuntimeProcess.freeListenPort()};
+        int survivor = victim == 1 ? 2 : 1;
+        try (NginxBackends nginx = NginxBackends.start(3)) {
+            List<Integer> be = nginx.ports();
+            String endpoints = "b1=127.0.0.1:" + be.get(0) + ", b2=127.0.0.1:" + be.get(1) + ", b3=127.0.0.1:" + be.get(2);
+            RuntimeProcess[] d = new RuntimeProcess[3];
+            try {
+                // one after the other: d1 forms the group, so it is the coordinator
+                for (int i = 0; i < 3; i++) {
+                    d[i] = new RuntimeProcess(conf(i + 1, group, web[i], endpoints));
+                    d[i].awaitPort(web[i], 90_000);
+                    awaitPeers(d[i], i + 1);
+                }
+                assertTrue(String.join("\n", d[2].command("sb:peers", 20_000)).contains("view: [d1|"), "d1 coordinates");
+                Map<String, String> endpointOf = new HashMap<>();
+                for (int i = 0; i < 300; i++) {
+                    endpointOf.put("k" + i, get(web[i % 3], "k" + i));
+                }
+                // reassignments only the table knows (the hash gives them b1): a survivor drains b1 for a moment
+                d[survivor - 1].command("sb:drain web/b1", 20_000);
+                int moved = 0;
+                for (int i = 0; i < 300; i++) {
+                    if (endpointOf.get("k" + i).equals(be.get(0).toString())) {
+                        String now = get(web[survivor - 1], "k" + i);
+                        endpointOf.put("k" + i, now);
+                        moved += now.equals(be.get(0).toString()) ? 0 : 1;
+                    }
+                }
+                assertTrue(moved > 10, "b1 had clients: " + moved);
+                d[survivor - 1].command("sb:enable web/b1", 20_000);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (tableSize(d[victim - 1]) != endpointOf.size() && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertEquals(endpointOf.size(), tableSize(d[victim - 1]), "d" + victim + " holds every session before it dies");
+
+                // "at once": a runtime takes seconds to start, longer than the survivors take to see a death, so
+                // the new one is started first and the old one killed the moment the new one wants its group
+                // port: the new one's discovery comes within a second of the kill, while the survivors' view
+                // still lists the dead one, as it does for a runtime that starts fast or a death seen late
+                RuntimeProcess old = d[victim - 1];
+                RuntimeProcess again = new RuntimeProcess(conf(victim, group, web[victim - 1], endpoints));
+                d[victim - 1] = again;
+                again.awaitOutput(0, l -> l.contains("is still in use") || l.contains("could not join group"), 120_000);
+                old.kill();
+                long killed = System.nanoTime();
+                String viewAtKill = d[survivor - 1].command("sb:peers", 20_000).stream()
+                        .filter(l -> l.contains("view:")).findFirst().orElse("?");
+                again.awaitPort(web[victim - 1], 120_000);
+                long listening = System.nanoTime();
+                System.out.println("[systest] d" + survivor + "'s view as d" + victim + " was killed: " + viewAtKill);
+                // first thing once it listens: what it holds now is what it listened with (no client came since)
+                int heldThen = tableSize(again);
+                int survivors = tableSize(d[survivor - 1]);
+                System.out.printf("[systest] d%d killed and started again at once: listening after %d ms with %d entries (survivors: %d)%n",
+                        victim, TimeUnit.NANOSECONDS.toMillis(listening - killed), heldThen, survivors);
+                assertEquals(endpointOf.size(), survivors, "the survivors keep every session");
+                assertEquals(survivors, heldThen, "d" + victim + " listened with the group's whole table: " + again.output);
+                int ready = indexOf(again.output, "joined group systest-");
+                int open = indexOf(again.output, "frontend web listening");
+                assertTrue(ready >= 0 && ready < open, "d" + victim + " had the table (line " + ready + ") before it listened (line " + open + ")");
+                assertTrue(again.output.get(ready).contains(" " + survivors + " entries in its table"), again.output.get(ready));
+                for (Map.Entry<String, String> m : endpointOf.entrySet()) {
+                    assertEquals(m.getValue(), get(web[victim - 1], m.getKey()), m.getKey() + " at d" + victim + " started again");
+                    for (int s = 1; s <= 3; s++) {
+                        if (s != victim) {
+                            assertEquals(m.getValue(), get(web[s - 1], m.getKey()), m.getKey() + " at d" + s);
+                        }
+                    }
+                }
+                for (int s = 1; s <= 3; s++) {
+                    awaitPeers(d[s - 1], 3);
+                }
+            } finally {
+                for (RuntimeProcess rt : d) {
+                    if (rt != null) {
+                        rt.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** The entries in a dispatcher's table, as sb:dispatch counts them. */
+    private static int tableSize(RuntimeProcess rt) throws Exception {
+        String out = String.join("\n", rt.command("sb:dispatch", 20_000));
+        Matcher m = Pattern.compile(", (\\d+) in the table").matcher(out);
+        assertTrue(m.find(), out);
+        return Integer.parseInt(m.group(1));
+    }
+
     /** One keep-alive request on a connection that stays open; returns the back-end's port. */
     private static String keepAlive(Socket s, String client) throws IOException {
         s.setSoTimeout(10_000);

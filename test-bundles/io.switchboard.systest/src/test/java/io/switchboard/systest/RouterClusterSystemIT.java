@@ -240,10 +240,11 @@ class RouterClusterSystemIT {
         Map<String, String> group = awaitEqualTables(20);
         System.out.println("[netns] d1's view before d2 starts again: " + fleet.runtime(1).command("sb:peers", 20_000).stream()
                 .filter(l -> l.contains("view:")).findFirst().orElse("?"));
-        // a late joiner into a group that has seen the dead one go (started again sooner, while the
-        // survivors' view still holds its old self, it has been seen to form a group of its own)
-        awaitView(List.of(1, 3), 2, 60);
+        // started again at once: the survivors' view may still hold its dead self (it did for over 10 s
+        // in runs where it was the coordinator); it keeps its listeners closed until it is let in
+        long started = System.nanoTime();
         RuntimeProcess d2 = fleet.restart(2);
+        System.out.println("[netns] d2 started again at once, listening after " + (System.nanoTime() - started) / 1_000_000 + " ms");
         // the first thing asked once it listens: nothing arrived after that moment, so this is what it listened with
         Map<String, String> joined = entries(2);
         int waited = indexOf(d2, "waits for the dispatcher group's table before it listens");

@@ -141,8 +141,10 @@ public class DispatcherComponent {
         // Activated before Config Admin has the file's configuration: the hold stays until it comes.
         configured = props.containsKey("service.pid");
         if (hold.held()) {
-            java.util.concurrent.CompletableFuture.delayedExecutor(settings.joinTimeoutMillis + 30_000L, java.util.concurrent.TimeUnit.MILLISECONDS)
-                    .execute(() -> release("the dispatcher cluster did not join within " + (settings.joinTimeoutMillis + 30_000L) + " ms"));
+            // the join gives up by itself after groupWaitSeconds; this is for a join that hangs
+            long bound = settings.groupWaitSeconds * 1000L + settings.joinTimeoutMillis + 30_000L;
+            java.util.concurrent.CompletableFuture.delayedExecutor(bound, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .execute(() -> release("the dispatcher cluster did not join within " + bound + " ms"));
         }
         apply(settings);
     }
@@ -258,7 +260,7 @@ public class DispatcherComponent {
         j.registration = context.registerService(DispatchTable.class, j.table, props);
         info("dispatcher " + s.node + " joined group " + s.group + " (" + j.member.view() + "), " + entries.size()
                 + " entries in its table; ready");
-        release(null);
+        release(j.member.aloneWhy());
     }
 
     /** Leaves the group; {@code forGood}: the table answers no more (else it serves until the next version's replaces it). */
@@ -277,6 +279,7 @@ public class DispatcherComponent {
             }
         }
         Thread t = j.joiner;
+        j.member.stopJoining();
         if (t != null) {
             try {
                 t.join(settings.joinTimeoutMillis + 5000L);

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  */
 final class DispatcherSettings {
     static final List<String> KEYS = List.of("enabled", "group", "node", "transport", "bindAddress", "bindPort", "members",
-            "discoveryDir", "mcastAddress", "mcastPort", "joinTimeoutMillis", "sessionEnd", "idleTimeoutSeconds",
+            "discoveryDir", "mcastAddress", "mcastPort", "joinTimeoutMillis", "groupWaitSeconds", "sessionEnd", "idleTimeoutSeconds",
             "maxBatch", "maxUpdateBytes", "maxEntries", "queueSize", "lockWaitMillis", "tombstoneSeconds");
     private static final Pattern MEMBER = Pattern.compile("\\s*([^\\s\\[\\]]+)\\[(\\d{1,5})\\]\\s*");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -48,6 +48,12 @@ final class DispatcherSettings {
     final InetAddress mcastAddress;
     final int mcastPort;
     final int joinTimeoutMillis;
+    /**
+     * How long a dispatcher whose discovery finds the group (but that is not let in, e.g. while the
+     * group's coordinator has died and not yet been replaced) keeps asking before its listeners open
+     * without the group's table.
+     */
+    final int groupWaitSeconds;
     final SessionEnd sessionEnd;
     final int idleTimeoutSeconds;
     final int maxBatch;
@@ -61,7 +67,7 @@ final class DispatcherSettings {
 
     private DispatcherSettings(boolean enabled, String group, String node, Transport transport, InetAddress bindAddress,
                                int bindPort, List<InetSocketAddress> members, Path discoveryDir, InetAddress mcastAddress,
-                               int mcastPort, int joinTimeoutMillis, SessionEnd sessionEnd, int idleTimeoutSeconds,
+                               int mcastPort, int joinTimeoutMillis, int groupWaitSeconds, SessionEnd sessionEnd, int idleTimeoutSeconds,
                                int maxBatch, int maxUpdateBytes, int maxEntries, int queueSize, int lockWaitMillis, int tombstoneSeconds) {
         this.enabled = enabled;
         this.group = group;
@@ -74,6 +80,7 @@ final class DispatcherSettings {
         this.mcastAddress = mcastAddress;
         this.mcastPort = mcastPort;
         this.joinTimeoutMillis = joinTimeoutMillis;
+        this.groupWaitSeconds = groupWaitSeconds;
         this.sessionEnd = sessionEnd;
         this.idleTimeoutSeconds = idleTimeoutSeconds;
         this.maxBatch = maxBatch;
@@ -139,6 +146,7 @@ final class DispatcherSettings {
         }
         int mcastPort = r.integer("mcastPort", 45588, 1, 65535);
         int joinTimeout = r.integer("joinTimeoutMillis", 5000, 100, 600_000);
+        int groupWait = r.integer("groupWaitSeconds", 60, 1, 3600);
         SessionEnd end = SessionEnd.valueOf(r.choice("sessionEnd", "idle", "idle", "explicit", "close").toUpperCase());
         int idle = r.integer("idleTimeoutSeconds", 300, 1, 86_400 * 30);
         int maxBatch = r.integer("maxBatch", 512, 1, 65_536);
@@ -148,7 +156,7 @@ final class DispatcherSettings {
         int lockWait = r.integer("lockWaitMillis", 50, 1, 10_000);
         int tombstones = r.integer("tombstoneSeconds", 600, 1, 86_400 * 30);
         return new DispatcherSettings(enabled, group, node, transport, bind, port, members, discoveryDir, mcast, mcastPort,
-                joinTimeout, end, idle, maxBatch, maxUpdateBytes, maxEntries, queueSize, lockWait, tombstones);
+                joinTimeout, groupWait, end, idle, maxBatch, maxUpdateBytes, maxEntries, queueSize, lockWait, tombstones);
     }
 
     private static InetAddress address(ConfigReader r, String key, String dflt) throws ConfigProblem {

@@ -49,6 +49,9 @@ final class GroupMember implements Receiver {
     /** Told of every PUT and LOCK applied from a peer (the table ends or places client locks). */
     private volatile Consumer<Update> applied = u -> { };
     private volatile String refusal;
+    private volatile String aloneWhy;
+    /** Set by close(): a join still trying gives up. */
+    private volatile boolean closed;
     private volatile long batchIds;
     /** Set when a merge or a resync request asks for this table to be sent whole; the sender does it. */
     private final java.util.Queue<Address> fullTableWanted = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -67,16 +70,82 @@ final class GroupMember implements Receiver {
     /**
      * Joins the group and takes the table from its coordinator. Returns null when this dispatcher is
      * synced (or alone), or why it refused the group (then it has left it again).
+     *
+     * <p>Joining can leave this dispatcher alone although the group lives: when the group's
+     * coordinator has died and the survivors have not yet replaced it (a dispatcher killed and
+     * started again at once, while the survivors' view still lists its dead self), nobody answers
+     * the JOIN and JGroups forms a group of one. Its table would be empty. So while discovery finds
+     * live members outside its view, it leaves and joins again, until it is let in and has the
+     * group's table, for at most {@code groupWaitSeconds}; so too while its port is still held (by
+     * the dispatcher's previous run). After that it stays alone and {@link #aloneWhy()} says why.
      */
     String join() throws Exception {
-        JChannel ch = new JChannel(new ByteArrayInputStream(StackXml.of(settings).getBytes(StandardCharsets.UTF_8)));
-        ch.name(settings.node);
-        ch.setDiscardOwnMessages(true);
-        ch.setReceiver(this);
-        channel = ch;
-        ch.connect(settings.group);
-        if (ch.view().size() > 1) {
-            ch.getState(null, settings.joinTimeoutMillis);
+        long deadline = System.nanoTime() + settings.groupWaitSeconds * 1_000_000_000L;
+        boolean toldPort = false;
+        boolean toldSeen = false;
+        JChannel ch;
+        while (true) {
+            ch = new JChannel(new ByteArrayInputStream(StackXml.of(settings).getBytes(StandardCharsets.UTF_8)));
+            ch.name(settings.node);
+            ch.setDiscardOwnMessages(true);
+            ch.setReceiver(this);
+            channel = ch;
+            try {
+                ch.connect(settings.group);
+            } catch (Exception e) {
+                ch.close();
+                channel = null;
+                if (closed || !portInUse(e) || !local(settings.bindAddress) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                if (!toldPort) {
+                    toldPort = true;
+                    info.accept("dispatcher group " + settings.group + ": " + settings.bindAddress.getHostAddress() + ":" + settings.bindPort
+                            + " is still in use (by this dispatcher's previous run?); its listeners stay closed while it tries again, for up to "
+                            + settings.groupWaitSeconds + " s (groupWaitSeconds)");
+                }
+                Thread.sleep(100 + java.util.concurrent.ThreadLocalRandom.current().nextInt(200)); // a port is free again at once
+                continue;
+            }
+            if (closed) {
+                break;
+            }
+            if (ch.view().size() > 1) {
+                try {
+                    ch.getState(null, settings.joinTimeoutMillis);
+                    break;
+                } catch (Exception e) {
+                    // the state's provider left or died meanwhile (or was suspected under load): ask again
+                    ch.close();
+                    channel = null;
+                    if (closed || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    info.accept("dispatcher group " + settings.group + ": the group's table did not arrive (" + e.getMessage()
+                            + "); its listeners stay closed while it joins again, for up to " + settings.groupWaitSeconds + " s (groupWaitSeconds)");
+                    pause();
+                    continue;
+                }
+            }
+            List<String> seen = GroupSighting.outsideTheView(ch, settings);
+            if (seen.isEmpty()) {
+                break; // the first dispatcher of the group: nobody's table to wait for
+            }
+            if (!toldSeen) {
+                toldSeen = true;
+                info.accept("dispatcher group " + settings.group + ": discovery finds " + seen + ", but none let this dispatcher in"
+                        + " (the group's coordinator has died and is not replaced yet?); its listeners stay closed while it joins again, for up to "
+                        + settings.groupWaitSeconds + " s (groupWaitSeconds)");
+            }
+            if (System.nanoTime() > deadline) {
+                aloneWhy = "discovery finds " + seen + " of group " + settings.group + ", but none let this dispatcher in within "
+                        + settings.groupWaitSeconds + " s (groupWaitSeconds); it serves alone with " + table.size()
+                        + " entries until the views merge, then the tables reconcile";
+                break;
+            }
+            ch.close();
+            channel = null;
+            pause();
         }
         if (refusal != null) {
             ch.close();
@@ -85,7 +154,41 @@ final class GroupMember implements Receiver {
         return refusal;
     }
 
+    /** Why this dispatcher is alone although its group lives (it gave up waiting to be let in), or null. */
+    String aloneWhy() {
+        return aloneWhy;
+    }
+
+    private static boolean portInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the address is this host's (else binding it fails for good, not until a port is free). */
+    private static boolean local(java.net.InetAddress a) {
+        try {
+            return a.isAnyLocalAddress() || java.net.NetworkInterface.getByInetAddress(a) != null;
+        } catch (java.net.SocketException e) {
+            return false;
+        }
+    }
+
+    /** Stops a join that is still trying (the component leaves the group). */
+    void stopJoining() {
+        closed = true;
+    }
+
+    /** Between two tries: jittered, so that two dispatchers alone at once do not leave and join in step. */
+    private void pause() throws InterruptedException {
+        Thread.sleep(300 + java.util.concurrent.ThreadLocalRandom.current().nextInt(700));
+    }
+
     void close() {
+        closed = true;
         JChannel ch = channel;
         channel = null;
         if (ch != null) {

@@ -42,7 +42,9 @@ final class StackXml {
         x.append("<pbcast.NAKACK2 use_mcast_xmit=\"false\" xmit_interval=\"200\"/>\n");
         x.append("<UNICAST3 xmit_interval=\"200\"/>\n");
         x.append("<pbcast.STABLE desired_avg_gossip=\"20s\" max_bytes=\"4M\"/>\n");
-        x.append("<pbcast.GMS print_local_addr=\"false\" join_timeout=\"").append(Math.min(2000, s.joinTimeoutMillis)).append("\"/>\n");
+        // few JOIN attempts: when nobody lets a joiner in, GroupMember asks discovery why and joins again,
+        // bounded by groupWaitSeconds (JGroups alone would make it a group of one after ten)
+        x.append("<pbcast.GMS print_local_addr=\"false\" max_join_attempts=\"3\" join_timeout=\"").append(Math.min(2000, s.joinTimeoutMillis)).append("\"/>\n");
         x.append("<MFC max_credits=\"10M\" min_threshold=\"0.4\"/>\n");
         x.append("<UFC max_credits=\"10M\" min_threshold=\"0.4\"/>\n");
         x.append("<FRAG2 frag_size=\"60K\"/>\n");

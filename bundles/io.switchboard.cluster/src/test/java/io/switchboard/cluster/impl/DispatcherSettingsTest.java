@@ -23,6 +23,8 @@ class DispatcherSettingsTest {
         assertEquals(DispatcherSettings.SessionEnd.IDLE, s.sessionEnd);
         assertEquals(50, s.lockWaitMillis);
         assertEquals(600, s.tombstoneSeconds);
+        assertEquals(60, s.groupWaitSeconds);
+        assertEquals(5, DispatcherSettings.parse(Map.of("enabled", "true", "groupWaitSeconds", "5")).groupWaitSeconds);
     }
 
     @Test
@@ -58,6 +60,9 @@ class DispatcherSettingsTest {
         assertProblem(Map.of("sessionEnd", "never"), "sessionEnd", "'never' is not one of idle, explicit, close");
         assertProblem(Map.of("lockWaitMillis", "0"), "lockWaitMillis", "0 is out of range 1..10000");
         assertProblem(Map.of("lockWaitMillis", "soon"), "lockWaitMillis", null);
+        assertProblem(Map.of("groupWaitSeconds", "0"), "groupWaitSeconds", "0 is out of range 1..3600");
+        assertProblem(Map.of("groupWaitSeconds", "3601"), "groupWaitSeconds", "3601 is out of range 1..3600");
+        assertProblem(Map.of("groupWaitSeconds", "a minute"), "groupWaitSeconds", null);
         assertProblem(Map.of("tombstoneSeconds", "0"), "tombstoneSeconds", "0 is out of range 1..2592000");
         assertProblem(Map.of("gruop", "x"), "gruop", null);
     }

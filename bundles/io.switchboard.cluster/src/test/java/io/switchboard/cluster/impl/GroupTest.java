@@ -131,6 +131,39 @@ class GroupTest {
         assertEquals("app2", g.get(2).table.get("web", "10.1.0.1").endpoint());
     }
 
+    /**
+     * The group's coordinator stops answering (dead, but not yet seen dead: it drops everything, its
+     * failure detection socket stays open): a joiner is let in by nobody, yet discovery finds the
+     * other member. It does not take a group of its own for the first of a group: it joins again until
+     * groupWaitSeconds run out, then says why it is alone. The first of a group does not wait at all.
+     */
+    @Test
+    void aJoinerNobodyLetsInWaitsGroupWaitSecondsAndSaysWhy() throws Exception {
+        List<Node> g = group(3, Map.of("groupWaitSeconds", "8"));
+        long t0 = System.nanoTime();
+        assertNull(g.get(0).join());
+        long firstMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertNull(g.get(0).member.aloneWhy(), "the first of a group found nobody and is not alone for a reason");
+        assertTrue(firstMillis < 8000, "the first of a group does not wait for groupWaitSeconds: " + firstMillis + " ms");
+        assertTrue(log.stream().noneMatch(l -> l.startsWith("d1 ") && l.contains("discovery finds")), log.toString());
+        assertNull(g.get(1).join());
+        await("a view of two", 10_000, () -> g.get(1).member.view().size() == 2);
+        g.get(0).service.record("web", "10.0.0.1", "app1");
+        await("the entry at d2", 5000, () -> g.get(1).table.size() == 1);
+        ProtocolStack stack = g.get(0).member.channel().getProtocolStack();
+        DISCARD silent = new DISCARD().discardAll(true);
+        stack.insertProtocol(silent, ProtocolStack.Position.ABOVE, TP.class);
+        t0 = System.nanoTime();
+        assertNull(g.get(2).join());
+        long waited = (System.nanoTime() - t0) / 1_000_000;
+        String why = g.get(2).member.aloneWhy();
+        System.out.println("joiner alone after " + waited + " ms: " + why + "; d2's view " + g.get(1).member.view() + "; d3's view " + g.get(2).member.view());
+        assertNotNull(why, "alone although discovery found d2: " + log);
+        assertTrue(why.contains("[d2]") && why.contains("8 s (groupWaitSeconds)"), why);
+        assertTrue(waited >= 8000, "it asked again for groupWaitSeconds: " + waited + " ms");
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("d3 INFO") && l.contains("discovery finds [d2], but none let this dispatcher in")), log.toString());
+    }
+
     @Test
     void entriesAndRemovalsReachEveryPeerAndRacesEndOnOneEndpoint() throws Exception {
         List<Node> g = group(3, Map.of());
