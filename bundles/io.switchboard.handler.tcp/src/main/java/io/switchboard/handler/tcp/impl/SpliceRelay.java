@@ -105,7 +105,7 @@ final class SpliceRelay {
             if (!a.isSuccess() || !b.isSuccess() || !quiet(client.channel) || !quiet(backend.channel)
                     || !client.channel.isActive() || !backend.channel.isActive()) {
                 // Bytes were read (the peer's FIN came) and wait in Netty's buffers: the copying relay goes on.
-                reRegister(client.channel, false).addListener(x -> reRegister(backend.channel, false).addListener(y -> copy.run()));
+                backToCopying(copy);
                 return;
             }
             try {
@@ -121,7 +121,7 @@ final class SpliceRelay {
                 client.from = new Direction(client, backend, up, true);
                 backend.from = new Direction(backend, client, down, false);
             } catch (IOException e) { // out of file descriptors: copy
-                reRegister(client.channel, false).addListener(x -> reRegister(backend.channel, false).addListener(y -> copy.run()));
+                backToCopying(copy);
                 return;
             }
             client.to = backend.from;
@@ -131,6 +131,15 @@ final class SpliceRelay {
             backend.channel.closeFuture().addListener(f -> end());
             flow.upgraded("splice"); // the connection table shows tcp>splice
             client.register(() -> backend.register(this::run));
+        }));
+    }
+
+    /** Both channels back on Netty, their waiting bytes flushed (registering again forgets EPOLLOUT), then {@code copy}. */
+    private void backToCopying(Runnable copy) {
+        reRegister(client.channel, false).addListener(x -> reRegister(backend.channel, false).addListener(y -> {
+            client.channel.flush();
+            backend.channel.flush();
+            copy.run();
         }));
     }
 
