@@ -6,6 +6,7 @@ import io.netty.channel.IoHandlerContext;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.IoOps;
 import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.local.LocalIoHandle;
 import io.netty.util.concurrent.ThreadAwareExecutor;
 import java.util.HashSet;
@@ -62,7 +63,8 @@ final class LocalCapableIoHandler implements IoHandler {
     @Override
     public IoRegistration register(IoHandle handle) throws Exception {
         if (!(handle instanceof LocalIoHandle)) {
-            return io.register(handle);
+            IoRegistration r = io.register(handle);
+            return handle instanceof EpollIoHandle ? new EpollNeverNone(r) : r;
         }
         LocalIoHandle local = (LocalIoHandle) handle;
         if (!locals.add(local)) {

@@ -61,8 +61,12 @@ final class TcpClientHandler extends Relay {
     /** Run when the connection closes: the dispatcher cluster counts a sticky client's connections (sessionEnd = close). */
     private Runnable sessionRelease;
 
-    TcpClientHandler(Connection connection, TcpProtocol protocol, long firstBytesWaitMillis, SniClusters sni) {
+    /** The frontend's {@code splice}: relays may move their bytes with splice(2). */
+    private final boolean splice;
+
+    TcpClientHandler(Connection connection, TcpProtocol protocol, long firstBytesWaitMillis, SniClusters sni, boolean splice) {
         super(null);
+        this.splice = splice;
         this.connection = connection;
         this.protocol = protocol;
         this.flow = connection.flow();
@@ -291,10 +295,26 @@ final class TcpClientHandler extends Relay {
                 }
             } else {
                 backend.flush();
+            }
+            startRelay(client, backend);
+        });
+    }
+
+    /** Spliced (bytes kept in the kernel) when the frontend allows it and both sides can be; else copied. */
+    private void startRelay(Channel client, Channel backend) {
+        Runnable copy = () -> {
+            if (client.isActive() && !inputEnded) {
                 client.read();
             }
-            backend.read();
-        });
+            if (backend.isActive()) {
+                backend.read();
+            }
+        };
+        if (splice && SpliceRelay.possible(client, backend)) {
+            SpliceRelay.start(client, backend, flow, copy);
+        } else {
+            copy.run();
+        }
     }
 
     @Override

@@ -38,7 +38,8 @@ import org.osgi.service.log.LoggerFactory;
 public class TcpProtocol implements StreamProtocol {
     static final Map<String, String> OPTIONS = Map.of(
             "firstBytesWaitMillis", "milliseconds to wait for a client's first bytes before the flow is routed without them (protocols where the server speaks first; 200)",
-            "sniClusters", "route TLS connections without terminating them, by the server name in the ClientHello: NAME=CLUSTER, comma separated (NAME may be *.example.com); others go to the frontend's cluster");
+            "sniClusters", "route TLS connections without terminating them, by the server name in the ClientHello: NAME=CLUSTER, comma separated (NAME may be *.example.com); others go to the frontend's cluster",
+            "splice", "relay with splice(2), the bytes never entering the JVM, when both connections are plain epoll TCP sockets (no TLS to the endpoint): true|false (true)");
 
     private final LastKnownGood<ClusterDirectory> clusters = new LastKnownGood<>("io.switchboard.handler.tcp.protocol.clusters");
 
@@ -108,10 +109,12 @@ public class TcpProtocol implements StreamProtocol {
     public StreamBinding bind(FrontendSpec frontend) {
         long firstBytesWaitMillis;
         SniClusters sni;
+        boolean splice;
         try {
             ConfigReader r = new ConfigReader(frontend.options(), OPTIONS.keySet());
             r.rejectUnknownKeys();
             firstBytesWaitMillis = r.integer("firstBytesWaitMillis", 200, 0, 600_000);
+            splice = r.bool("splice", true);
             List<String> items = r.list("sniClusters");
             try {
                 sni = items.isEmpty() ? null : SniClusters.parse(items);
@@ -121,13 +124,15 @@ public class TcpProtocol implements StreamProtocol {
         } catch (ConfigProblem p) {
             throw new IllegalArgumentException(p.getMessage());
         }
+        log(false, "frontend " + frontend.name() + ": relays " + (!splice ? "copy (splice = false)"
+                : SpliceRelay.AVAILABLE ? "splice when both sides are plain epoll sockets, else copy" : "copy (splice(2) unavailable: no native epoll)"));
         return connection -> {
             SocketChannel ch = connection.channel();
             // Read nothing until the back-end connection is open; each side closes its half on its own.
             ch.config().setAutoRead(false);
             ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             ch.attr(DrainEvent.OPEN_ENDED).set(true);
-            ch.pipeline().addLast("relay", new TcpClientHandler(connection, this, firstBytesWaitMillis, sni));
+            ch.pipeline().addLast("relay", new TcpClientHandler(connection, this, firstBytesWaitMillis, sni, splice));
         };
     }
 }
