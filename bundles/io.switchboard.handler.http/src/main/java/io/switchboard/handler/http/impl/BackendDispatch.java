@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.RequestContext;
 import io.switchboard.api.runtime.BackendTls;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
@@ -31,16 +32,16 @@ import java.util.concurrent.TimeUnit;
  * is safe. It also holds the exchange's {@link ExchangeState}, which both halves move.
  *
  * <p>The superclass of Exchange, not an object of its own, so that an exchange stays one allocation
- * per request.
+ * per request. For the same reason it is also what the cluster's policy reads of the request (its
+ * {@link RequestContext}): the request and client it names are the exchange's own, for its whole life.
  */
-abstract class BackendDispatch {
+abstract class BackendDispatch implements RequestContext {
     final HttpProxyHandler client;
     final RequestHead request;
     private final String clusterName;
     /** Changed only by {@link #moveTo}. */
     private ExchangeState state = DISPATCHING;
     ClusterSnapshot cluster;
-    private HttpRequestContext context;
     private Set<String> excluded = Set.of();
     /** The traffic counters of the attempt's endpoint on this loop. */
     final TrafficCell cell() {
@@ -97,6 +98,21 @@ abstract class BackendDispatch {
         this.cluster = routed;
         this.timed = timed;
         this.startNanos = startNanos;
+    }
+
+    @Override
+    public final String frontend() {
+        return client.frontendName();
+    }
+
+    @Override
+    public final InetSocketAddress clientAddress() {
+        return client.clientAddress();
+    }
+
+    @Override
+    public final String attribute(String name) {
+        return HttpRequestContext.attribute(request, name);
     }
 
     /** The cluster the request was routed to. */
@@ -159,15 +175,13 @@ abstract class BackendDispatch {
         if (tls != null) {
             partition = HttpProtocol.POOL + "|" + tls;
         }
-        InetSocketAddress peer = client.clientAddress();
-        context = new HttpRequestContext(client.frontendName(), peer, request);
-        client.countSession(cluster, context);
+        client.countSession(cluster, this);
         dispatch();
     }
 
     private void dispatch() {
         if (!parked && attempts == 0) {
-            java.util.concurrent.CompletionStage<?> decision = cluster.pending(context);
+            java.util.concurrent.CompletionStage<?> decision = cluster.pending(this);
             if (decision != null) {
                 // A new client that another dispatcher locked: this request is parked (not the loop)
                 // until that dispatcher's decision arrives or the lock wait runs out, then resumes here.
@@ -182,7 +196,7 @@ abstract class BackendDispatch {
                     + (tlsFailure == null ? "" : ": " + tlsFailure));
             return;
         }
-        Endpoint e = cluster.choose(context, excluded);
+        Endpoint e = cluster.choose(this, excluded);
         Channel pooled = null;
         BackendPool pool = client.backends();
         // A connection that began with a PROXY header speaks for its client only: never taken from the pool.
@@ -191,9 +205,9 @@ abstract class BackendDispatch {
                 && pool.openConnections(e) >= cluster.maxConnections()) {
             atLimit = true; // every connection this loop may open to it is busy: another endpoint serves
             exclude(e);
-            e = cluster.choose(context, excluded);
+            e = cluster.choose(this, excluded);
         }
-        if (e == null && cluster.refusesWithoutPremium(context)) {
+        if (e == null && cluster.refusesWithoutPremium(this)) {
             // The configuration promises a refusal when the reserved endpoints are gone, even when
             // this request found that out by trying them.
             fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no premium endpoint available (premiumFallback = refuse)");
