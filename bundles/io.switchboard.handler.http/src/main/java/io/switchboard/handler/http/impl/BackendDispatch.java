@@ -32,13 +32,17 @@ import java.util.concurrent.TimeUnit;
  * is safe. It also holds the exchange's {@link ExchangeState}, which both halves move.
  *
  * <p>The superclass of Exchange, not an object of its own, so that an exchange stays one allocation
- * per request. For the same reason it is also what the cluster's policy reads of the request (its
- * {@link RequestContext}): the request and client it names are the exchange's own, for its whole life.
+ * per request.
+ *
+ * <p>Its fields are not final: a client connection keeps the object of an exchange that ended cleanly
+ * for its next request ({@link #reset}); every field is set there again.
  */
-abstract class BackendDispatch implements RequestContext {
-    final HttpProxyHandler client;
-    final RequestHead request;
-    private final String clusterName;
+abstract class BackendDispatch {
+    HttpProxyHandler client;
+    RequestHead request;
+    /** What the cluster's policy reads of the request: its message, which is never reused. */
+    private RequestContext context;
+    private String clusterName;
     /** Changed only by {@link #moveTo}. */
     private ExchangeState state = DISPATCHING;
     ClusterSnapshot cluster;
@@ -54,7 +58,7 @@ abstract class BackendDispatch implements RequestContext {
     /** Endpoints tried so far (a stale pooled connection does not count). */
     private int attempts;
     /** When the request began ({@link System#nanoTime()}): its duration is counted when it is DONE. */
-    private final long startNanos;
+    private long startNanos;
     /** The traffic counters of the attempt's endpoint on this loop (null before one is chosen). */
     private TrafficCell cell;
     /** The cell of an attempt that failed: it counts a retry once another attempt is on its way. */
@@ -79,7 +83,7 @@ abstract class BackendDispatch implements RequestContext {
     private boolean parked;
 
     // Timings for the access log, taken only when the request is logged (timed).
-    final boolean timed;
+    boolean timed;
     /** When the connection of the attempt in progress began to be opened. */
     long connectStartedAt;
     /** Opening the back-end connection (0: a pooled one), -1 until one is attached. */
@@ -91,28 +95,48 @@ abstract class BackendDispatch implements RequestContext {
      * @param routed the cluster's snapshot in the table the request was routed by (null: not routed
      *     by a table, e.g. a handler forwarded it by name; the cluster is then looked up at start)
      */
-    BackendDispatch(HttpProxyHandler client, RequestHead request, String clusterName, ClusterSnapshot routed, boolean timed, long startNanos) {
+    BackendDispatch(HttpProxyHandler client, RequestHead request, RequestContext context, String clusterName,
+                    ClusterSnapshot routed, boolean timed, long startNanos) {
+        reset(client, request, context, clusterName, routed, timed, startNanos);
+    }
+
+    /** Every field as a new exchange has it, for this request (the object is new, or a spare of the connection's). */
+    final void reset(HttpProxyHandler client, RequestHead request, RequestContext context, String clusterName,
+                     ClusterSnapshot routed, boolean timed, long startNanos) {
         this.client = client;
         this.request = request;
+        this.context = context;
         this.clusterName = clusterName == null ? "" : clusterName;
+        this.state = DISPATCHING;
         this.cluster = routed;
-        this.timed = timed;
+        this.excluded = Set.of();
+        this.endpoint = null;
+        this.counters = null;
+        this.attempts = 0;
         this.startNanos = startNanos;
+        this.cell = null;
+        this.failedCell = null;
+        this.status = 0;
+        this.requestComplete = false;
+        this.requestBodiless = true;
+        this.retried = false;
+        this.atLimit = false;
+        this.partition = HttpProtocol.POOL;
+        this.tlsFailure = null;
+        this.parked = false;
+        this.timed = timed;
+        this.connectStartedAt = 0;
+        this.connectNanos = -1;
+        this.responseNanos = -1;
     }
 
-    @Override
-    public final String frontend() {
-        return client.frontendName();
-    }
-
-    @Override
-    public final InetSocketAddress clientAddress() {
-        return client.clientAddress();
-    }
-
-    @Override
-    public final String attribute(String name) {
-        return HttpRequestContext.attribute(request, name);
+    /**
+     * Whether nothing but the client connection can still reach this ended exchange, so that it may
+     * serve the connection's next request: it went to one endpoint on its first attempt and never
+     * waited for a dispatcher (no connect, handshake or decision callback is left to come back to it).
+     */
+    final boolean reusable() {
+        return state == DONE && attempts == 1 && !retried && !parked && requestComplete;
     }
 
     /** The cluster the request was routed to. */
@@ -175,13 +199,13 @@ abstract class BackendDispatch implements RequestContext {
         if (tls != null) {
             partition = HttpProtocol.POOL + "|" + tls;
         }
-        client.countSession(cluster, this);
+        client.countSession(cluster, context);
         dispatch();
     }
 
     private void dispatch() {
         if (!parked && attempts == 0) {
-            java.util.concurrent.CompletionStage<?> decision = cluster.pending(this);
+            java.util.concurrent.CompletionStage<?> decision = cluster.pending(context);
             if (decision != null) {
                 // A new client that another dispatcher locked: this request is parked (not the loop)
                 // until that dispatcher's decision arrives or the lock wait runs out, then resumes here.
@@ -196,7 +220,7 @@ abstract class BackendDispatch implements RequestContext {
                     + (tlsFailure == null ? "" : ": " + tlsFailure));
             return;
         }
-        Endpoint e = cluster.choose(this, excluded);
+        Endpoint e = cluster.choose(context, excluded);
         Channel pooled = null;
         BackendPool pool = client.backends();
         // A connection that began with a PROXY header speaks for its client only: never taken from the pool.
@@ -205,9 +229,9 @@ abstract class BackendDispatch implements RequestContext {
                 && pool.openConnections(e) >= cluster.maxConnections()) {
             atLimit = true; // every connection this loop may open to it is busy: another endpoint serves
             exclude(e);
-            e = cluster.choose(this, excluded);
+            e = cluster.choose(context, excluded);
         }
-        if (e == null && cluster.refusesWithoutPremium(this)) {
+        if (e == null && cluster.refusesWithoutPremium(context)) {
             // The configuration promises a refusal when the reserved endpoints are gone, even when
             // this request found that out by trying them.
             fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "no premium endpoint available (premiumFallback = refuse)");
