@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.switchboard.api.Endpoint;
+import io.switchboard.api.RequestContext;
 import io.switchboard.api.runtime.BackendTls;
 import io.switchboard.api.runtime.ClusterDirectory;
 import io.switchboard.api.runtime.ClusterSnapshot;
@@ -32,15 +33,19 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The superclass of Exchange, not an object of its own, so that an exchange stays one allocation
  * per request.
+ *
+ * <p>Its fields are not final: a client connection keeps the object of an exchange that ended cleanly
+ * for its next request ({@link #reset}); every field is set there again.
  */
 abstract class BackendDispatch {
-    final HttpProxyHandler client;
-    final RequestHead request;
-    private final String clusterName;
+    HttpProxyHandler client;
+    RequestHead request;
+    /** What the cluster's policy reads of the request: its message, which is never reused. */
+    private RequestContext context;
+    private String clusterName;
     /** Changed only by {@link #moveTo}. */
     private ExchangeState state = DISPATCHING;
     ClusterSnapshot cluster;
-    private HttpRequestContext context;
     private Set<String> excluded = Set.of();
     /** The traffic counters of the attempt's endpoint on this loop. */
     final TrafficCell cell() {
@@ -53,7 +58,7 @@ abstract class BackendDispatch {
     /** Endpoints tried so far (a stale pooled connection does not count). */
     private int attempts;
     /** When the request began ({@link System#nanoTime()}): its duration is counted when it is DONE. */
-    private final long startNanos;
+    private long startNanos;
     /** The traffic counters of the attempt's endpoint on this loop (null before one is chosen). */
     private TrafficCell cell;
     /** The cell of an attempt that failed: it counts a retry once another attempt is on its way. */
@@ -78,7 +83,7 @@ abstract class BackendDispatch {
     private boolean parked;
 
     // Timings for the access log, taken only when the request is logged (timed).
-    final boolean timed;
+    boolean timed;
     /** When the connection of the attempt in progress began to be opened. */
     long connectStartedAt;
     /** Opening the back-end connection (0: a pooled one), -1 until one is attached. */
@@ -90,13 +95,48 @@ abstract class BackendDispatch {
      * @param routed the cluster's snapshot in the table the request was routed by (null: not routed
      *     by a table, e.g. a handler forwarded it by name; the cluster is then looked up at start)
      */
-    BackendDispatch(HttpProxyHandler client, RequestHead request, String clusterName, ClusterSnapshot routed, boolean timed, long startNanos) {
+    BackendDispatch(HttpProxyHandler client, RequestHead request, RequestContext context, String clusterName,
+                    ClusterSnapshot routed, boolean timed, long startNanos) {
+        reset(client, request, context, clusterName, routed, timed, startNanos);
+    }
+
+    /** Every field as a new exchange has it, for this request (the object is new, or a spare of the connection's). */
+    final void reset(HttpProxyHandler client, RequestHead request, RequestContext context, String clusterName,
+                     ClusterSnapshot routed, boolean timed, long startNanos) {
         this.client = client;
         this.request = request;
+        this.context = context;
         this.clusterName = clusterName == null ? "" : clusterName;
+        this.state = DISPATCHING;
         this.cluster = routed;
-        this.timed = timed;
+        this.excluded = Set.of();
+        this.endpoint = null;
+        this.counters = null;
+        this.attempts = 0;
         this.startNanos = startNanos;
+        this.cell = null;
+        this.failedCell = null;
+        this.status = 0;
+        this.requestComplete = false;
+        this.requestBodiless = true;
+        this.retried = false;
+        this.atLimit = false;
+        this.partition = HttpProtocol.POOL;
+        this.tlsFailure = null;
+        this.parked = false;
+        this.timed = timed;
+        this.connectStartedAt = 0;
+        this.connectNanos = -1;
+        this.responseNanos = -1;
+    }
+
+    /**
+     * Whether nothing but the client connection can still reach this ended exchange, so that it may
+     * serve the connection's next request: it went to one endpoint on its first attempt and never
+     * waited for a dispatcher (no connect, handshake or decision callback is left to come back to it).
+     */
+    final boolean reusable() {
+        return state == DONE && attempts == 1 && !retried && !parked && requestComplete;
     }
 
     /** The cluster the request was routed to. */
@@ -159,8 +199,6 @@ abstract class BackendDispatch {
         if (tls != null) {
             partition = HttpProtocol.POOL + "|" + tls;
         }
-        InetSocketAddress peer = client.clientAddress();
-        context = new HttpRequestContext(client.frontendName(), peer, request);
         client.countSession(cluster, context);
         dispatch();
     }

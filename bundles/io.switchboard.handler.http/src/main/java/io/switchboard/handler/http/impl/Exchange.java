@@ -24,10 +24,10 @@ import java.util.List;
  * body as slices of the buffers it arrived in. Where it is in all this is its {@link ExchangeState}.
  */
 final class Exchange extends BackendDispatch {
-    private final HttpMessage message;
-    private final boolean keepAlive;
-    private final boolean headRequest;
-    private final boolean chunkedRequest;
+    private HttpMessage message;
+    private boolean keepAlive;
+    private boolean headRequest;
+    private boolean chunkedRequest;
     private Channel backend;
     private BackendHandler backendHandler;
     /** Request parts that came before the connection was ready. */
@@ -48,11 +48,34 @@ final class Exchange extends BackendDispatch {
 
     Exchange(HttpProxyHandler client, HttpMessage message, RequestHead request, boolean keepAlive, String clusterName,
             ClusterSnapshot routed) {
-        super(client, request, clusterName, routed, message.logging(), message.startNanos);
+        super(client, request, message, clusterName, routed, message.logging(), message.startNanos);
+        init(message, request, keepAlive);
+    }
+
+    /**
+     * This object, which ended cleanly as the connection's last exchange ({@link #reusable}), for the
+     * connection's next request: every field as the constructor sets it.
+     */
+    Exchange reuse(HttpProxyHandler client, HttpMessage message, RequestHead request, boolean keepAlive, String clusterName,
+                   ClusterSnapshot routed) {
+        reset(client, request, message, clusterName, routed, message.logging(), message.startNanos);
+        init(message, request, keepAlive);
+        return this;
+    }
+
+    private void init(HttpMessage message, RequestHead request, boolean keepAlive) {
         this.message = message;
         this.keepAlive = keepAlive;
         this.headRequest = request.methodIs("HEAD");
         this.chunkedRequest = request.chunked();
+        this.backend = null;
+        this.backendHandler = null;
+        this.pending = null;
+        this.backendReused = false;
+        this.backendReusable = false;
+        this.closeAfter = false;
+        this.invalidResponse = false;
+        this.requestSentAt = 0;
     }
 
     /** The Host an HTTP/1.0 request without one gets: the endpoint's address; null when the request has one. */
@@ -237,7 +260,16 @@ final class Exchange extends BackendDispatch {
             b.close();
         }
         message.ended("----");
-        message.done(keepAlive && !closeAfter);
+        HttpMessage m = message;
+        boolean goOn = keepAlive && !closeAfter;
+        if (goOn && !client.stream && pending == null && reusable()) {
+            // Logged and over: the message lets go of this object, which waits for the connection's
+            // next request; from done() on (it may begin a pipelined request) it is that request's.
+            m.exchangeEnded();
+            message = null;
+            client.spareExchange(this);
+        }
+        m.done(goOn);
     }
 
     private Channel detachBackend() {

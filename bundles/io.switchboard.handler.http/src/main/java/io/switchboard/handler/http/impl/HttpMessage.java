@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.switchboard.api.RequestContext;
 import io.switchboard.api.flow.Message;
 import io.switchboard.api.log.AccessLog;
 import io.switchboard.api.log.LoggedExchange;
@@ -25,8 +26,11 @@ import java.util.List;
  * <p>It is also the request's access log entry ({@link LoggedExchange}): when the log was on as the
  * request began, what the log needs is noted here as the exchange goes, and the entry is given to the
  * log once, when the client has its answer (or left), from the event loop.
+ *
+ * <p>And it is what the cluster's policy reads of the request ({@link RequestContext}): a message is
+ * never reused, so a context kept past the choice still names this request.
  */
-final class HttpMessage implements Message, LoggedExchange {
+final class HttpMessage implements Message, LoggedExchange, RequestContext {
     private final HttpProxyHandler client;
     private final RequestHead request;
     private final boolean keepAlive;
@@ -153,7 +157,9 @@ final class HttpMessage implements Message, LoggedExchange {
         if (!decide()) {
             return;
         }
-        exchange = new Exchange(client, this, request, keepAlive, cluster, routed);
+        Exchange spare = client.takeSpareExchange();
+        exchange = spare != null ? spare.reuse(client, this, request, keepAlive, cluster, routed)
+                : new Exchange(client, this, request, keepAlive, cluster, routed);
         exchange.start();
         if (pending != null) {
             List<HttpContent> parts = pending;
@@ -280,6 +286,14 @@ final class HttpMessage implements Message, LoggedExchange {
         ended("cR--");
     }
 
+    /**
+     * The exchange ended cleanly and was logged: its object goes back to the connection for the next
+     * request, so this message no longer reaches it (the entry's exchange facts were read at the log call).
+     */
+    void exchangeEnded() {
+        exchange = null;
+    }
+
     /** The exchange (or a reply) is complete: the connection may go on with the next request. */
     void done(boolean keepAliveAfter) {
         finished = true;
@@ -323,6 +337,7 @@ final class HttpMessage implements Message, LoggedExchange {
     // LoggedExchange: read by the access log inside its log call, on this event loop.
 
     @Override public InetSocketAddress client() { return client.clientAddress(); }
+    @Override public InetSocketAddress clientAddress() { return client.clientAddress(); }
     @Override public String frontend() { return client.frontendName(); }
     @Override public String cluster() { return exchange == null ? null : exchange.clusterName(); }
     @Override public String endpoint() { return exchange == null || exchange.endpoint == null ? null : exchange.endpoint.id(); }

@@ -289,6 +289,20 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the exchange when its response is complete (or it failed) and the connection may go on. */
+    /** An exchange object that ended cleanly, kept for this connection's next request (see {@link Exchange#reuse}). */
+    private Exchange spareExchange;
+
+    void spareExchange(Exchange e) {
+        spareExchange = e;
+    }
+
+    /** The kept exchange object, now the caller's; null when there is none. */
+    Exchange takeSpareExchange() {
+        Exchange e = spareExchange;
+        spareExchange = null;
+        return e;
+    }
+
     void exchangeDone(HttpMessage exchange, boolean keepAlive) {
         if (current != exchange) {
             return;

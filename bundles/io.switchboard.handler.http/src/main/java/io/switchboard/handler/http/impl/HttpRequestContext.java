@@ -1,29 +1,15 @@
 package io.switchboard.handler.http.impl;
 
-import io.switchboard.api.RequestContext;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-/** What policies and classifiers may read of one HTTP request. */
-final class HttpRequestContext implements RequestContext {
-    private final String frontend;
-    private final InetSocketAddress client;
-    private final RequestHead request;
-
-    HttpRequestContext(String frontend, InetSocketAddress client, RequestHead request) {
-        this.frontend = frontend;
-        this.client = client;
-        this.request = request;
-    }
-
-    @Override public String frontend() { return frontend; }
-    @Override public InetSocketAddress clientAddress() { return client; }
-
-    @Override
-    public String attribute(String name) {
-        return attribute(request, name);
+/**
+ * What policies and classifiers may read of one HTTP request ({@link io.switchboard.api.RequestContext}'s
+ * attributes), read from its head; the exchange ({@link BackendDispatch}) and the message answer with it.
+ */
+final class HttpRequestContext {
+    private HttpRequestContext() {
     }
 
     /**

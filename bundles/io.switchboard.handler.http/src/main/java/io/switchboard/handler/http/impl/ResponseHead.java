@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A back-end response head, parsed: its bytes, the status, how its body is framed, whether the
  * back-end keeps the connection open, and which header lines go on to the client. The bytes are the
- * reader's scratch array: a head is valid only during the listener call that hands it over. The client
+ * reader's scratch array, and the head itself is the reader's, refilled for each response: a head is
+ * valid only during the listener call that hands it over. The client
  * gets the back-end's own bytes, minus the hop-by-hop lines, with the status line's version made
  * HTTP/1.1 and the proxy's own Connection header: no header objects, no re-encoding.
  */
@@ -19,30 +20,39 @@ final class ResponseHead {
     private static final byte[] CONNECTION = "Connection: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] VIA = "Via: ".getBytes(StandardCharsets.US_ASCII);
 
-    final int status;
-    final Body body;
-    final long contentLength;
+    int status;
+    Body body;
+    long contentLength;
     /** The back-end keeps the connection open after this response. */
-    final boolean persistent;
+    boolean persistent;
     /** Bytes of the head, its empty line included: the body starts after them. */
-    final int length;
-    private final byte[] bytes;
+    int length;
+    private byte[] bytes;
     /**
      * Start and end (exclusive) of each range of {@link #bytes} that goes on, pairwise: first the
      * status line from its status code to its CRLF (the client's line starts with "HTTP/1.1 "),
-     * then each header line kept, CRLF included.
+     * then each header line kept, CRLF included. The parser fills it in place ({@link #ranges}).
      */
-    private final int[] kept;
-    private final int keptCount;
-    private final int keptBytes;
+    private int[] kept = new int[16];
+    private int keptCount;
+    private int keptBytes;
     /** The Transfer-Encoding line (start, end), kept apart: a client that cannot take chunks gets the body without it. */
-    private final int transferEncodingStart;
-    private final int transferEncodingEnd;
+    private int transferEncodingStart;
+    private int transferEncodingEnd;
     /** A 101's Upgrade value (what the back-end switched to); null for any other status, or none sent. */
-    final String upgrade;
+    String upgrade;
 
-    ResponseHead(int status, Body body, long contentLength, boolean persistent, byte[] bytes, int length, int[] kept,
-                 int keptCount, int transferEncodingStart, int transferEncodingEnd, String upgrade) {
+    /** The array the parser writes the kept ranges into: this head's, unless {@link #set} is given a larger one. */
+    int[] ranges() {
+        return kept;
+    }
+
+    /**
+     * Fills this head with a parsed one. One head serves every response of its back-end connection
+     * (they come one at a time, and a head is only read during the listener call that hands it over).
+     */
+    ResponseHead set(int status, Body body, long contentLength, boolean persistent, byte[] bytes, int length, int[] kept,
+                     int keptCount, int transferEncodingStart, int transferEncodingEnd, String upgrade) {
         this.upgrade = upgrade;
         this.transferEncodingStart = transferEncodingStart;
         this.transferEncodingEnd = transferEncodingEnd;
@@ -59,6 +69,7 @@ final class ResponseHead {
             n += kept[i + 1] - kept[i];
         }
         this.keptBytes = n;
+        return this;
     }
 
     boolean informational() {

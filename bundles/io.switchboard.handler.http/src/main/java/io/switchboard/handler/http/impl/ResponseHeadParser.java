@@ -44,6 +44,11 @@ final class ResponseHeadParser {
      * @throws Refused if the head cannot be framed safely
      */
     static ResponseHead parse(byte[] b, int end, boolean headRequest) {
+        return parse(b, end, headRequest, new ResponseHead());
+    }
+
+    /** As {@link #parse(byte[], int, boolean)}, into {@code into} (a back-end connection's one head) and its range array. */
+    static ResponseHead parse(byte[] b, int end, boolean headRequest, ResponseHead into) {
         int start = 0;
         // Status line: HTTP/1.x SP 3DIGIT [SP reason] CRLF
         int lf = lineEnd(b, start, end);
@@ -70,7 +75,7 @@ final class ResponseHeadParser {
         }
         boolean switching = status == 101;
         String upgrade = null;
-        int[] kept = new int[16];
+        int[] kept = into.ranges();
         kept[0] = start + 9;
         kept[1] = lf + 1;
         int keptCount = 2;
@@ -209,7 +214,7 @@ final class ResponseHeadParser {
             body = ResponseHead.Body.UNTIL_CLOSE;
         }
         boolean persistent = body != ResponseHead.Body.UNTIL_CLOSE && !close && (!http10 || keepAlive);
-        return new ResponseHead(status, body, contentLength, persistent, b, lf + 1, kept, keptCount, teStart, teEnd, upgrade);
+        return into.set(status, body, contentLength, persistent, b, lf + 1, kept, keptCount, teStart, teEnd, upgrade);
     }
 
     /** Drops the kept header lines whose names the Connection header listed (never the framing ones). */

@@ -59,6 +59,8 @@ final class ResponseReader {
     private int gathered;
     /** The head being parsed, copied out of its buffer(s). */
     private byte[] scratch = new byte[1024];
+    /** The head of the response in progress: one per connection, refilled by each parse (see {@link ResponseHead}). */
+    private final ResponseHead parsed = new ResponseHead();
     /** Bytes left of a Content-Length body. */
     private long remaining;
 
@@ -152,7 +154,7 @@ final class ResponseReader {
                     ensureScratch(want);
                     in.getBytes(start + copied, scratch, copied, want - copied);
                     copied = want;
-                    head = ResponseHeadParser.parse(scratch, copied, headRequest);
+                    head = ResponseHeadParser.parse(scratch, copied, headRequest, parsed);
                 } while (head == null && copied < available && copied <= MAX_HEAD);
                 if (head == null) {
                     if (copied > MAX_HEAD) {
@@ -171,7 +173,7 @@ final class ResponseReader {
                 ensureScratch(size);
                 in.getBytes(at, scratch, from, take);
                 // A head can only have ended if a line did: a piece without LF is not parsed again.
-                head = containsLf(scratch, from, size) ? ResponseHeadParser.parse(scratch, size, headRequest) : null;
+                head = containsLf(scratch, from, size) ? ResponseHeadParser.parse(scratch, size, headRequest, parsed) : null;
                 if (head == null) {
                     in.readerIndex(at + take);
                     gathered = size;

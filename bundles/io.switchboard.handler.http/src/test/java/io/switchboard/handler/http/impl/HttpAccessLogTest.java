@@ -103,6 +103,44 @@ class HttpAccessLogTest {
     }
 
     @Test
+    void eachRequestOfAKeepAliveConnectionIsItsOwnEntryThoughTheConnectionReusesItsExchangeObject() throws Exception {
+        // A connection keeps the object of an exchange that ended cleanly for its next request: every
+        // request, one after another or pipelined, with a body or without, must still log (and get) its own facts.
+        List<RawHttpClient.Response> responses = new java.util.ArrayList<>();
+        List<String> targets = List.of("/a", "/b?q=1", "/c", "/p0", "/p1", "/p2", "/d");
+        try (RawHttpClient c = new RawHttpClient(proxy.port())) {
+            responses.add(c.get("/a"));
+            responses.add(c.get("/b?q=1"));
+            c.send("POST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello");
+            responses.add(c.read());
+            c.send(RawHttpClient.getRequest("/p0") + RawHttpClient.getRequest("/p1") + RawHttpClient.getRequest("/p2"));
+            for (int i = 0; i < 3; i++) {
+                responses.add(c.read());
+            }
+            responses.add(c.get("/d"));
+        }
+        List<Entry> entries = awaitEntries(targets.size());
+        for (int i = 0; i < targets.size(); i++) {
+            Entry e = entries.get(i);
+            RawHttpClient.Response r = responses.get(i);
+            assertEquals(200, r.status, targets.get(i));
+            assertTrue(r.body.endsWith(targets.get(i) + "\n"), "request " + i + " got " + r.body);
+            assertEquals(targets.get(i), e.target(), e.toString());
+            assertEquals(i == 2 ? "POST" : "GET", e.method(), e.toString());
+            assertEquals(i == 2 ? 5 : 0, e.requestBodyBytes(), e.toString());
+            assertEquals(200, e.status(), e.toString());
+            assertEquals("pair", e.cluster(), e.toString());
+            assertEquals("one", e.endpoint(), e.toString());
+            assertEquals(0, e.retries(), e.toString());
+            assertEquals("----", e.termination(), e.toString());
+            assertEquals(r.body.length(), e.bodyBytesSent(), "its own bytes only: " + e);
+            assertTrue(i == 0 ? e.connectNanos() > 0 : e.connectNanos() == 0, "pooled after the first: " + e);
+            assertTrue(e.responseNanos() >= 0, e.toString());
+        }
+        assertEquals(targets.size(), one.requests());
+    }
+
+    @Test
     void anErrorTheProxyAnswersIsLoggedWithItsTerminationState() throws Exception {
         proxy.cluster("dead");
         try (RawHttpClient c = new RawHttpClient(proxy.port())) {

@@ -136,4 +136,41 @@ class ResponseReaderTest {
         }
         assertTrue(r.invalid != null && r.invalid.contains("over"), String.valueOf(r.invalid));
     }
+
+    @Test
+    void oneConnectionsResponsesEachGetOnlyTheirOwnHeadThoughTheReaderReusesIt() {
+        // The reader refills one head (and its range array) per response: a long head after a short
+        // one grows it, a short one after a long one must carry none of the earlier lines, framing or Upgrade.
+        StringBuilder many = new StringBuilder("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n");
+        for (int i = 0; i < 40; i++) {
+            many.append("X-Line-").append(i).append(": ").append(i).append("\r\n");
+        }
+        String[] heads = {
+            "HTTP/1.1 200 OK\r\nX-A: a\r\nContent-Length: 2\r\n\r\n",
+            many + "\r\n",
+            "HTTP/1.1 404 Not Found\r\nConnection: X-Hop\r\nX-Hop: 1\r\nX-B: b\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n",
+        };
+        String[] bodies = {"ok", "ok", "2\r\nok\r\n0\r\n\r\n", "", "ok"};
+        String[] expected = {
+            "HTTP/1.1 200 OK\r\nX-A: a\r\nContent-Length: 2\r\n\r\n",
+            many + "\r\n",
+            "HTTP/1.1 404 Not Found\r\nX-B: b\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "HTTP/1.1 204 No Content\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n",
+        };
+        Recorder r = new Recorder();
+        ResponseReader reader = new ResponseReader(r);
+        for (int i = 0; i < heads.length; i++) {
+            r.heads.setLength(0);
+            r.body.setLength(0);
+            reader.expect(false);
+            reader.read(bytes(heads[i] + bodies[i]));
+            assertNull(r.invalid, heads[i]);
+            assertEquals(expected[i], r.heads.toString(), "response " + i);
+            assertEquals(bodies[i], r.body.toString(), "response " + i);
+            assertEquals(i + 1, r.ends, "response " + i);
+        }
+    }
 }
