@@ -213,7 +213,8 @@ class TcpHalfCloseTest {
                 assertTrue(flow.closed(), "the flow ended");
                 assertEquals(client.size, flow.bytesIn(), "the flow counts every byte from the client");
                 assertEquals(backend.size, flow.bytesOut(), "the flow counts every byte to the client");
-                if (splice && SpliceRelay.AVAILABLE) {
+                // splice(2) needs both sockets on epoll: on io_uring the relay copies
+                if (splice && SpliceRelay.AVAILABLE && "epoll".equals(io.switchboard.testkit.dataplane.DataPlane.NATIVE)) {
                     assertEquals("splice", flow.upgrade(), "the relay was spliced");
                 } else {
                     assertNull(flow.upgrade(), "the relay copied");

@@ -89,13 +89,22 @@ final class Upstream extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Bytes a burst may queue on the upstream socket past its write buffer's mark: what a flow may hold, and one more datagram. */
+    static final int MAX_QUEUED_BYTES = UdpRelay.MAX_PARKED_BYTES + 65_536;
+
+    private long queuedBytes() {
+        io.netty.channel.ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? Long.MAX_VALUE : out.totalPendingWriteBytes();
+    }
+
     private void write(ByteBuf data) {
         if (!channel.isWritable() && channel.isActive()) {
             // A burst (held while connecting or while a lock's decision was awaited) goes out in pieces
             // rather than past the write buffer's bound, where it would be dropped.
             channel.flush();
         }
-        if (channel.isActive() && channel.isWritable()) {
+        if (channel.isActive() && (channel.isWritable() || queuedBytes() + data.readableBytes() <= MAX_QUEUED_BYTES)) {
+            // io_uring completes a flush later, not in the call: a held burst is queued up to a bound
             channel.write(data, channel.voidPromise());
         } else {
             flow.drop(data);
