@@ -295,6 +295,13 @@ final class ClusteredTable implements DispatchTable {
         DispatchLock inForce = locks.putIfAbsent(key, theirs);
         if (inForce == theirs) {
             expire(key, theirs);
+            // Peers' messages arrive on several threads: the owner's entry may have been placed between
+            // the look above and this lock, and its PUT found no lock to end. Left, the lock would
+            // linger for lockWaitMillis and count as a timeout.
+            DispatchEntry arrived = table.get(u.cluster, u.client);
+            if (arrived != null) {
+                locks.decided(key, arrived);
+            }
         } else if (inForce.holder().equals(settings.node)) {
             stats.locksLost.increment(); // both locked at once: both wait for the owner's one decision
         }
