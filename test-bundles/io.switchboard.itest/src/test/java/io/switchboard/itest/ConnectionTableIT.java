@@ -101,7 +101,8 @@ public class ConnectionTableIT extends PlatformTestSupport {
 
             assertEquals("hello", relay(db, "hello"));
             Row tcp = onlyRow("conns-tcp");
-            assertEquals("tcp", tcp.protocol);
+            // a relay between two plain epoll sockets moves its bytes with splice(2), and says so
+            assertTrue(tcp.protocol, tcp.protocol.equals("tcp>splice") || tcp.protocol.equals("tcp"));
             assertEquals("conns-db", tcp.cluster);
             assertEquals("pgsql=127.0.0.1:" + echo.getLocalPort(), tcp.endpoint);
             assertEquals("127.0.0.1:" + db.getLocalPort(), tcp.client);
