@@ -132,9 +132,18 @@ final class UdpFixture implements AutoCloseable {
 
     /** A UDP port nothing listens on: bound once, then released. */
     static int deadUdpPort() throws SocketException {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return s.getLocalPort();
+        // Below the ephemeral range (32768 and up): a port handed out at random there could come back
+        // at once as a frontend's or a client's own, and the "dead" endpoint would answer.
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 100; i++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
+                return s.getLocalPort();
+            } catch (SocketException taken) {
+                // try another
+            }
         }
+        throw new SocketException("no free UDP port below the ephemeral range");
     }
 
     /** A client socket on 127.0.0.1. */
