@@ -323,6 +323,13 @@ class DispatcherClusterSystemIT {
                 }
                 // reassignments only the table knows (the hash gives them b1): a survivor drains b1 for a moment
                 d[survivor - 1].command("sb:drain web/b1", 20_000);
+                // the drain reaches the data path through the control ring: wait until a client of b1 moves
+                String probe = endpointOf.entrySet().stream().filter(x -> x.getValue().equals(be.get(0).toString()))
+                        .map(Map.Entry::getKey).findFirst().orElseThrow();
+                long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (get(web[survivor - 1], probe).equals(be.get(0).toString()) && System.nanoTime() < drainDeadline) {
+                    Thread.sleep(50);
+                }
                 int moved = 0;
                 for (int i = 0; i < 300; i++) {
                     if (endpointOf.get("k" + i).equals(be.get(0).toString())) {
