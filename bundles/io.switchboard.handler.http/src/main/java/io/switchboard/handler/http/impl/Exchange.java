@@ -255,6 +255,9 @@ final class Exchange extends BackendDispatch {
         // before the request body was all sent would read the rest as a new request.
         // Nor one that began with a PROXY header naming this client: it is not another client's.
         if (backendReusable && requestComplete && cluster.sendProxyProtocol() == 0) {
+            // The response may have ended while the client was unwritable, its back-end's reads held:
+            // a pooled connection reads (to see its close), and the next exchange must get its response.
+            b.config().setAutoRead(true);
             client.backends().release(partition, endpoint, b);
         } else {
             b.close();
