@@ -5,7 +5,8 @@
 # the proxy's own CPU per request) and adds the ratios to HAProxy that the project's targets use.
 #   bench/run.sh                 # HTTP keep-alive, small responses, c=64 and 256
 #   bench/run.sh --tcp           # L4: switchboard-tcp against haproxy-tcp and nginx-tcp
-#   bench/run.sh --uring         # adds Switchboard on io_uring (TRANSPORT=io_uring) beside epoll (with --tcp too)
+#   bench/run.sh --epoll         # adds Switchboard on epoll (TRANSPORT=epoll: splice in the TCP relay) beside the default (with --tcp too)
+#   bench/run.sh --uring         # adds Switchboard on io_uring by name (TRANSPORT=io_uring; the default, auto, is io_uring where it loads)
 #   bench/run.sh -p /1m -c 16    # 1 MiB responses (compare MiB/s with direct)
 #   bench/run.sh --conn-rate     # one request per connection (-H 'Connection: close', c=64, 3 rounds)
 #   bench/run.sh --pin-lb        # keep-alive c=64, the proxy alone on one core, wrk and back-ends on the other (5 rounds)
@@ -36,6 +37,7 @@ fi
 tcp=
 as_user=
 uring=
+epoll=
 mode=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
     --pin-lb) mode+=(--pin lb -c 64 -r 5) ;;
     --as-user) as_user=true ;;
     --uring) uring=true ;;
+    --epoll) epoll=true ;;
     *) break ;;
   esac
   shift
@@ -69,6 +72,13 @@ if [ -n "$uring" ]; then
     custom+=(--custom "switchboard-tcp-uring=env MODE=tcp TRANSPORT=io_uring $here/switchboard.sh {PORT} {BACKENDS}")
   else
     custom+=(--custom "switchboard-uring=env TRANSPORT=io_uring $here/switchboard.sh {PORT} {BACKENDS}")
+  fi
+fi
+if [ -n "$epoll" ]; then
+  if [ "$ref" = haproxy-tcp ]; then
+    custom+=(--custom "switchboard-tcp-epoll=env MODE=tcp TRANSPORT=epoll $here/switchboard.sh {PORT} {BACKENDS}")
+  else
+    custom+=(--custom "switchboard-epoll=env TRANSPORT=epoll $here/switchboard.sh {PORT} {BACKENDS}")
   fi
 fi
 out=${TMPDIR:-/tmp}/switchboard-bench/run-$(date +%Y%m%d-%H%M%S)

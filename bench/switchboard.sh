@@ -5,7 +5,7 @@
 # no interactive shell.
 #   ../shared/bench/bench.sh -w 20 direct haproxy --custom 'switchboard=bench/switchboard.sh {PORT} {BACKENDS}'
 # env: MODE=http|tcp (default http)  SWITCHBOARD_JAR (another build)  JAVA_OPTS (extra JVM flags)  LOOPS (event loops, default 1: like HAProxy's nbthread 1, the other core runs wrk and the back-ends; 0 = one per core)
-#      TRANSPORT=auto|epoll|io_uring|nio (default auto = epoll): the event loops' transport, e.g. two --custom entries
+#      TRANSPORT=auto|epoll|io_uring|nio (default auto = io_uring where it loads, else epoll): the event loops' transport, e.g. two --custom entries
 #        'sb-epoll=bench/switchboard.sh {PORT} {BACKENDS}' 'sb-uring=env TRANSPORT=io_uring bench/switchboard.sh {PORT} {BACKENDS}'
 #        run epoll and io_uring side by side; the runtime logs the transport it runs on (and why, when it fell back)
 #      ACCESSLOG=combined|haproxy|json (default: off) writes the access log in that format into the run's directory

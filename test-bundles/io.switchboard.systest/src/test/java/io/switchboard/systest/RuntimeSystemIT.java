@@ -50,7 +50,7 @@ class RuntimeSystemIT {
 
             int mark = rt.output.size();
             rt.type("sb:status");
-            rt.awaitOutput(mark, l -> l.contains("transport epoll"), 20_000);
+            rt.awaitOutput(mark, l -> l.contains("transport io_uring"), 20_000); // auto's choice where io_uring loads
             rt.awaitOutput(mark, l -> l.contains("demo-2") && l.contains("127.0.0.1:"), 20_000);
 
             Path conf = rt.workDir.resolve("conf");

@@ -248,7 +248,7 @@ final class FrontendTable {
         if (f.datagrams != null && !loops.isEpoll() && !spec.services().isEmpty() && isWildcard(spec.bindAddress())) {
             warn.accept("frontend " + spec.name() + ": on " + loops.name() + " a datagram to a wildcard socket does not"
                     + " carry its destination address (only epoll has IP_RECVORIGDSTADDR): datagrams for the virtual"
-                    + " services are dropped; bind the frontend to each service's address, or run on epoll");
+                    + " services are dropped; bind the frontend to each service's address, or set transport = epoll in io.switchboard.transport.cfg and restart");
         }
     }
 

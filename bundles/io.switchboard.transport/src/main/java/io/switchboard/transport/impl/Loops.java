@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The switching threads: one single-threaded Netty group per event loop, on a native transport
- * (epoll, or io_uring when configured; NIO only as a fallback, with the reason). One group per loop
+ * (io_uring where it loads, else epoll; NIO only as a fallback, with the reason). One group per loop
  * lets loops be added and retired one at a time: a change of {@code eventLoops} brings up new loops
  * and drains only the ones that go. The groups outlive a transport update: the next version adopts
  * them, told which kind they are. Each loop can also register Netty local channels
@@ -72,25 +72,37 @@ final class Loops {
     }
 
     /**
-     * What a configured {@code transport} runs on: {@code auto} and {@code epoll} on epoll when it
-     * loads, {@code io_uring} on io_uring when it loads (else epoll, else NIO), {@code nio} on NIO.
+     * What a configured {@code transport} runs on: {@code auto} on io_uring when it loads, else epoll
+     * (io_uring makes fewer system calls per request: see README.md, Benchmark), else NIO;
+     * {@code epoll} on epoll when it loads, else NIO; {@code io_uring} on io_uring when it loads (else
+     * epoll, else NIO); {@code nio} on NIO. Only a transport other than the one asked for by name is a
+     * fallback: {@code auto} on epoll is what auto means where io_uring is unavailable.
      */
     static Choice choose(String transport) {
         if ("nio".equalsIgnoreCase(transport)) {
             return new Choice(Kind.NIO, "nio chosen by configuration");
         }
+        boolean auto = "auto".equalsIgnoreCase(transport);
         String reason = null;
-        if ("io_uring".equalsIgnoreCase(transport)) {
+        if (auto || "io_uring".equalsIgnoreCase(transport)) {
             if (IoUring.isAvailable()) {
                 return new Choice(Kind.IO_URING, null);
             }
-            reason = "io_uring unavailable: " + cause(IoUring.unavailabilityCause());
+            reason = auto ? null : "io_uring unavailable: " + cause(IoUring.unavailabilityCause());
         }
         if (Epoll.isAvailable()) {
             return new Choice(Kind.EPOLL, reason);
         }
         String epollReason = "epoll unavailable: " + cause(Epoll.unavailabilityCause());
+        if (auto) {
+            reason = "io_uring unavailable: " + cause(IoUring.unavailabilityCause());
+        }
         return new Choice(Kind.NIO, reason == null ? epollReason : reason + "; " + epollReason);
+    }
+
+    /** Why {@code auto} runs on epoll rather than io_uring here (null when it runs on io_uring or NIO). */
+    static String autoOnEpollBecause() {
+        return !IoUring.isAvailable() && Epoll.isAvailable() ? "io_uring unavailable: " + cause(IoUring.unavailabilityCause()) : null;
     }
 
     private static String cause(Throwable t) {

@@ -69,7 +69,7 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         @AttributeDefinition(description = "Number of event loops; 0 = one per core. Changed live: new loops start, retired ones drain.", min = "0", max = "1024")
         int eventLoops() default 0;
 
-        @AttributeDefinition(description = "auto or epoll (epoll when it loads), io_uring (io_uring when it loads, else epoll), or nio. Read at start.")
+        @AttributeDefinition(description = "auto (io_uring when it loads, else epoll), epoll, io_uring (io_uring when it loads, else epoll), or nio. Read at start.")
         String transport() default "auto";
 
         @AttributeDefinition(description = "Most flows the connection table lists (sb:conns); a flow beyond it is served but not listed, and counted as untracked. Changed live.",
@@ -166,7 +166,7 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
             info("transport taken over from the previous version: " + loops.name() + ", " + loops.size() + " event loops, "
                     + table.all().size() + " frontends");
             Loops.Choice wanted = Loops.choose(p.transport);
-            if (wanted.kind() != loops.kind()) {
+            if (wanted.kind() != loops.kind() && !"auto".equals(p.transport)) {
                 warn("transport " + p.transport + " is configured but the adopted loops are " + loops.name()
                         + ": a transport is changed by a restart, the adopted loops keep running");
             }
@@ -174,7 +174,8 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
                 resize(p.eventLoops);
             }
         } else if (loops.fallbackReason() == null) {
-            info("transport " + loops.name() + ", " + loops.size() + " event loops");
+            String why = "auto".equals(p.transport) ? Loops.autoOnEpollBecause() : null;
+            info("transport " + loops.name() + ", " + loops.size() + " event loops" + (why == null ? "" : " (auto: " + why + ")"));
         } else if (loops.kind() == Loops.Kind.NIO && "nio".equals(p.transport)) {
             info("transport nio, " + loops.size() + " event loops: " + loops.fallbackReason());
         } else {

@@ -3,8 +3,10 @@ package io.switchboard.transport.impl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
@@ -38,8 +40,23 @@ class TransportChoiceTest {
     }
 
     @Test
-    void autoAndEpollRunOnEpoll() {
-        for (String v : List.of("auto", "epoll", "EPOLL")) {
+    void autoRunsOnIoUringWhereItLoads() {
+        assumeTrue(IoUring.isAvailable(), "io_uring loads here");
+        for (String v : List.of("auto", "AUTO", "io_uring")) {
+            Transport t = Transport.standalone(1, v, log::add);
+            try {
+                assertEquals("io_uring", t.name(), v);
+                assertEquals(IoUringSocketChannel.class, t.loops().socketChannelClass());
+                assertEquals(List.of(), logged("WARN"), log.toString());
+            } finally {
+                t.stop();
+            }
+        }
+    }
+
+    @Test
+    void epollRunsOnEpoll() {
+        for (String v : List.of("epoll", "EPOLL")) {
             Transport t = Transport.standalone(1, v, log::add);
             try {
                 assertEquals("epoll", t.name(), v);
@@ -66,7 +83,7 @@ class TransportChoiceTest {
     void anUnknownTransportIsRejectedWithOneLineAndTheDefaultRuns() {
         Transport t = Transport.standalone(1, "uring", log::add);
         try {
-            assertEquals("epoll", t.name());
+            assertEquals(IoUring.isAvailable() ? "io_uring" : "epoll", t.name());
             List<String> errors = logged("ERROR");
             assertEquals(1, errors.size(), log.toString());
             assertTrue(errors.get(0).contains("key 'transport': 'uring' is not one of auto, epoll, io_uring, nio; the transport starts with its defaults"),
@@ -87,7 +104,7 @@ class TransportChoiceTest {
             assertTrue(errors.get(0).contains("key 'transport': switching between transports (epoll, io_uring, nio) is not done live (running on epoll); it takes a restart; the running configuration stays"),
                     errors.get(0));
             // the same loops under another name is no switch
-            t.modified(Map.of("eventLoops", 1, "transport", "auto"));
+            t.modified(Map.of("eventLoops", 1, "transport", "EPOLL"));
             assertEquals(1, logged("ERROR").size(), log.toString());
         } finally {
             t.stop();

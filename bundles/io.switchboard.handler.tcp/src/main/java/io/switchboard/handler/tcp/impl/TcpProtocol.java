@@ -125,7 +125,7 @@ public class TcpProtocol implements StreamProtocol {
             throw new IllegalArgumentException(p.getMessage());
         }
         log(false, "frontend " + frontend.name() + ": relays " + (!splice ? "copy (splice = false)"
-                : SpliceRelay.AVAILABLE ? "splice when both sides are plain epoll sockets, else copy" : "copy (splice(2) unavailable: no native epoll)"));
+                : SpliceRelay.AVAILABLE ? "splice when both sides are plain epoll sockets (transport = epoll), else copy" : "copy (splice(2) unavailable: no native epoll)"));
         return connection -> {
             SocketChannel ch = connection.channel();
             // Read nothing until the back-end connection is open; each side closes its half on its own.
