@@ -99,6 +99,25 @@ final class RequestFramingValidator extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * From the scanner: a head it passed on by itself, or a part or the end of that head's body. They
+     * come here straight, past the decoder (which only passes them on) and this handler's type checks,
+     * and are counted as {@link #channelRead} counts them.
+     */
+    void passedOn(Object msg) {
+        if (closing || held != null) {
+            channelRead(ctx, msg);
+            return;
+        }
+        if (msg instanceof RequestHead) {
+            outstanding++;
+            open = true; // until the end of its body, which follows
+        } else if (msg instanceof LastHttpContent) {
+            open = false;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
     private void request(HttpRequest r) {
         if (r.decoderResult().isFailure()) {
             // The decoder's own verdict: the proxy answers it (400, 414, 431) and closes.

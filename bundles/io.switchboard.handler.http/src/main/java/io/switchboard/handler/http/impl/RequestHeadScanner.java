@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
  * A strict byte-level check of the client's request framing, in front of the HTTP decoder. A
  * {@link RequestStreamScanner} follows the framing of the stream and says what is wrong with it.
  * A request whose head lies whole in one buffer and needs nothing of the decoder or the validator
- * (see {@link #fastHead}) is passed on by this handler itself: its head as a {@link RequestHead}, its
- * body as slices of the buffers, its end as the decoder would mark it. The other bytes go to the
- * decoder unchanged, in order.
+ * (see {@link #fastHead}) is passed on by this handler itself, straight to the validator (the decoder
+ * would only pass it on): its head as a {@link RequestHead}, its body as slices of the buffers, its
+ * end as the decoder would mark it. The other bytes go to the decoder unchanged, in order.
  *
  * <p>On a violation, the bytes of the messages before the offending one still go to the decoder, the
  * rest is dropped, and the {@link RequestFramingValidator} answers (400) and closes. Sizes are the
@@ -101,7 +101,7 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
                         ctx.fireChannelRead(buf.retainedSlice(sent, start - sent));
                     }
                     // As the decoder would: the head, then its body's parts, the end last.
-                    ctx.fireChannelRead(head);
+                    validator.passedOn(head);
                     long length = stream.bodyLength();
                     int n = (int) Math.min(length, buf.writerIndex() - from);
                     bodyLeft = length - n;
@@ -143,10 +143,10 @@ final class RequestHeadScanner extends ChannelInboundHandlerAdapter {
     /** Body bytes of a request passed on by itself, as a part of its content; the end after the last. */
     private void body(ByteBuf buf, int at, int n) {
         if (n > 0) {
-            ctx.fireChannelRead(new DefaultHttpContent(buf.retainedSlice(at, n)));
+            validator.passedOn(new DefaultHttpContent(buf.retainedSlice(at, n)));
         }
         if (bodyLeft == 0) {
-            ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+            validator.passedOn(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
 
