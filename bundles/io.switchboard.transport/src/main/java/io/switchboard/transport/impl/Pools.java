@@ -10,6 +10,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -53,6 +54,13 @@ final class Pools implements BackendPool {
             return new HashMap<>();
         }
     };
+
+    /**
+     * Reads from a back-end grow up to 256 KiB (Netty's default stops at 64 KiB): a large response
+     * or stream then takes a quarter of the reads, and of the writes to the client that follow each
+     * read batch. Small responses keep small buffers: the size adapts to what the reads return.
+     */
+    static final AdaptiveRecvByteBufAllocator BACKEND_READS = new AdaptiveRecvByteBufAllocator(64, 2048, 256 * 1024);
 
     Pools(Loops loops) {
         this.channelClass = loops.socketChannelClass();
@@ -121,6 +129,7 @@ final class Pools implements BackendPool {
                 .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, BACKEND_READS)
                 .handler(handler)
                 .connect(endpoint.address());
         if (f.isDone() && !f.channel().isRegistered()) {
