@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real HTTP/1.1 back-end for large responses: {@code GET /big/N} is answered with N bytes of
  * {@link #pattern}, chunked (16 KiB chunks), so the proxy must dechunk it for HTTP/2; it counts the
  * body bytes it has written, which shows whether the proxy read more than its client could take.
+ * {@code GET /whole/N} is answered with a Content-Length, head and body in one write: the proxy
+ * finds the whole response waiting and reads it in one batch.
  */
 final class BigBackend implements AutoCloseable {
     private final ServerSocket server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
@@ -55,6 +57,11 @@ final class BigBackend implements AutoCloseable {
                     return;
                 }
                 String path = head.split(" ")[1];
+                if (path.startsWith("/whole/")) {
+                    out.write(whole(Integer.parseInt(path.substring("/whole/".length()))));
+                    out.flush();
+                    continue;
+                }
                 long n = Long.parseLong(path.substring("/big/".length()));
                 out.write("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
@@ -76,6 +83,18 @@ final class BigBackend implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // the proxy went away
         }
+    }
+
+    /** {@code GET /whole/N}: head and N body bytes with a Content-Length, in one write (as a server sending a file does). */
+    private static byte[] whole(int n) {
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + n + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] response = new byte[head.length + n];
+        System.arraycopy(head, 0, response, 0, head.length);
+        for (int i = 0; i < n; i++) {
+            response[head.length + i] = pattern(i);
+        }
+        return response;
     }
 
     /** Reads a request head (no body: GET only). */

@@ -28,12 +28,12 @@ class ResponseBackpressureTest {
     private static final int RESPONSES = 12;
     private static final int SIZE = 1 << 20;
 
-    private OneWriteBackend big;
+    private BigBackend big;
     private ProxyFixture proxy;
 
     @BeforeEach
     void start() throws IOException {
-        big = new OneWriteBackend(SIZE);
+        big = new BigBackend();
         TestClusters clusters = new TestClusters().put("big", new Endpoint("big", "127.0.0.1", big.port(), 1));
         proxy = new ProxyFixture("big", clusters);
     }
@@ -52,7 +52,7 @@ class ResponseBackpressureTest {
             s.connect(new InetSocketAddress("127.0.0.1", proxy.port()));
             InputStream in = new BufferedInputStream(s.getInputStream(), 65536);
             for (int i = 0; i < RESPONSES; i++) {
-                s.getOutputStream().write(("GET /big/" + SIZE + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(("GET /whole/" + SIZE + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 String head = head(in);
                 assertTrue(head.startsWith("HTTP/1.1 200"), "response " + i + ": " + head);
                 assertTrue(head.contains("Content-Length: " + SIZE), head);
@@ -82,7 +82,7 @@ class ResponseBackpressureTest {
             if (b < 0) {
                 throw new IOException("closed mid-body at " + at);
             }
-            if ((byte) b != OneWriteBackend.pattern(at)) {
+            if ((byte) b != BigBackend.pattern(at)) {
                 throw new IOException("wrong byte at " + at);
             }
             if (slowly && at % (64 * 1024) == 0) {
