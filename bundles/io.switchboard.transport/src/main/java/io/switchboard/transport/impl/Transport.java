@@ -139,7 +139,7 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
             return t;
         });
         Parsed p = parse(config, null);
-        applied = config;
+        applied = p.rejected ? Map.of() : config; // a rejected file is not read again as what runs
         if (left != null) {
             refs = SharedRefs.take((Map<String, Object>) left.get("refs"));
             String reason = (String) left.get("fallbackReason");
@@ -198,6 +198,8 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
         int eventLoops;
         String transport;
         int connectionTableSize;
+        /** The file was rejected (and said so): these are the values that run instead. */
+        boolean rejected;
     }
 
     private Parsed parse(Map<String, ?> config, Map<String, ?> previous) {
@@ -212,7 +214,9 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
             return p;
         } catch (ConfigProblem problem) {
             error(r.rejected(problem, previous == null ? "the transport starts with its defaults" : "the running configuration stays"));
-            return previous == null ? parse(Map.of(), null) : parse(previous, null);
+            Parsed instead = previous == null ? parse(Map.of(), null) : parse(previous, null);
+            instead.rejected = true;
+            return instead;
         }
     }
 
@@ -220,6 +224,9 @@ public class Transport implements FrontendService, TransportInfo, Telemetry {
     synchronized void modified(Map<String, Object> config) {
         Parsed before = parse(applied, null);
         Parsed p = parse(config, applied);
+        if (p.rejected) {
+            return; // said once; what runs keeps running, and the last good file stays the one compared with
+        }
         ConfigReader r = new ConfigReader(config, KEYS);
         boolean wasProvisional = provisional;
         provisional = false;

@@ -93,6 +93,23 @@ class TransportChoiceTest {
         }
     }
 
+    /** A rejected file is said once: the next file (or its deletion) is compared with what runs, not read again. */
+    @Test
+    void aRejectedFileIsSaidOnceAndNotReadAgain() {
+        Transport t = Transport.standalone(1, "epoll", log::add);
+        try {
+            t.modified(Map.of("eventLoops", -1, "transport", "epoll"));
+            assertEquals(1, logged("ERROR").size(), log.toString());
+            assertTrue(logged("ERROR").get(0).contains("key 'eventLoops': -1 is out of range 0..1024; the running configuration stays"), log.toString());
+            assertEquals(1, t.loops().size(), "what ran keeps running");
+            t.modified(Map.of("eventLoops", 2, "transport", "epoll"));
+            assertEquals(1, logged("ERROR").size(), "the rejected file was not read again: " + log);
+            assertEquals(2, t.loops().size());
+        } finally {
+            t.stop();
+        }
+    }
+
     @Test
     void switchingTransportsLiveIsRefusedAndWhatRunsKeepsRunning() {
         Transport t = Transport.standalone(1, "epoll", log::add);
