@@ -97,7 +97,7 @@ final class BigBackend implements AutoCloseable {
         return response;
     }
 
-    /** Reads a request head (no body: GET only). */
+    /** Reads a head up to its empty line (a request's, GET only, or a response's); null at the end of the stream. */
     static final class HeadReader {
         static String read(InputStream in) throws IOException {
             StringBuilder b = new StringBuilder();
