@@ -83,26 +83,25 @@ final class Loops {
             return new Choice(Kind.NIO, "nio chosen by configuration");
         }
         boolean auto = "auto".equalsIgnoreCase(transport);
-        String reason = null;
-        if (auto || "io_uring".equalsIgnoreCase(transport)) {
-            if (IoUring.isAvailable()) {
-                return new Choice(Kind.IO_URING, null);
-            }
-            reason = auto ? null : "io_uring unavailable: " + cause(IoUring.unavailabilityCause());
+        boolean uring = auto || "io_uring".equalsIgnoreCase(transport);
+        if (uring && IoUring.isAvailable()) {
+            return new Choice(Kind.IO_URING, null);
         }
+        String uringReason = uring ? ioUringUnavailable() : null;
         if (Epoll.isAvailable()) {
-            return new Choice(Kind.EPOLL, reason);
+            return new Choice(Kind.EPOLL, auto ? null : uringReason);
         }
         String epollReason = "epoll unavailable: " + cause(Epoll.unavailabilityCause());
-        if (auto) {
-            reason = "io_uring unavailable: " + cause(IoUring.unavailabilityCause());
-        }
-        return new Choice(Kind.NIO, reason == null ? epollReason : reason + "; " + epollReason);
+        return new Choice(Kind.NIO, uringReason == null ? epollReason : uringReason + "; " + epollReason);
     }
 
     /** Why {@code auto} runs on epoll rather than io_uring here (null when it runs on io_uring or NIO). */
     static String autoOnEpollBecause() {
-        return !IoUring.isAvailable() && Epoll.isAvailable() ? "io_uring unavailable: " + cause(IoUring.unavailabilityCause()) : null;
+        return !IoUring.isAvailable() && Epoll.isAvailable() ? ioUringUnavailable() : null;
+    }
+
+    private static String ioUringUnavailable() {
+        return "io_uring unavailable: " + cause(IoUring.unavailabilityCause());
     }
 
     private static String cause(Throwable t) {
