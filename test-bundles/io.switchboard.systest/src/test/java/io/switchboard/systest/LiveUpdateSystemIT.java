@@ -69,10 +69,13 @@ class LiveUpdateSystemIT {
             conf.put("io.switchboard.frontend-dgram.cfg", "protocol = udp\naddress = 127.0.0.1\nport = " + dgram + "\ncluster = dgram\n");
 
             try (RuntimeProcess rt = new RuntimeProcess(conf)) {
+                // The files are applied one by one: each frontend is waited for, not only the first.
                 rt.awaitPort(web, 60_000);
                 awaitStatus(web, 200, 20_000);
+                rt.awaitPort(aux, 20_000);
                 awaitStatus(aux, 200, 20_000);
                 rt.awaitPort(stream, 20_000);
+                rt.awaitOutput("frontend dgram listening on"); // before the first datagram, which would count as lost
 
                 try (ByteStreamCheck bytes = new ByteStreamCheck(stream, STREAM_BYTES, 1 << 20);
                      DatagramFlowCheck datagrams = new DatagramFlowCheck(dgram, 20);
